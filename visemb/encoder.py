@@ -1,0 +1,217 @@
+"""ResNet-50 feature extractors behind one interface: torch (the reference) and ONNX Runtime (the app's)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from visemb.checksum import verify_sha256
+from visemb.encoder_spec import EncoderSpec, get_spec
+from visemb.errors import WeightsMissingError
+from visemb.images import ImageInput, load_batch
+
+logger = logging.getLogger(__name__)
+BACKENDS = ("onnx", "torch")
+
+
+@dataclass
+class Embedding:
+    """Result of embedding several images.
+
+    Attributes:
+        vectors: float32 [n_ok, dim], one row per image that could be read, in input order.
+        ok: input indices of those rows.
+        skipped: {input index: reason} for images that were broken, truncated, too big or not images.
+    """
+
+    vectors: np.ndarray
+    ok: list[int]
+    skipped: dict[int, str] = field(default_factory=dict)
+
+
+class Encoder:
+    """Common part: batching, skipping bad images, flip TTA. Backends implement :meth:`_forward`."""
+
+    backend = "?"
+
+    def __init__(self, spec: EncoderSpec, batch_size: int = 8):
+        self.spec = spec
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+
+    def _forward(self, batch: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def forward(self, batch: np.ndarray) -> np.ndarray:
+        """Preprocessed batch [n,3,H,W] -> features [n, dim] (with the spec's test-time augmentation)."""
+        with self._lock:
+            out = self._forward(batch)
+            if self.spec.tta == "flip":
+                out = (out + self._forward(np.ascontiguousarray(batch[..., ::-1]))) / 2
+        return out.astype(np.float32, copy=False)
+
+    def embed(self, items: Sequence[ImageInput], progress: Callable[[int, int], None] | None = None) -> Embedding:
+        """Embed images (paths, bytes or PIL images), skipping unusable ones with a reason.
+
+        Args:
+            items: the images.
+            progress: called as ``progress(done, total)`` after each batch.
+        """
+        chunks, ok_all, skipped_all = [], [], {}
+        for start in range(0, len(items), self.batch_size):
+            part = items[start:start + self.batch_size]
+            batch, ok, skipped = load_batch(part, self.spec.preprocessing)
+            if len(ok):
+                chunks.append(self.forward(batch))
+            ok_all += [start + i for i in ok]
+            skipped_all.update({start + i: r for i, r in skipped.items()})
+            if progress:
+                progress(min(start + len(part), len(items)), len(items))
+        vectors = np.concatenate(chunks) if chunks else np.zeros((0, self.spec.dim), np.float32)
+        return Embedding(vectors, ok_all, skipped_all)
+
+
+class OnnxEncoder(Encoder):
+    """ONNX Runtime on CPU: what the app uses (no torch import, half the memory)."""
+
+    backend = "onnx"
+
+    def __init__(self, spec: EncoderSpec, batch_size: int = 8, threads: int | None = None):
+        super().__init__(spec, batch_size)
+        path = Path(spec.weights_name)
+        if not path.is_file():
+            raise WeightsMissingError(
+                f"ONNX encoder file not found: {path}. It ships in the repository (data/default/encoder); "
+                "restore it with `git checkout -- data/default/encoder`, or rebuild it with "
+                "`python -m precompute export-onnx` (needs torch and the ResNet-50 weights)."
+            )
+        verify_sha256(path, spec.file_sha256)
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads or os.cpu_count() or 1
+        opts.log_severity_level = 3
+        self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        self._input = self._session.get_inputs()[0].name
+
+    def _forward(self, batch: np.ndarray) -> np.ndarray:
+        return self._session.run(None, {self._input: batch.astype(np.float32, copy=False)})[0]
+
+
+class TorchEncoder(Encoder):
+    """The torchvision reference; also what the ONNX file is exported from."""
+
+    backend = "torch"
+
+    def __init__(self, spec: EncoderSpec, batch_size: int = 8, precision: str = "fp32", device: str = "cpu"):
+        super().__init__(spec, batch_size)
+        import torch
+
+        self.torch = torch
+        self.precision = precision
+        self.device = device
+        self.model = build_torch_resnet50(spec).to(device).eval()
+        if precision == "bf16" or device != "cpu":
+            self.model = self.model.to(memory_format=torch.channels_last)
+
+    def _forward(self, batch: np.ndarray) -> np.ndarray:
+        torch = self.torch
+        x = torch.from_numpy(np.ascontiguousarray(batch)).to(self.device)
+        if self.precision == "bf16" or self.device != "cpu":
+            x = x.to(memory_format=torch.channels_last)
+        with torch.inference_mode():
+            if self.precision == "bf16":
+                with torch.autocast(self.device.split(":")[0], dtype=torch.bfloat16):
+                    out = self.model(x)
+            else:
+                out = self.model(x)
+        return out.float().cpu().numpy()
+
+
+def build_torch_resnet50(spec: EncoderSpec):
+    """A torchvision ResNet-50 with the spec's weights and layout whose forward returns avg-pooled features.
+
+    Raises:
+        WeightsMissingError: weights file absent or torchvision's download impossible (offline).
+    """
+    import torch
+    import torchvision
+
+    if spec.layer != "avgpool":
+        raise ValueError(f"Unsupported layer {spec.layer!r}; expected 'avgpool'")
+    if spec.weights == "torch-file":
+        path = Path(spec.weights_name)
+        if not path.is_file():
+            raise WeightsMissingError(
+                f"ResNet-50 weights not found at {path}. Set VISEMB_WEIGHTS to the state_dict file "
+                "(resnet50_keras_imagenet_tv.pth, sha256 d9b87ab1…), or use a torchvision encoder "
+                "(--encoder resnet50-tv-v2) on a machine with a network."
+            )
+        verify_sha256(path, spec.file_sha256)
+        model = torchvision.models.resnet50(weights=None)
+        model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True), strict=True)
+    elif spec.weights == "torchvision":
+        enum = torchvision.models.ResNet50_Weights[spec.weights_name]
+        model = torchvision.models.resnet50(weights=None)
+        model.load_state_dict(_torchvision_state_dict(enum), strict=True)
+    else:
+        raise ValueError(f"{spec.name}: weights kind {spec.weights!r} is not a torch network")
+    if spec.layout == "v1":
+        for layer in (model.layer2, model.layer3, model.layer4):
+            layer[0].conv1.stride = (2, 2)
+            layer[0].conv2.stride = (1, 1)
+    model.fc = torch.nn.Identity()
+    return model
+
+
+def _torchvision_state_dict(enum) -> dict:
+    """torchvision's weights through its normal cache/download, failing fast and clearly when offline."""
+    import torch
+
+    hub_dir = Path(torch.hub.get_dir()) / "checkpoints"
+    cached = hub_dir / os.path.basename(enum.url)
+    if cached.is_file():
+        return torch.load(cached, map_location="cpu", weights_only=True)
+    host = enum.url.split("/")[2]
+    try:
+        socket.create_connection((host, 443), timeout=5).close()
+    except OSError as exc:
+        raise WeightsMissingError(
+            f"Cannot download torchvision weights {enum} from {host} ({exc}). With no network, copy "
+            f"{os.path.basename(enum.url)} into {hub_dir}, or use the shipped encoder (resnet50-keras-onnx)."
+        ) from exc
+    return enum.get_state_dict(progress=True, check_hash=True)
+
+
+_CACHE: dict[tuple, Encoder] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def load_encoder(spec: EncoderSpec | str = "resnet50-keras-onnx", backend: str | None = None, **kwargs) -> Encoder:
+    """Load an encoder once per process (later calls with the same arguments return the same object).
+
+    Args:
+        spec: a spec or a registered name.
+        backend: ``onnx`` or ``torch``; default: ``onnx`` for ONNX files, ``torch`` otherwise.
+        **kwargs: passed to the backend (batch_size, threads, precision, device).
+    """
+    if isinstance(spec, str):
+        spec = get_spec(spec)
+    backend = backend or ("onnx" if spec.weights == "onnx-file" else "torch")
+    if backend not in BACKENDS:
+        raise ValueError(f"Unknown backend {backend!r}; expected one of {BACKENDS}")
+    key = (repr(spec), backend, tuple(sorted(kwargs.items())))
+    with _CACHE_LOCK:
+        if key not in _CACHE:
+            cls = OnnxEncoder if backend == "onnx" else TorchEncoder
+            if backend == "onnx" and spec.weights != "onnx-file":
+                raise ValueError(f"{spec.name} is a torch network; export it to ONNX first (precompute export-onnx)")
+            _CACHE[key] = cls(spec, **kwargs)
+        return _CACHE[key]

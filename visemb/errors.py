@@ -1,0 +1,37 @@
+"""The errors visemb raises; each carries a message meant for the user, naming the fix."""
+
+
+class VisembError(Exception):
+    """Base class: the message is complete and safe to show to a user as is."""
+
+
+class WordNetMissingError(VisembError):
+    """WordNet is not installed where NLTK or Debian put it."""
+
+
+class WeightsMissingError(VisembError):
+    """Encoder weights are neither on disk nor downloadable."""
+
+
+class ChecksumError(VisembError):
+    """A file's sha256 is not the one recorded for it."""
+
+
+class SourceUnavailableError(VisembError):
+    """An image source cannot be reached (network down, server dead, missing key)."""
+
+
+class NoImagesError(VisembError):
+    """An image source answered but gave no usable image for the query."""
+
+
+class StoreError(VisembError):
+    """A store is missing, corrupt, of an unknown format, or used against its rules."""
+
+
+class EncoderMismatchError(VisembError):
+    """A query encoder differs from the one that built the store."""
+
+
+class BadQueryError(VisembError):
+    """The query itself is unusable (empty, too long, unknown word)."""

@@ -1,0 +1,119 @@
+"""Opening images safely and turning them into the encoder's input (no torch needed)."""
+
+from __future__ import annotations
+
+import io
+import logging
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence, Union
+
+import numpy as np
+from PIL import Image, ImageFile, UnidentifiedImageError
+
+logger = logging.getLogger(__name__)
+
+ImageInput = Union[str, Path, bytes, Image.Image]
+MAX_PIXELS = 50_000_000  # larger images are refused as likely decompression bombs
+MAX_BYTES = 40 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Preprocessing:
+    """Resize the short side, center-crop, scale to [0,1], normalise per channel (torchvision's ImageNet)."""
+
+    resize: int = 256
+    crop: int = 224
+    mean: tuple[float, float, float] = (0.485, 0.456, 0.406)
+    std: tuple[float, float, float] = (0.229, 0.224, 0.225)
+    interpolation: str = "bilinear"
+
+    def to_dict(self) -> dict:
+        return {"resize": self.resize, "crop": self.crop, "mean": list(self.mean), "std": list(self.std),
+                "interpolation": self.interpolation}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Preprocessing":
+        return cls(d["resize"], d["crop"], tuple(d["mean"]), tuple(d["std"]), d.get("interpolation", "bilinear"))
+
+
+class BadImageError(ValueError):
+    """An input that is not a usable image; the message says why."""
+
+
+def open_image(item: ImageInput, draft_size: int | None = None) -> Image.Image:
+    """Open an image file, bytes or PIL image as RGB, refusing broken, truncated and oversized inputs.
+
+    Args:
+        item: a path, raw bytes or a PIL image.
+        draft_size: let JPEG decoding shrink by powers of two while the short side stays >= this.
+
+    Raises:
+        BadImageError: with the reason (not an image, truncated, too many pixels, too many bytes).
+    """
+    if isinstance(item, Image.Image):
+        return item.convert("RGB")
+    try:
+        if isinstance(item, (bytes, bytearray)):
+            if len(item) > MAX_BYTES:
+                raise BadImageError(f"file too large ({len(item) / 1e6:.0f} MB > {MAX_BYTES / 1e6:.0f} MB)")
+            fp = io.BytesIO(item)
+        else:
+            path = Path(item)
+            if path.stat().st_size > MAX_BYTES:
+                raise BadImageError(f"file too large ({path.stat().st_size / 1e6:.0f} MB)")
+            fp = path.open("rb")
+        with fp, warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            ImageFile.LOAD_TRUNCATED_IMAGES = False
+            img = Image.open(fp)
+            if img.width * img.height > MAX_PIXELS:
+                raise BadImageError(f"too many pixels ({img.width}x{img.height}); limit {MAX_PIXELS:,}")
+            if draft_size and img.format == "JPEG":
+                scale = min(img.width, img.height) / draft_size
+                if scale >= 2:
+                    img.draft("RGB", (int(img.width / scale) + 1, int(img.height / scale) + 1))
+            img.load()
+            return img.convert("RGB")
+    except BadImageError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise BadImageError(f"not a readable image ({type(exc).__name__}: {exc})") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise BadImageError(f"broken or truncated image ({exc})") from exc
+
+
+def preprocess(img: Image.Image, prep: Preprocessing) -> np.ndarray:
+    """RGB PIL image -> float32 array [3, crop, crop], exactly torchvision's Resize/CenterCrop/Normalize."""
+    w, h = img.size
+    if w <= h:
+        nw, nh = prep.resize, int(prep.resize * h / w)
+    else:
+        nw, nh = int(prep.resize * w / h), prep.resize
+    img = img.resize((nw, nh), Image.BILINEAR if prep.interpolation == "bilinear" else Image.BICUBIC)
+    left = int(round((nw - prep.crop) / 2.0))
+    top = int(round((nh - prep.crop) / 2.0))
+    img = img.crop((left, top, left + prep.crop, top + prep.crop))
+    arr = np.asarray(img, dtype=np.float32) / 255.0
+    arr = (arr - np.asarray(prep.mean, np.float32)) / np.asarray(prep.std, np.float32)
+    return np.ascontiguousarray(arr.transpose(2, 0, 1))
+
+
+def load_batch(items: Sequence[ImageInput], prep: Preprocessing) -> tuple[np.ndarray, list[int], dict[int, str]]:
+    """Decode and preprocess many images.
+
+    Returns:
+        (batch [n_ok, 3, H, W], indices of the items that worked, {index: reason} for those skipped).
+    """
+    arrays, ok, skipped = [], [], {}
+    for i, item in enumerate(items):
+        try:
+            arrays.append(preprocess(open_image(item, draft_size=prep.resize), prep))
+            ok.append(i)
+        except BadImageError as exc:
+            skipped[i] = str(exc)
+            logger.warning("skipping image %s: %s", item if isinstance(item, (str, Path)) else f"#{i}", exc)
+    if not arrays:
+        return np.zeros((0, 3, prep.crop, prep.crop), np.float32), ok, skipped
+    return np.stack(arrays), ok, skipped
