@@ -1,0 +1,187 @@
+"""``python -m precompute``: plan, run (all partitions or one), merge, default (the shipped store), export-onnx."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from precompute.config import PipelineConfig, open_work
+
+REPO = Path(__file__).resolve().parent.parent
+# Measured here (2-core EPYC, ONNX Runtime fp32): see README "Scale"; used only for the plan's estimate.
+EMBED_MS_PER_IMAGE = 20.0
+DOWNLOAD_S_PER_IMAGE = 0.5
+
+
+def _config_from_args(a) -> PipelineConfig:
+    options = json.loads(a.source_options) if a.source_options else {}
+    return PipelineConfig(vocabulary=a.vocabulary, rule=a.rule, limit=a.limit,
+                          words=tuple(a.words.split(",")) if a.words else (), labels_csv=a.labels_csv,
+                          sets=tuple(a.sets.split(",")) if a.sets else (), source=a.source, source_options=options,
+                          images_per_noun=a.images_per_noun, partitions=a.partitions, encoder=a.encoder,
+                          backend=a.backend, precision=a.precision, batch_size=a.batch_size,
+                          center=not a.no_center, projections=tuple(a.projections.split(",")))
+
+
+def _add_config_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--vocabulary", default="wordnet", choices=["wordnet", "imagenet"])
+    p.add_argument("--rule", default="article", choices=["article", "lemmas"])
+    p.add_argument("--limit", type=int, help="only the first N nouns")
+    p.add_argument("--words", help="comma-separated words instead of all WordNet nouns")
+    p.add_argument("--labels-csv", help="for --vocabulary imagenet / --source labelled")
+    p.add_argument("--sets", help="comma-separated photo sets of the labels CSV to use")
+    p.add_argument("--source", default="bing")
+    p.add_argument("--source-options", help='JSON, e.g. \'{"root": "photos/"}\' for --source folder')
+    p.add_argument("--images-per-noun", type=int, default=10)
+    p.add_argument("--partitions", type=int, default=4)
+    p.add_argument("--encoder", default="resnet50-keras-onnx")
+    p.add_argument("--backend", choices=["onnx", "torch"])
+    p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
+    p.add_argument("--batch-size", type=int, default=8)
+    p.add_argument("--no-center", action="store_true")
+    p.add_argument("--projections", default="pca,tsne,umap")
+
+
+def cmd_plan(a) -> int:
+    from precompute.vocabulary_stage import build_vocabulary
+
+    cfg = _config_from_args(a)
+    vocab = build_vocabulary(cfg)
+    n_units, n_entries = len(vocab["units"]), len(vocab["entries"])
+    n_images = n_units * cfg.images_per_noun
+    embed_s = n_images * EMBED_MS_PER_IMAGE / 1000
+    download_s = n_images * DOWNLOAD_S_PER_IMAGE if cfg.source in ("bing", "google", "baidu", "flickr") else 0
+    print(f"nouns (store rows): {n_entries:,}\nqueries to the source: {n_units:,}\nimages (at most): {n_images:,}\n"
+          f"partitions: {cfg.partitions} (~{n_units // cfg.partitions:,} queries each)\n"
+          f"estimate on this CPU: embed {embed_s / 3600:.1f} h, download {download_s / 3600:.1f} h "
+          f"(at {EMBED_MS_PER_IMAGE:g} ms/image and {DOWNLOAD_S_PER_IMAGE:g} s/image)")
+    return 0
+
+
+def cmd_run(a) -> int:
+    from precompute.runner import run_all, run_partition
+
+    work = Path(a.work)
+    cfg = open_work(work, _config_from_args(a))
+    if a.partition:
+        i, n = (int(x) for x in a.partition.split("/"))
+        print(json.dumps(run_partition(work, i, n)))
+    else:
+        for s in run_all(work, cfg):
+            print(json.dumps(s))
+    if a.out and not a.partition:
+        return cmd_merge(a)
+    return 0
+
+
+def cmd_merge(a) -> int:
+    from precompute.merge_stage import merge_stage
+
+    work = Path(a.work)
+    cfg = open_work(work, None)
+    report = merge_stage(work, cfg, Path(a.out), vector_dtype=getattr(a, "vector_dtype", "float32"))
+    print(f"store written to {a.out}: {report['entries']} nouns from {report['images']} images; "
+          f"{len(report['no_usable_image'])} noun(s) without a usable image (see {work / 'report.md'})")
+    return 0
+
+
+def cmd_default(a) -> int:
+    from precompute.default_store import default_config, use_shared, write_offline_pack
+    from precompute.merge_stage import merge_stage
+    from precompute.runner import run_all
+
+    shared = Path(a.shared).resolve()
+    use_shared(shared)
+    out = Path(a.out)
+    timings = {}
+    t = time.perf_counter()
+    onnx_path = out / "encoder" / "resnet50_keras_v1_fp16w.onnx"
+    if not onnx_path.is_file():
+        from visemb.encoder_spec import get_spec
+        from visemb.onnx_export import export_onnx
+
+        export_onnx(get_spec("resnet50-keras"), onnx_path)
+    timings["export_onnx_s"] = time.perf_counter() - t
+    cfg = default_config(shared, a.limit, a.projections.split(","))
+    work = Path(a.work)
+    t = time.perf_counter()
+    run_all(work, cfg)
+    timings["fetch_embed_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    report = merge_stage(work, cfg, out / "store", vector_dtype="float16")
+    timings["merge_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    vocab = json.loads((work / "vocab.json").read_text())
+    wnids = {u["wnid"] for u in vocab["units"]}
+    synsets = {e["synsets"][0] for e in vocab["entries"]}
+    n_offline = write_offline_pack(shared, out / "offline", wnids, synsets)
+    timings["offline_pack_s"] = time.perf_counter() - t
+    print(json.dumps({"store": str(out / "store"), "nouns": report["entries"], "images": report["images"],
+                      "offline_photos": n_offline, **{k: round(v, 1) for k, v in timings.items()}}, indent=1))
+    return 0
+
+
+def cmd_export_onnx(a) -> int:
+    from precompute.default_store import use_shared
+    from visemb.encoder_spec import get_spec
+    from visemb.onnx_export import export_onnx
+
+    if a.shared:
+        use_shared(Path(a.shared).resolve())
+    spec = export_onnx(get_spec(a.encoder), Path(a.out))
+    print(f"wrote {a.out} (sha256 {spec.file_sha256})")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m precompute", description=__doc__)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("plan", help="print counts and a time estimate (dry run)")
+    _add_config_args(p)
+    p.set_defaults(func=cmd_plan)
+    p = sub.add_parser("run", help="fetch and embed (all partitions, or --partition I/N); merge with --out")
+    _add_config_args(p)
+    p.add_argument("--work", required=True, help="work folder (resumes if it exists)")
+    p.add_argument("--partition", help="I/N: run only partition I of N")
+    p.add_argument("--out", help="write the store here once all partitions are done")
+    p.add_argument("--vector-dtype", default="float32", choices=["float32", "float16"])
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser("merge", help="build the store from finished partitions")
+    p.add_argument("--work", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--vector-dtype", default="float32", choices=["float32", "float16"])
+    p.set_defaults(func=cmd_merge)
+    p = sub.add_parser("default", help="build the shipped default store from ../shared")
+    p.add_argument("--shared", default=str(REPO.parent / "shared"))
+    p.add_argument("--out", default=str(REPO / "data" / "default"))
+    p.add_argument("--work", default=str(REPO / ".work" / "default"))
+    p.add_argument("--limit", type=int, help="only the first N ImageNet classes (a slice)")
+    p.add_argument("--projections", default="pca,tsne,umap")
+    p.set_defaults(func=cmd_default)
+    p = sub.add_parser("export-onnx", help="export a torch encoder to ONNX (float16 weights)")
+    p.add_argument("--encoder", default="resnet50-keras")
+    p.add_argument("--out", default=str(REPO / "data" / "default" / "encoder" / "resnet50_keras_v1_fp16w.onnx"))
+    p.add_argument("--shared", help="the shared data folder (for the weights)")
+    p.set_defaults(func=cmd_export_onnx)
+    a = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return a.func(a)
+    except KeyboardInterrupt:
+        print("interrupted: run the same command again to resume", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        from visemb.errors import VisembError
+
+        if isinstance(exc, VisembError):
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

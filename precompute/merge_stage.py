@@ -1,0 +1,171 @@
+"""Stage 4: pool image vectors per noun, project to 2-D, cut thumbnails and write the store atomically."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from precompute.config import PipelineConfig
+from precompute.embed_stage import read_embeddings
+from precompute.journal import Journal, atomic_write_bytes, atomic_write_json
+
+logger = logging.getLogger(__name__)
+AGGREGATION = ("mean of L2-normalised image vectors per noun; a noun pooling several classes (an ancestor) "
+               "takes the mean of its classes' normalised vectors, each class counting once")
+
+
+def partition_dir(work: Path, p: int, n: int) -> Path:
+    return Path(work) / "partitions" / f"p{p:04d}-of-{n:04d}"
+
+
+def thumbnail(path: str, size: int) -> bytes | None:
+    """A square JPEG thumbnail of an image file (None when it cannot be read)."""
+    from PIL import ImageOps
+
+    from visemb.images import BadImageError, open_image
+
+    try:
+        img = open_image(path, draft_size=size)
+    except (BadImageError, OSError):
+        return None
+    img = ImageOps.fit(img, (size, size))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=80, optimize=True)
+    return buf.getvalue()
+
+
+def merge_stage(work: Path, cfg: PipelineConfig, out: Path, vector_dtype: str = "float32",
+                path_base: Path | None = None) -> dict:
+    """Build the store at ``out`` from finished partitions; return the report.
+
+    Raises:
+        SystemExit: naming the partitions that are not finished.
+    """
+    from visemb.encoder_spec import get_spec
+    from visemb.projection import project
+    from visemb.search import l2_normalize
+    from visemb.store import Store
+
+    work = Path(work)
+    vocab = json.loads((work / "vocab.json").read_text(encoding="utf-8"))
+    n = cfg.partitions
+    unfinished = [p for p in range(n) if not (partition_dir(work, p, n) / "done.json").is_file()]
+    if unfinished:
+        raise SystemExit(f"partitions not finished: {unfinished}; run `python -m precompute run --work {work} "
+                         f"--partition I/{n}` for each (or without --partition for all)")
+    unit_images: dict[int, list[int]] = {}
+    all_vecs, all_paths, skipped, fetch_records = [], [], {}, {}
+    offset = 0
+    for p in range(n):
+        pdir = partition_dir(work, p, n)
+        vecs, units, paths, sk = read_embeddings(pdir)
+        skipped.update(sk)
+        for r in Journal(pdir / "fetch.jsonl"):
+            fetch_records[r["unit"]] = r
+        for i, u in enumerate(units):
+            unit_images.setdefault(int(u), []).append(offset + i)
+        if len(vecs):
+            all_vecs.append(vecs)
+        all_paths += paths
+        offset += len(paths)
+    images = l2_normalize(np.concatenate(all_vecs)) if all_vecs else np.zeros((0, 2048), np.float32)
+    unit_vec = {u: l2_normalize(images[rows].mean(axis=0)) for u, rows in unit_images.items()}
+
+    rows, entries, report = [], [], {"no_usable_image": []}
+    keep_index = {}
+    for i, e in enumerate(vocab["entries"]):
+        got = [unit_vec[u] for u in e["units"] if u in unit_vec]
+        if not got:
+            reasons = [_why_no_image(vocab["units"][u], fetch_records.get(u), skipped) for u in e["units"]]
+            report["no_usable_image"].append({"key": e["key"], "synset": (e.get("synsets") or [None])[0],
+                                              "reasons": reasons})
+            continue
+        keep_index[i] = len(entries)
+        rows.append(got[0] if len(got) == 1 else l2_normalize(np.mean(got, axis=0)))
+        entry = {k: v for k, v in e.items() if k != "units"}
+        entry["n_images"] = int(sum(len(unit_images.get(u, [])) for u in e["units"]))
+        entry["n_classes"] = len(got)
+        entries.append(entry)
+    if not entries:
+        raise SystemExit("no noun got a usable image; see the report: " + json.dumps(report)[:500])
+    _mark_same_photos(entries, [vocab["entries"][i]["units"] for i in keep_index])
+    vectors = np.stack(rows).astype(np.float32)
+    aliases = {w: [keep_index[r] for r in rs if r in keep_index] for w, rs in vocab["aliases"].items()}
+    aliases = {w: rs for w, rs in aliases.items() if rs}
+    center = images.mean(axis=0) if cfg.center else None
+    store = Store(vectors, entries, aliases=aliases, center=center)
+    unit = store.unit_vectors
+    coords = {}
+    for method in cfg.projections:
+        try:
+            coords[method] = project(unit, method)
+        except ImportError as exc:
+            logger.warning("skipping projection %s: %s", method, exc)
+    thumbs = []
+    kept_entries = [e for i, e in enumerate(vocab["entries"]) if i in keep_index]
+    for e, v in tqdm(list(zip(kept_entries, vectors)), desc="thumbnails", unit="noun", leave=False):
+        cand = [r for u in e["units"] for r in unit_images.get(u, [])]
+        best = cand[int(np.argmax(images[cand] @ v))]
+        thumbs.append(thumbnail(_resolve(all_paths[best], path_base), cfg.thumb_size))
+    spec = get_spec(cfg.encoder).to_dict()
+    spec["weights_name"] = Path(spec["weights_name"]).name if spec["weights"] != "torchvision" else spec["weights_name"]
+    store = Store(vectors, entries, aliases=aliases, coords=coords, thumbnails=thumbs, center=center, manifest={
+        "encoder": spec,
+        "backend": cfg.backend or ("onnx" if spec["weights"] == "onnx-file" else "torch"),
+        "precision": cfg.precision if cfg.backend == "torch" else "fp32",
+        "vocabulary": {k: getattr(cfg, k) for k in ("vocabulary", "rule", "limit", "ancestors", "sets")},
+        "source": {"name": cfg.source, "images_per_noun": cfg.images_per_noun},
+        "aggregation": AGGREGATION,
+        "center": bool(cfg.center),
+        "images": int(len(images)),
+        "classes": len(unit_vec),
+        "projections": sorted(coords),
+    })
+    store.save(out, vector_dtype=vector_dtype)
+    report.update(entries=len(entries), images=int(len(images)), skipped_images=skipped)
+    atomic_write_json(work / "report.json", report)
+    atomic_write_bytes(work / "report.md", _report_md(report).encode())
+    return report
+
+
+def _mark_same_photos(entries: list[dict], units: list[list[int]]) -> None:
+    """Ancestors pooling exactly the photos of a more specific noun (goldfish -> cyprinid -> …) get
+    ``same_photos_as`` = that noun's key; neighbour lists leave them out (their vectors are identical)."""
+    groups: dict[tuple, list[int]] = {}
+    for i, u in enumerate(units):
+        groups.setdefault(tuple(u), []).append(i)
+    for rows in groups.values():
+        if len(rows) < 2:
+            continue
+        deepest = max(rows, key=lambda r: len(entries[r].get("hypernyms", ())))
+        for r in rows:
+            if r != deepest:
+                entries[r]["same_photos_as"] = entries[deepest]["key"]
+
+
+def _resolve(path: str, base: Path | None) -> str:
+    return str(base / path) if base and not Path(path).is_absolute() else path
+
+
+def _why_no_image(unit: dict, record: dict | None, skipped: dict[str, str]) -> str:
+    if record is None:
+        return f"{unit['query']}: not fetched (source unavailable)"
+    if record["status"] != "ok":
+        return f"{unit['query']}: {record.get('reason', record['status'])}"
+    bad = [f"{Path(p).name}: {skipped[p]}" for p in record["paths"] if p in skipped]
+    return f"{unit['query']}: all {len(record['paths'])} image(s) unusable ({'; '.join(bad)[:300]})"
+
+
+def _report_md(report: dict) -> str:
+    lines = [f"# Build report\n\n{report['entries']} nouns from {report['images']} images; "
+             f"{len(report['skipped_images'])} image(s) skipped; "
+             f"{len(report['no_usable_image'])} noun(s) without a usable image.\n"]
+    if report["no_usable_image"]:
+        lines.append("| noun | why |\n|---|---|")
+        lines += [f"| {r['key']} | {'; '.join(r['reasons'])} |" for r in report["no_usable_image"]]
+    return "\n".join(lines) + "\n"

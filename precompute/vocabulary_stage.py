@@ -1,0 +1,100 @@
+"""Stage 1: the nouns to embed (store entries) and the units that fetch images, written once to vocab.json."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from precompute.config import PipelineConfig
+from precompute.journal import atomic_write_json
+
+
+def build_vocabulary(cfg: PipelineConfig) -> dict:
+    """Return ``{"units": [...], "entries": [...], "aliases": {...}}``.
+
+    A unit is what an image source is asked for (a word, or an ImageNet class id); an entry is a store row,
+    pooling the images of ``entry["units"]``.
+    """
+    from visemb.vocabulary import (descendants_within, noun_for_synset, synset_of, wnid_of, with_ancestors,
+                                   wordnet_nouns)
+    from visemb.wordnet_data import wordnet
+
+    wn = wordnet()
+    if cfg.vocabulary == "wordnet":
+        if cfg.words:
+            nouns = [n for n in wordnet_nouns(cfg.rule) if n.key in set(cfg.words)]
+            missing = sorted(set(cfg.words) - {n.key for n in nouns})
+            nouns += [_plain_word(w) for w in missing]
+        else:
+            nouns = wordnet_nouns(cfg.rule)
+        nouns = nouns[: cfg.limit] if cfg.limit else nouns
+        units = [{"query": n.key, "synset": n.synsets[0] if n.synsets else None} for n in nouns]
+        entries = [{**n.to_dict(), "units": [i]} for i, n in enumerate(nouns)]
+        for e in entries:
+            e.pop("extra", None)
+        return {"units": units, "entries": entries, "aliases": {}}
+    if cfg.vocabulary != "imagenet":
+        raise SystemExit(f"Unknown vocabulary {cfg.vocabulary!r}; expected 'wordnet' or 'imagenet'")
+    with open(cfg.labels_csv, encoding="utf-8", newline="") as f:
+        wnids = sorted({r["wnid"] for r in csv.DictReader(f) if not cfg.sets or r.get("set") in cfg.sets})
+    wnids = wnids[: cfg.limit] if cfg.limit else wnids
+    leaves = [synset_of(w) for w in wnids]
+    synsets = with_ancestors(leaves) if cfg.ancestors else sorted(leaves, key=lambda s: s.name())
+    leaf_names = {s.name(): i for i, s in enumerate(leaves)}
+    units = [{"query": s.lemmas()[0].name(), "synset": s.name(), "wnid": wnid_of(s)} for s in leaves]
+    members = set(leaf_names)
+    entries = []
+    for s in synsets:
+        noun = noun_for_synset(s, imagenet_ids=frozenset(wnids)).to_dict()
+        noun.pop("extra", None)
+        noun["lemmas"] = [l.name().lower() for l in s.lemmas()]
+        noun["units"] = sorted(leaf_names[n] for n in descendants_within(s, members))
+        entries.append(noun)
+    keys, aliases = _keys_and_aliases(entries, wn)
+    for e, k in zip(entries, keys):
+        e["key"] = k
+    return {"units": units, "entries": entries, "aliases": aliases}
+
+
+def _plain_word(word: str):
+    from visemb.vocabulary import Noun
+
+    return Noun(key=word, synsets=())
+
+
+def _keys_and_aliases(entries: list[dict], wn) -> tuple[list[str], dict[str, list[int]]]:
+    """Each entry's key is its first lemma when that word's commonest sense in the store is this entry, else
+    its synset name; every lemma aliases its entries in WordNet's sense order."""
+    row_of = {e["synsets"][0]: i for i, e in enumerate(entries)}
+    aliases: dict[str, list[int]] = {}
+    for e in entries:
+        for lemma in e["lemmas"]:
+            if lemma in aliases:
+                continue
+            order = [row_of[s.name()] for s in wn.synsets(lemma, pos="n") if s.name() in row_of]
+            if order:
+                aliases[lemma] = order
+    keys = []
+    for i, e in enumerate(entries):
+        first = e["lemmas"][0]
+        keys.append(first if aliases.get(first, [None])[0] == i else e["synsets"][0])
+    return keys, aliases
+
+
+def vocabulary_stage(work: Path, cfg: PipelineConfig) -> dict:
+    """Build (once) and return the run's vocabulary; later calls read the saved file."""
+    path = Path(work) / "vocab.json"
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    vocab = build_vocabulary(cfg)
+    atomic_write_json(path, vocab)
+    return vocab
+
+
+def partition_units(n_units: int, partition: int, partitions: int) -> range:
+    """Unit indices of one partition: contiguous, near-equal slices."""
+    if not 0 <= partition < partitions:
+        raise SystemExit(f"partition {partition} out of range 0..{partitions - 1}")
+    start = n_units * partition // partitions
+    return range(start, n_units * (partition + 1) // partitions)

@@ -1,0 +1,99 @@
+"""A fake image search engine on 127.0.0.1 for tests: Bing- and Google-shaped result pages and images.
+
+Words: any word gets ``n`` images coloured by the word's hash; ``broken*`` words get only non-image bytes;
+``empty*`` words get a page with no results. The server stops itself after ``lifetime`` seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from PIL import Image, ImageDraw
+
+
+def image_bytes(word: str, i: int, size: int = 96) -> bytes:
+    h = hashlib.sha256(f"{word}/{i}".encode()).digest()
+    img = Image.new("RGB", (size, size), (h[0], h[1], h[2]))
+    ImageDraw.Draw(img).ellipse((10 + h[3] % 20, 10, size - 10, size - 10 - h[4] % 20), fill=(h[5], h[6], h[7]))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG")
+    return buf.getvalue()
+
+
+class FakeSearch:
+    """Start with ``with FakeSearch() as fs:``; ``fs.url`` is its base URL; ``fs.requests`` what it saw."""
+
+    def __init__(self, n_images: int = 6, lifetime: float = 300):
+        self.n_images = n_images
+        self.requests: list[str] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                outer.requests.append(self.path)
+                parts = urlsplit(self.path)
+                q = parse_qs(parts.query)
+                if parts.path.startswith("/img/"):
+                    _, _, word, name = parts.path.split("/", 3)
+                    word = unquote(word)
+                    body = b"this is not an image" if word.startswith("broken") else image_bytes(word, int(name[:-4]))
+                    return self._send(body, "image/jpeg")
+                word = (q.get("q") or [""])[0]
+                first = int((q.get("first") or ["0"])[0])
+                urls = [] if word.startswith("empty") or first > 0 else [
+                    f"http://127.0.0.1:{outer.port}/img/{quote(word, safe='')}/{i}.jpg" for i in range(outer.n_images)]
+                if parts.path.startswith("/images/async"):  # Bing
+                    body = "".join(f"<div class=\"imgpt\"><a m='{{&quot;murl&quot;:&quot;{u}&quot;}}'>x</a></div>"
+                                   for u in urls)
+                else:  # Google: URLs inside a script
+                    body = "<script>var d=[" + ",".join(f'"{u}"' for u in urls) + "];</script>"
+                return self._send(f"<html><body>{body}</body></html>".encode(), "text/html")
+
+            def _send(self, body: bytes, ctype: str):
+                self.send_response(200)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._timer = threading.Timer(lifetime, self.stop)
+        self._timer.daemon = True
+
+    def start(self) -> "FakeSearch":
+        self._thread.start()
+        self._timer.start()
+        return self
+
+    def stop(self) -> None:
+        self._timer.cancel()
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> "FakeSearch":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def dead_url() -> str:
+    """A loopback URL where nothing listens."""
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return f"http://127.0.0.1:{port}"

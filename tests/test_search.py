@@ -1,0 +1,34 @@
+"""visemb/search.py: brute-force and HNSW agree."""
+
+import numpy as np
+import pytest
+
+from visemb.search import NeighbourIndex, l2_normalize
+
+
+def test_brute_matches_numpy():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(200, 16)).astype(np.float32)
+    q = rng.normal(size=(3, 16)).astype(np.float32)
+    idx, sims = NeighbourIndex(x, "brute").query(q, 5)
+    exact = l2_normalize(q) @ l2_normalize(x).T
+    assert np.array_equal(idx, np.argsort(-exact, axis=1)[:, :5])
+    assert np.allclose(sims, np.sort(exact, axis=1)[:, ::-1][:, :5], atol=1e-5)
+
+
+def test_hnsw_recall():
+    pytest.importorskip("hnswlib")
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(2000, 32)).astype(np.float32)
+    q = rng.normal(size=(20, 32)).astype(np.float32)
+    exact, _ = NeighbourIndex(x, "brute").query(q, 10)
+    approx, _ = NeighbourIndex(x, "hnsw").query(q, 10)
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact, approx)])
+    assert recall >= 0.9
+
+
+def test_k_larger_than_rows_and_bad_method():
+    idx, _ = NeighbourIndex(np.eye(3), "brute").query(np.ones(3), 10)
+    assert idx.shape == (1, 3)
+    with pytest.raises(ValueError, match="Unknown search method"):
+        NeighbourIndex(np.eye(3), "magic")

@@ -1,0 +1,152 @@
+"""``python -m visemb``: info, neighbours, similarity, translate, export (``--json`` for scripts)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from visemb.errors import VisembError
+
+
+def _load(a):
+    from visemb.defaults import store_path
+    from visemb.store import Store
+
+    return Store.load(store_path(a.store))
+
+
+def _emit(a, data, text: str) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=1) if a.json else text)
+
+
+def cmd_info(a) -> int:
+    s = _load(a)
+    m = s.manifest
+    data = {"store": str(a.store or "default"), "nouns": len(s), "keys": len(s.key_to_index), "dim": s.dim,
+            "encoder": m.get("encoder", {}).get("name"), "images": m.get("images"), "source": m.get("source"),
+            "vocabulary": m.get("vocabulary"), "projections": sorted(s.coords), "created": m.get("created")}
+    _emit(a, data, "\n".join(f"{k}: {v}" for k, v in data.items()))
+    return 0
+
+
+def cmd_neighbours(a) -> int:
+    s = _load(a)
+    out = []
+    for row in s.senses(a.word)[: a.senses]:
+        e = s.entries[row]
+        near = s.nearest(s.unit_vectors[row], a.topn, exclude=[row], prepared=True)
+        out.append({"key": s.index_to_key[row], "synset": e["synsets"][0], "gloss": e.get("gloss", ""),
+                    "neighbours": [{"key": s.index_to_key[i], "similarity": round(sim, 4),
+                                    "gloss": s.entries[i].get("gloss", "")} for i, sim in near]})
+    text = "\n\n".join(f"{o['key']} ({o['synset']}): {o['gloss']}\n" + "\n".join(
+        f"  {n['similarity']:.3f}  {n['key']}" for n in o["neighbours"]) for o in out)
+    _emit(a, out, text)
+    return 0
+
+
+def cmd_similarity(a) -> int:
+    s = _load(a)
+    value = s.similarity(a.a, a.b)
+    _emit(a, {"a": a.a, "b": a.b, "similarity": value}, f"{value:.4f}")
+    return 0
+
+
+def cmd_translate(a) -> int:
+    from visemb.sources import get_source
+    from visemb.translate import translate, translate_images
+
+    s = _load(a)
+    if a.images_dir:
+        from visemb.sources.folder import list_images
+
+        folder = Path(a.images_dir)
+        if not folder.is_dir():
+            raise VisembError(f"{folder} is not a folder of images")
+        t = translate_images(list_images(folder), s, topn=a.topn, aggregation=a.aggregation, query=a.word,
+                             source="folder")
+    else:
+        source = get_source(a.source, root=a.root) if a.source == "folder" else get_source(a.source)
+        t = translate(a.word, s, source=source, images=a.k, topn=a.topn, aggregation=a.aggregation)
+    lines = [f"{t.query} -> {t.candidates[0].key}  (confidence {t.confidence}; {len(t.images)} images, "
+             f"agreement {t.agreement:.2f}" + (f", coherence {t.coherence:.2f})" if t.coherence is not None else ")")]
+    lines += [f"  {c.score:.3f}  {c.key:25s} {len(c.votes)} vote(s)  {c.gloss[:60]}" for c in t.candidates]
+    lines += [f"  note: {n}" for n in t.notes] + [f"  skipped {k}: {v}" for k, v in t.skipped.items()]
+    _emit(a, t.to_dict(), "\n".join(lines))
+    return 0
+
+
+def cmd_export(a) -> int:
+    from visemb.export import export_projector, export_word2vec
+
+    s = _load(a)
+    if a.format == "word2vec":
+        path = export_word2vec(s, a.out or "visemb.w2v.txt", binary=a.binary)
+        _emit(a, {"written": [str(path)]}, f"wrote {path}")
+    else:
+        paths = export_projector(s, a.out or "projector")
+        _emit(a, {"written": [str(p) for p in paths]}, "wrote " + ", ".join(map(str, paths)))
+    return 0
+
+
+def cmd_evaluate(a) -> int:
+    from visemb.evaluate_cli import run_evaluation
+
+    return run_evaluation(a)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m visemb", description=__doc__)
+    parser.add_argument("--store", help="store folder (default: VISEMB_STORE or the shipped store)")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("info", help="what the store holds").set_defaults(func=cmd_info)
+    p = sub.add_parser("neighbours", aliases=["neighbors"], help="nearest nouns of a noun")
+    p.add_argument("word")
+    p.add_argument("--topn", type=int, default=10)
+    p.add_argument("--senses", type=int, default=3, help="how many senses of the word to show")
+    p.set_defaults(func=cmd_neighbours)
+    p = sub.add_parser("similarity", help="cosine similarity of two nouns")
+    p.add_argument("a")
+    p.add_argument("b")
+    p.set_defaults(func=cmd_similarity)
+    p = sub.add_parser("translate", help="a word in any language -> English nouns, through its images")
+    p.add_argument("word")
+    p.add_argument("--source", default="offline", help="offline, bing, google, baidu, flickr, folder")
+    p.add_argument("--root", help="for --source folder: the folder of per-word folders")
+    p.add_argument("--images", dest="images_dir", help="a folder of your own pictures instead of a search")
+    p.add_argument("-k", type=int, default=8, help="images to fetch")
+    p.add_argument("--topn", type=int, default=10)
+    p.add_argument("--aggregation", default="mean", choices=["mean", "avgmax"])
+    p.set_defaults(func=cmd_translate)
+    p = sub.add_parser("export", help="word2vec or TensorFlow Projector files")
+    p.add_argument("--format", required=True, choices=["word2vec", "projector"])
+    p.add_argument("--out")
+    p.add_argument("--binary", action="store_true", help="binary word2vec")
+    p.set_defaults(func=cmd_export)
+    p = sub.add_parser("evaluate", help="retrieval, leave-class-out, translation and similarity figures")
+    p.add_argument("--shared", help="the shared data folder (photos, labels, MEN, SimLex)")
+    p.add_argument("--out", default="evaluation", help="folder for results.json and results.md")
+    p.add_argument("--quick", action="store_true", help="fewer languages and k values")
+    p.set_defaults(func=cmd_evaluate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    a = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if a.verbose else logging.ERROR, format="%(levelname)s %(message)s")
+    try:
+        return a.func(a)
+    except KeyError as exc:
+        print(f"error: {exc.args[0]}", file=sys.stderr)
+        return 1
+    except (VisembError, ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

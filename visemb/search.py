@@ -1,0 +1,77 @@
+"""Nearest neighbours by cosine: scikit-learn brute force, an HNSW index past a measured size."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+# Past this many vectors the HNSW index answers faster than brute force at recall@10 >= 0.95
+# (benchmarks/neighbours.py measures it; see README, "Neighbour queries").
+ANN_THRESHOLD = 50_000
+
+
+def l2_normalize(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero)."""
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=-1, keepdims=True)
+    return x / np.maximum(norms, 1e-12)
+
+
+class NeighbourIndex:
+    """Cosine nearest-neighbour search over fixed rows.
+
+    Args:
+        vectors: [n, d] rows (need not be normalised).
+        method: ``auto`` (brute below :data:`ANN_THRESHOLD`, HNSW above when hnswlib is installed),
+            ``brute`` or ``hnsw``.
+    """
+
+    def __init__(self, vectors: np.ndarray, method: str = "auto"):
+        self.unit = l2_normalize(vectors)
+        n = len(self.unit)
+        if method == "auto":
+            method = "hnsw" if n > ANN_THRESHOLD and _has_hnswlib() else "brute"
+        if method not in ("brute", "hnsw"):
+            raise ValueError(f"Unknown search method {method!r}; expected 'auto', 'brute' or 'hnsw'")
+        self.method = method
+        if method == "brute":
+            from sklearn.neighbors import NearestNeighbors
+
+            self._nn = NearestNeighbors(metric="cosine", algorithm="brute").fit(self.unit)
+        else:
+            import hnswlib
+
+            self._nn = hnswlib.Index(space="cosine", dim=self.unit.shape[1])
+            self._nn.init_index(max_elements=n, ef_construction=200, M=32)
+            self._nn.add_items(self.unit, np.arange(n))
+            self._nn.set_ef(128)
+
+    def __len__(self) -> int:
+        return len(self.unit)
+
+    def query(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top-``k`` rows for each query.
+
+        Returns:
+            (indices [m, k], cosine similarities [m, k]), best first.
+        """
+        q = l2_normalize(np.atleast_2d(queries))
+        k = max(0, min(k, len(self)))
+        if k == 0:
+            return np.zeros((len(q), 0), int), np.zeros((len(q), 0), np.float32)
+        if self.method == "brute":
+            dist, idx = self._nn.kneighbors(q, n_neighbors=k)
+        else:
+            idx, dist = self._nn.knn_query(q, k=k)
+        return idx.astype(np.int64), (1.0 - dist).astype(np.float32)
+
+
+def _has_hnswlib() -> bool:
+    try:
+        import hnswlib  # noqa: F401
+    except ImportError:
+        return False
+    return True

@@ -1,0 +1,41 @@
+"""Image sources by name: ``get_source("bing")``, ``get_source("folder", root=...)``, ``get_source("labelled", ...)``."""
+
+from __future__ import annotations
+
+from visemb.sources.base import FetchResult, ImageSource, clean_query, fold
+
+SOURCE_NAMES = ("bing", "google", "baidu", "flickr", "folder", "labelled", "offline")
+
+
+def get_source(name: str, **options) -> ImageSource:
+    """Build the image source registered as ``name``.
+
+    Args:
+        name: ``bing``/``google``/``baidu``/``flickr`` (icrawler), ``folder`` (``root=``), ``labelled``
+            (``labels_csv=``, ``foreign=``, ``sets=``, ``exclude=``), ``offline`` (the photos and foreign
+            labels shipped with the default store).
+        **options: passed to the source.
+
+    Raises:
+        ValueError: for an unknown name, listing the known ones.
+    """
+    if name in ("bing", "google", "baidu", "flickr"):
+        from visemb.sources.web import WebSource
+
+        return WebSource(name, **options)
+    if name == "folder":
+        from visemb.sources.folder import FolderSource
+
+        return FolderSource(**options)
+    if name == "labelled":
+        from visemb.sources.labelled import LabelledSource
+
+        return LabelledSource(**options)
+    if name == "offline":
+        from visemb.sources.offline import offline_source
+
+        return offline_source(**options)
+    raise ValueError(f"Unknown image source {name!r}; expected one of {SOURCE_NAMES}")
+
+
+__all__ = ["FetchResult", "ImageSource", "SOURCE_NAMES", "clean_query", "fold", "get_source"]

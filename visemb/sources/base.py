@@ -1,0 +1,66 @@
+"""What every image source returns, and the word checks they share."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from visemb.errors import BadQueryError
+
+MAX_QUERY_CHARS = 100
+
+
+@dataclass
+class FetchResult:
+    """Images found for a query.
+
+    Attributes:
+        word: the query as given.
+        paths: local image files, in the order the source ranked them.
+        origins: path -> where it came from (URL, synset, folder), for the evidence shown to users.
+        notes: human-readable remarks (senses used, images dropped as broken, …).
+    """
+
+    word: str
+    paths: list[Path]
+    origins: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def clean_query(word: str) -> str:
+    """Trim and validate a user's query (any script); refuse empty, control-only or absurdly long input.
+
+    Raises:
+        BadQueryError: with the reason.
+    """
+    if not isinstance(word, str):
+        raise BadQueryError("The query must be text")
+    word = unicodedata.normalize("NFC", " ".join(word.split()))
+    printable = "".join(ch for ch in word if unicodedata.category(ch)[0] not in "C")
+    if not printable.strip():
+        raise BadQueryError("Type a word: the query is empty")
+    if len(printable) > MAX_QUERY_CHARS:
+        raise BadQueryError(f"The query is {len(printable)} characters long; keep it under {MAX_QUERY_CHARS}")
+    return printable.strip()
+
+
+def fold(text: str) -> str:
+    """Comparison form of a word: case-folded, accents and stress marks removed, spaces -> ``_``."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return unicodedata.normalize("NFC", stripped).replace(" ", "_").replace("-", "_")
+
+
+class ImageSource:
+    """Base class: ``fetch(word, k)`` returns up to ``k`` local image files for ``word``."""
+
+    name = "?"
+    needs_network = False
+
+    def fetch(self, word: str, k: int = 8, dest: str | Path | None = None) -> FetchResult:  # pragma: no cover
+        raise NotImplementedError
+
+    def describe(self) -> dict:
+        """What to record in a store's manifest about this source."""
+        return {"name": self.name}

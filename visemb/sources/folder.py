@@ -1,0 +1,47 @@
+"""The ``folder`` source: a root folder with one sub-folder of images per word."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from visemb.errors import NoImagesError, SourceUnavailableError
+from visemb.sources.base import FetchResult, ImageSource, clean_query, fold
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
+
+
+def list_images(folder: Path) -> list[Path]:
+    """Image files directly in ``folder``, sorted by name."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+
+
+class FolderSource(ImageSource):
+    """Images from ``root/<word>/``; the word is matched against existing folder names, never joined as a path.
+
+    Args:
+        root: the folder holding one sub-folder per word.
+    """
+
+    name = "folder"
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    def describe(self) -> dict:
+        return {"name": self.name, "root": str(self.root)}
+
+    def _folders(self) -> dict[str, Path]:
+        if not self.root.is_dir():
+            raise SourceUnavailableError(f"Image folder {self.root} does not exist; create it with one "
+                                         "sub-folder of images per word (e.g. {root}/dog/1.jpg)")
+        return {fold(p.name): p for p in sorted(self.root.iterdir()) if p.is_dir()}
+
+    def fetch(self, word: str, k: int = 8, dest: str | Path | None = None) -> FetchResult:
+        word = clean_query(word)
+        folder = self._folders().get(fold(word))
+        if folder is None:
+            raise NoImagesError(f"No images for {word!r}: {self.root} has no folder named like it")
+        paths = list_images(folder)[:k]
+        if not paths:
+            raise NoImagesError(f"No images for {word!r}: {folder} holds no image files")
+        return FetchResult(word, paths, {str(p): f"folder {folder.name}" for p in paths})

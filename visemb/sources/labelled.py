@@ -1,0 +1,164 @@
+"""The ``labelled`` source: photos labelled with WordNet synsets, found by a word in any language.
+
+The offline stand-in for an image search. A word is looked up as an English WordNet noun (with morphy) and
+in the foreign labels; each sense found draws photos of its synset and of its hyponyms. Senses are ranked
+the way a search engine's results lean: by WordNet's sense frequency (the SemCor counts of the synset's
+lemmas, +1), a curated class label (Babel-ImageNet) counting as 5 extra; the k photos are shared between
+senses in proportion to these weights (largest remainder), so the commonest sense gets most of them.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import math
+from collections import defaultdict
+from pathlib import Path
+
+from visemb.errors import NoImagesError, SourceUnavailableError
+from visemb.sources.base import FetchResult, ImageSource, clean_query, fold
+from visemb.sources.foreign_labels import ForeignLabels
+
+CURATED_BONUS = 5.0
+
+
+class LabelledSource(ImageSource):
+    """Photos from a CSV of ``path,wnid[,set]``.
+
+    Args:
+        labels_csv: the CSV; paths are relative to ``root`` (default: the CSV's folder).
+        foreign: foreign-language labels (optional).
+        sets: keep only rows whose ``set`` is one of these.
+        exclude: photo paths (as in the CSV) never served.
+    """
+
+    name = "labelled"
+
+    def __init__(self, labels_csv: str | Path, root: str | Path | None = None, foreign: ForeignLabels | None = None,
+                 sets: tuple[str, ...] | None = None, exclude: set[str] | frozenset = frozenset()):
+        self.labels_csv = Path(labels_csv)
+        self.root = Path(root) if root else self.labels_csv.parent
+        self.foreign = foreign or ForeignLabels()
+        self.sets = sets
+        if not self.labels_csv.is_file():
+            raise SourceUnavailableError(f"Labelled photos not found: {self.labels_csv} is missing")
+        self.photos: dict[str, list[str]] = defaultdict(list)
+        with open(self.labels_csv, encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                if sets and row.get("set") not in sets:
+                    continue
+                if row["path"] in exclude:
+                    continue
+                self.photos[row["wnid"]].append(row["path"])
+        self._closure_cache: dict[str, list[str]] = {}
+
+    def describe(self) -> dict:
+        return {"name": self.name, "labels_csv": str(self.labels_csv), "sets": self.sets,
+                "foreign_words": len(self.foreign)}
+
+    # -- senses ------------------------------------------------------------------------------------
+    def senses(self, word: str) -> list[tuple[str, float, str]]:
+        """Senses of ``word`` that have photos: [(wnid, weight, how found)], heaviest first."""
+        from visemb.vocabulary import synset_of, wnid_of
+        from visemb.wordnet_data import wordnet
+
+        wn = wordnet()
+        weights: dict[str, float] = {}
+        how: dict[str, str] = {}
+        english = fold(word)
+        lemma = wn.morphy(english, wn.NOUN) or english
+        for s in wn.synsets(lemma, pos="n") if english.isascii() else []:
+            wnid = wnid_of(s)
+            weights[wnid] = sum(l.count() for l in s.lemmas()) + 1.0
+            how[wnid] = f"English '{lemma}'"
+        for wnid, lang, origin in self.foreign.lookup(word):
+            try:
+                s = synset_of(wnid)
+            except Exception:  # an id WordNet 3.0 does not know
+                continue
+            base = sum(l.count() for l in s.lemmas()) + 1.0
+            bonus = CURATED_BONUS if origin == "babel-imagenet" else 0.0
+            weights[wnid] = max(weights.get(wnid, 0.0), base + bonus)
+            how.setdefault(wnid, f"{lang} ({origin})")
+        ranked = [(w, weights[w], how[w]) for w in weights if self._photos_under(w)]
+        return sorted(ranked, key=lambda t: (-t[1], t[0]))
+
+    def _photos_under(self, wnid: str) -> list[str]:
+        """Photos of ``wnid`` and its hyponyms, interleaved class by class (so a few photos span breeds)."""
+        if wnid in self._closure_cache:
+            return self._closure_cache[wnid]
+        from visemb.vocabulary import synset_of, wnid_of
+
+        s = synset_of(wnid)
+        classes = [wnid] + sorted(wnid_of(h) for h in s.closure(lambda x: x.hyponyms() + x.instance_hyponyms()))
+        lists = [self.photos[c] for c in classes if c in self.photos]
+        lists.sort(key=lambda l: _stable_hash(wnid + l[0]))
+        interleaved = [p for round_ in _zip_longest(lists) for p in round_]
+        self._closure_cache[wnid] = interleaved
+        return interleaved
+
+    def fetch(self, word: str, k: int = 8, dest: str | Path | None = None) -> FetchResult:
+        word = clean_query(word)
+        senses = self.senses(word)
+        if not senses:
+            raise NoImagesError(f"No photos for {word!r}: it is neither an English WordNet noun nor a known "
+                                "foreign label of a photographed noun")
+        quota = _allocate(k, [w for _, w, _ in senses], [len(self._photos_under(s)) for s, _, _ in senses])
+        paths, origins, notes = [], {}, []
+        for (wnid, weight, how), n in zip(senses, quota):
+            if n == 0:
+                continue
+            from visemb.vocabulary import synset_of
+
+            name = synset_of(wnid).name()
+            notes.append(f"{n} photo(s) of {name} (found as {how}, weight {weight:g})")
+            for rel in self._photos_under(wnid)[:n]:
+                p = self.root / rel
+                paths.append(p)
+                origins[str(p)] = name
+        return FetchResult(word, paths, origins, notes)
+
+
+def _stable_hash(text: str) -> int:
+    return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
+
+
+def _zip_longest(lists: list[list[str]]):
+    for i in range(max((len(l) for l in lists), default=0)):
+        yield [l[i] for l in lists if i < len(l)]
+
+
+def _allocate(k: int, weights: list[float], available: list[int]) -> list[int]:
+    """Share ``k`` photos between senses by weight (largest remainder), never more than a sense has."""
+    quota = [0] * len(weights)
+    remaining = k
+    active = [i for i in range(len(weights)) if available[i] > 0]
+    while remaining > 0 and active:
+        total = sum(weights[i] for i in active)
+        shares = {i: remaining * weights[i] / total for i in active}
+        give = {i: min(math.floor(shares[i]), available[i] - quota[i]) for i in active}
+        left = remaining - sum(give.values())
+        for i in sorted(active, key=lambda i: -(shares[i] - math.floor(shares[i]))):
+            if left <= 0:
+                break
+            if quota[i] + give[i] < available[i]:
+                give[i] += 1
+                left -= 1
+        for i in active:
+            quota[i] += give[i]
+        remaining = k - sum(quota)
+        active = [i for i in active if quota[i] < available[i]]
+        if sum(give.values()) == 0:
+            break
+    return quota
+
+
+def _fetch_class(self: LabelledSource, wnid: str, k: int) -> FetchResult:
+    """Photos labelled exactly ``wnid`` (no hyponyms, no sense search): how a store's own class is built."""
+    paths = [self.root / p for p in self.photos.get(wnid, [])[:k]]
+    if not paths:
+        raise NoImagesError(f"No photos labelled {wnid}")
+    return FetchResult(wnid, paths, {str(p): wnid for p in paths})
+
+
+LabelledSource.fetch_class = _fetch_class

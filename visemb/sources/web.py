@@ -1,0 +1,198 @@
+"""Web image search through icrawler (bing, google, baidu, flickr), bounded in time and quoted for any script."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+from visemb.errors import NoImagesError, SourceUnavailableError
+from visemb.images import BadImageError, open_image
+from visemb.sources.base import FetchResult, ImageSource, clean_query
+
+logger = logging.getLogger(__name__)
+
+ENGINES = {
+    "bing": "https://www.bing.com",
+    "google": "https://www.google.com",
+    "baidu": "http://image.baidu.com",
+    "flickr": "https://api.flickr.com",
+}
+
+
+class _Rebased:
+    """A queue proxy that moves every URL put into it onto another scheme://host (for loopback tests)."""
+
+    def __init__(self, queue, base: str):
+        self._queue, self._base = queue, base.rstrip("/")
+
+    def put(self, url, *args, **kwargs):
+        parts = urlsplit(url)
+        rest = parts.path + (f"?{parts.query}" if parts.query else "")
+        self._queue.put(self._base + rest, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._queue, name)
+
+
+def _crawler_class(engine: str, base_url: str | None, collected: list[dict], bounds: dict):
+    """An icrawler crawler for ``engine`` whose feeder may point elsewhere and whose downloader reports files."""
+    import icrawler
+    from icrawler import ImageDownloader
+    from icrawler.builtin import (BaiduImageCrawler, BingImageCrawler, FlickrImageCrawler,
+                                  GoogleImageCrawler)
+    from icrawler.builtin.baidu import BaiduFeeder
+    from icrawler.builtin.bing import BingFeeder
+    from icrawler.builtin.flickr import FlickrFeeder
+    from icrawler.builtin.google import GoogleFeeder
+
+    crawler, feeder = {
+        "bing": (BingImageCrawler, BingFeeder), "google": (GoogleImageCrawler, GoogleFeeder),
+        "baidu": (BaiduImageCrawler, BaiduFeeder), "flickr": (FlickrImageCrawler, FlickrFeeder),
+    }[engine]
+
+    class Feeder(feeder):
+        def feed(self, *args, **kwargs):
+            if not base_url:
+                return super().feed(*args, **kwargs)
+            real = self.out_queue
+            self.out_queue = _Rebased(real, base_url)
+            try:
+                return super().feed(*args, **kwargs)
+            finally:
+                self.out_queue = real
+
+    class Downloader(ImageDownloader):
+        def process_meta(self, task):
+            if task.get("success") and task.get("filename"):
+                collected.append({"file": task["filename"], "url": task.get("file_url", "")})
+
+    class Bounded(icrawler.Crawler):
+        """Sits between the engine's crawler and icrawler's: short queue waits, request timeouts, retries."""
+
+        def crawl(self, feeder_kwargs=None, parser_kwargs=None, downloader_kwargs=None):
+            parser_kwargs = {**(parser_kwargs or {}), **bounds["parser"]}
+            downloader_kwargs = {**(downloader_kwargs or {}), **bounds["downloader"]}
+            return super().crawl(feeder_kwargs, parser_kwargs, downloader_kwargs)
+
+    class Crawler(crawler, Bounded):
+        def __init__(self, **kwargs):
+            super().__init__(feeder_cls=Feeder, downloader_cls=Downloader, **kwargs)
+
+    return Crawler
+
+
+class WebSource(ImageSource):
+    """Search engine images through icrawler.
+
+    Args:
+        engine: ``bing``, ``google``, ``baidu`` or ``flickr``.
+        base_url: the engine's scheme://host (default: the real engine, or ``VISEMB_<ENGINE>_URL``).
+        timeout: seconds per request; the whole fetch is bounded by ``deadline``.
+        retries: tries per request.
+        threads: download threads.
+        apikey: Flickr API key (default: ``FLICKR_API_KEY``).
+        deadline: seconds after which a fetch gives up and returns what it has.
+    """
+
+    needs_network = True
+
+    def __init__(self, engine: str = "bing", base_url: str | None = None, timeout: float = 5, retries: int = 1,
+                 threads: int = 4, apikey: str | None = None, deadline: float = 45):
+        if engine not in ENGINES:
+            raise ValueError(f"Unknown web engine {engine!r}; expected one of {list(ENGINES)}")
+        self.name = engine
+        self.engine = engine
+        self.base_url = base_url or os.environ.get(f"VISEMB_{engine.upper()}_URL")
+        self.timeout, self.retries, self.threads, self.deadline = timeout, retries, threads, deadline
+        self.apikey = apikey or os.environ.get("FLICKR_API_KEY")
+
+    def describe(self) -> dict:
+        return {"name": self.name, "engine": self.engine, "base_url": self.base_url or ENGINES[self.engine]}
+
+    def reachable(self, timeout: float = 3.0) -> bool:
+        """Whether the engine's host accepts a TCP connection within ``timeout`` seconds."""
+        parts = urlsplit(self.base_url or ENGINES[self.engine])
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            socket.create_connection((parts.hostname, port), timeout=timeout).close()
+            return True
+        except OSError:
+            return False
+
+    def fetch(self, word: str, k: int = 8, dest: str | Path | None = None) -> FetchResult:
+        """Download up to ``k`` images of ``word`` into a fresh folder under ``dest`` (default: a temp folder).
+
+        Raises:
+            SourceUnavailableError: the engine cannot be reached (offline, server down, no Flickr key).
+            NoImagesError: it answered but no usable image came back.
+        """
+        word = clean_query(word)
+        host = self.base_url or ENGINES[self.engine]
+        if self.engine == "flickr" and not self.apikey:
+            raise SourceUnavailableError("Flickr needs an API key: set FLICKR_API_KEY or pass apikey=")
+        if not self.reachable():
+            raise SourceUnavailableError(
+                f"Cannot reach {self.engine} ({host}): no network? Use an offline source instead: "
+                "'labelled' (the shipped photos) or 'folder' (a folder of images per word).")
+        if dest is not None:
+            Path(dest).mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix="query-", dir=dest))
+        collected: list[dict] = []
+        bounds = {"parser": {"queue_timeout": 1, "req_timeout": self.timeout, "max_retry": self.retries},
+                  "downloader": {"queue_timeout": 1, "req_timeout": self.timeout, "max_retry": self.retries}}
+        crawler = _crawler_class(self.engine, self.base_url, collected, bounds)(
+            feeder_threads=1, parser_threads=1, downloader_threads=self.threads,
+            storage={"root_dir": str(folder)}, log_level=logging.CRITICAL)
+        keyword = word if self.engine in ("google", "flickr") else quote(word)
+        kwargs = {"max_num": k}
+        if self.engine == "flickr":
+            kwargs = {"max_num": k, "apikey": self.apikey, "text": word}
+        else:
+            kwargs["keyword"] = keyword
+        self._crawl(crawler, kwargs)
+        paths, origins, broken = [], {}, 0
+        for item in collected:
+            p = folder / item["file"]
+            try:
+                open_image(p)
+            except (BadImageError, FileNotFoundError) as exc:
+                broken += 1
+                logger.info("dropping %s from %s: %s", p.name, item["url"], exc)
+                p.unlink(missing_ok=True)
+                continue
+            paths.append(p)
+            origins[str(p)] = item["url"]
+        paths = sorted(paths)[:k]
+        notes = [f"{broken} downloaded file(s) were not usable images and were dropped"] if broken else []
+        if not paths:
+            why = f" ({broken} broken download(s))" if broken else ""
+            raise NoImagesError(f"{self.engine} returned no usable image for {word!r}{why}")
+        return FetchResult(word, paths, origins, notes)
+
+    def _crawl(self, crawler, kwargs: dict) -> None:
+        """Run icrawler in a thread, bounded by ``deadline`` seconds."""
+        done = threading.Event()
+        error: list[BaseException] = []
+
+        def run():
+            try:
+                crawler.crawl(**kwargs)
+            except BaseException as exc:  # surfaced below
+                error.append(exc)
+            finally:
+                done.set()
+
+        t0 = time.monotonic()
+        threading.Thread(target=run, daemon=True, name=f"visemb-{self.engine}").start()
+        if not done.wait(self.deadline):
+            crawler.signal.set(reach_max_num=True)
+            done.wait(5)
+            logger.warning("%s: gave up after %.0f s", self.engine, time.monotonic() - t0)
+        if error:
+            raise SourceUnavailableError(f"{self.engine} failed: {error[0]}") from error[0]

@@ -1,0 +1,330 @@
+"""An embedding store: vectors, keys and metadata, manifest, 2-D coordinates and thumbnails, in one directory.
+
+Rows are noun senses. ``index_to_key[i]`` is the row's canonical key (its word, or its synset name when the
+word's commonest pictured sense is another row); ``key_to_index`` also maps every lemma and synset name to a
+row, so ``store["car"]``, ``store["automobile"]`` and ``store["car.n.01"]`` are the same vector.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterable, Sequence, Union
+
+import numpy as np
+
+from visemb.checksum import sha256_file
+from visemb.encoder_spec import EncoderSpec
+from visemb.errors import EncoderMismatchError, StoreError
+from visemb.search import NeighbourIndex, l2_normalize
+
+FORMAT_VERSION = 1
+Query = Union[str, np.ndarray]
+FILES = ("vectors.npy", "entries.json", "aliases.json")
+VERIFY_LIMIT = 256 * 1024 * 1024  # checksum files up to this size on load; larger ones get a size check
+
+
+class Store:
+    """Vectors with gensim's ``KeyedVectors`` vocabulary of names.
+
+    Args:
+        vectors: [n, dim] float array, one row per entry.
+        entries: one metadata dict per row (``key``, ``synsets``, ``lemmas``, ``gloss``, ``category``, …).
+        manifest: encoder spec, sources and counts (see :meth:`save`).
+        aliases: extra keys -> rows, commonest sense first; lemmas and synset names are added automatically.
+        coords: projection name -> [n, 2] array.
+        thumbnails: one JPEG bytes (or None) per row.
+        center: a vector subtracted from rows and queries before cosine (``None``: raw cosine).
+    """
+
+    def __init__(self, vectors: np.ndarray, entries: Sequence[dict], manifest: dict | None = None,
+                 aliases: dict[str, list[int]] | None = None, coords: dict[str, np.ndarray] | None = None,
+                 thumbnails: Sequence[bytes | None] | None = None, center: np.ndarray | None = None):
+        if len(vectors) != len(entries):
+            raise StoreError(f"{len(vectors)} vectors but {len(entries)} entries")
+        self.vectors = vectors
+        self.entries = [dict(e) for e in entries]
+        self.manifest = dict(manifest or {})
+        self.coords = dict(coords or {})
+        self.thumbnails = list(thumbnails) if thumbnails is not None else [None] * len(entries)
+        self.center = None if center is None else np.asarray(center, np.float32)
+        self.index_to_key = [e["key"] for e in self.entries]
+        self.aliases = self._build_aliases(aliases or {})
+        self.key_to_index = {k: rows[0] for k, rows in self.aliases.items()}
+        for i, key in enumerate(self.index_to_key):
+            self.key_to_index[key] = i
+        self._index: NeighbourIndex | None = None
+        # rows whose vector merely repeats a more specific noun's (same photos); left out of neighbour lists
+        self.repeats = frozenset(i for i, e in enumerate(self.entries) if e.get("same_photos_as"))
+
+    def _build_aliases(self, given: dict[str, list[int]]) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {k: list(v) for k, v in given.items()}
+        for i, e in enumerate(self.entries):
+            for name in [e["key"], *e.get("synsets", ())]:
+                rows = out.setdefault(name, [])
+                if i not in rows:
+                    rows.insert(0, i) if name == e["key"] else rows.append(i)
+            for lemma in e.get("lemmas", ()):
+                rows = out.setdefault(lemma, [])
+                if i not in rows:
+                    rows.append(i)
+        return out
+
+    # -- gensim-style vocabulary -------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.index_to_key)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._lookup(key) is not None
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self.get_vector(key)
+
+    def _lookup(self, key: str) -> int | None:
+        if key in self.key_to_index:
+            return self.key_to_index[key]
+        low = key.strip().lower().replace(" ", "_")
+        return self.key_to_index.get(low)
+
+    def get_index(self, key: str) -> int:
+        """Row of ``key`` (word, lemma or synset name; case-insensitive).
+
+        Raises:
+            KeyError: ``Key 'x' not present``.
+        """
+        i = self._lookup(key) if isinstance(key, str) else None
+        if i is None:
+            raise KeyError(f"Key '{key}' not present")
+        return i
+
+    def senses(self, key: str) -> list[int]:
+        """Every row ``key`` can mean, commonest sense first (e.g. crane the machine, crane the bird)."""
+        low = key.strip().lower().replace(" ", "_")
+        rows = self.aliases.get(key) or self.aliases.get(low)
+        if rows:
+            return list(rows)
+        return [self.get_index(key)]
+
+    def entry(self, key: str | int) -> dict:
+        """Metadata of a row (by key or row number)."""
+        return self.entries[key if isinstance(key, (int, np.integer)) else self.get_index(key)]
+
+    def get_vector(self, key: str, norm: bool = False) -> np.ndarray:
+        """The stored vector of ``key`` (unit length with ``norm=True``)."""
+        v = np.asarray(self.vectors[self.get_index(key)], dtype=np.float32)
+        return l2_normalize(v) if norm else v
+
+    @property
+    def dim(self) -> int:
+        return int(self.vectors.shape[1])
+
+    @property
+    def encoder_spec(self) -> EncoderSpec:
+        if "encoder" not in self.manifest:
+            raise StoreError("This store's manifest names no encoder")
+        return EncoderSpec.from_dict(self.manifest["encoder"])
+
+    def check_encoder(self, spec: EncoderSpec) -> None:
+        """Refuse a query encoder other than the store's.
+
+        Raises:
+            EncoderMismatchError: listing what differs.
+        """
+        mine = self.encoder_spec
+        if not mine.compatible_with(spec):
+            raise EncoderMismatchError(
+                f"Query encoder {spec.name!r} differs from the store's encoder {mine.name!r} "
+                f"({'; '.join(mine.differences(spec))}). Embed queries with the store's encoder, "
+                "or rebuild the store with this one."
+            )
+
+    # -- similarity --------------------------------------------------------------------------------
+    def prepare(self, vectors: np.ndarray) -> np.ndarray:
+        """Raw vectors -> the unit vectors cosine is taken on (after the store's centering, if any)."""
+        v = np.asarray(vectors, np.float32)
+        if self.center is not None:
+            v = v - self.center
+        return l2_normalize(v)
+
+    @property
+    def unit_vectors(self) -> np.ndarray:
+        return self.index.unit
+
+    @property
+    def index(self) -> NeighbourIndex:
+        if self._index is None:
+            self._index = NeighbourIndex(self.prepare(self.vectors))
+        return self._index
+
+    def _as_vector(self, item: Query) -> np.ndarray:
+        if isinstance(item, str):
+            return self.unit_vectors[self.get_index(item)]
+        return self.prepare(np.asarray(item, np.float32).reshape(-1))
+
+    def similarity(self, w1: Query, w2: Query) -> float:
+        """Cosine similarity of two keys (or raw vectors)."""
+        return float(np.dot(self._as_vector(w1), self._as_vector(w2)))
+
+    def most_similar(self, positive: Query | Iterable[Query] | None = None,
+                     negative: Query | Iterable[Query] | None = None, topn: int = 10,
+                     exclude: Iterable[int] = ()) -> list[tuple[str, float]]:
+        """Nearest keys to the mean of ``positive`` minus the mean of ``negative`` (gensim semantics).
+
+        Keys given as input are left out of the answer.
+        """
+        pos = _as_list(positive)
+        neg = _as_list(negative)
+        if not pos and not neg:
+            raise ValueError("most_similar needs at least one positive or negative key/vector")
+        parts = [self._as_vector(p) for p in pos] + [-self._as_vector(n) for n in neg]
+        query = np.mean(parts, axis=0)
+        skip = set(exclude) | {self.get_index(k) for k in pos + neg if isinstance(k, str)}
+        return [(self.index_to_key[i], s) for i, s in self.nearest(query, topn, skip, prepared=True)]
+
+    def nearest(self, vector: np.ndarray, topn: int = 10, exclude: Iterable[int] = (),
+                prepared: bool = False, include_repeats: bool = False) -> list[tuple[int, float]]:
+        """Rows nearest a raw (or, with ``prepared=True``, already unit) vector: [(row, cosine)].
+
+        Rows that only repeat a more specific noun's photos are left out unless ``include_repeats``.
+        """
+        q = vector if prepared else self.prepare(vector)
+        skip = set(exclude) if include_repeats else set(exclude) | self.repeats
+        idx, sims = self.index.query(q[None, :], topn + len(skip))
+        out = [(int(i), float(s)) for i, s in zip(idx[0], sims[0]) if int(i) not in skip]
+        return out[:topn]
+
+    # -- persistence -------------------------------------------------------------------------------
+    def save(self, path: str | Path, vector_dtype: str = "float32") -> None:
+        """Write the store to a directory atomically (a finished directory replaces the old one at once)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
+        try:
+            np.save(tmp / "vectors.npy", np.asarray(self.vectors, dtype=vector_dtype))
+            _write_json(tmp / "entries.json", self.entries)
+            _write_json(tmp / "aliases.json", self.aliases)
+            if self.coords:
+                np.savez(tmp / "coords.npz", **{k: np.asarray(v, np.float32) for k, v in self.coords.items()})
+            if self.center is not None:
+                np.save(tmp / "center.npy", self.center)
+            if any(t is not None for t in self.thumbnails):
+                offsets = _write_thumbnails(tmp / "thumbnails.bin", self.thumbnails)
+                _write_json(tmp / "thumbnails.json", offsets)
+            manifest = dict(self.manifest)
+            manifest.update(format_version=FORMAT_VERSION, entries=len(self), keys=len(self.key_to_index),
+                            dim=self.dim, vector_dtype=vector_dtype)
+            manifest.setdefault("created", _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"))
+            manifest["files"] = {f.name: {"bytes": f.stat().st_size, "sha256": sha256_file(f)}
+                                 for f in sorted(tmp.iterdir())}
+            _write_json(tmp / "manifest.json", manifest)
+            old = path.with_name(f".{path.name}.old")
+            if path.exists():
+                shutil.rmtree(old, ignore_errors=True)
+                os.replace(path, old)
+            os.replace(tmp, path)
+            shutil.rmtree(old, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        self.manifest = manifest
+
+    @classmethod
+    def load(cls, path: str | Path, mmap: bool | None = None, verify: bool = True) -> "Store":
+        """Read and validate a store directory.
+
+        Args:
+            path: the directory.
+            mmap: memory-map the vectors (default: when they are float32).
+            verify: check each file's recorded size and (up to 256 MB) sha256.
+
+        Raises:
+            StoreError: naming the missing, corrupt or unknown-format file.
+        """
+        path = Path(path)
+        mpath = path / "manifest.json"
+        if not mpath.is_file():
+            raise StoreError(f"No store at {path}: {mpath.name} is missing. Build one with `python -m precompute`.")
+        manifest = _read_json(mpath)
+        version = manifest.get("format_version")
+        if version != FORMAT_VERSION:
+            raise StoreError(f"{mpath}: unknown store format version {version!r} (this visemb reads "
+                             f"{FORMAT_VERSION}); upgrade visemb or rebuild the store.")
+        files = manifest.get("files", {})
+        for name in FILES:
+            if name not in files or not (path / name).is_file():
+                raise StoreError(f"{path / name}: missing (the store is incomplete; rebuild it)")
+        if verify:
+            for name, info in files.items():
+                f = path / name
+                if not f.is_file():
+                    raise StoreError(f"{f}: missing (the store is incomplete; rebuild it)")
+                if f.stat().st_size != info["bytes"]:
+                    raise StoreError(f"{f}: {f.stat().st_size} bytes, manifest says {info['bytes']} (corrupt)")
+                if info["bytes"] <= VERIFY_LIMIT and sha256_file(f) != info["sha256"]:
+                    raise StoreError(f"{f}: checksum differs from the manifest (corrupt or edited)")
+        try:
+            dtype = manifest.get("vector_dtype", "float32")
+            use_mmap = (dtype == "float32") if mmap is None else mmap
+            vectors = np.load(path / "vectors.npy", mmap_mode="r" if use_mmap else None)
+            if not use_mmap:
+                vectors = vectors.astype(np.float32)
+            entries = _read_json(path / "entries.json")
+            aliases = _read_json(path / "aliases.json")
+            coords = {}
+            if (path / "coords.npz").is_file():
+                with np.load(path / "coords.npz") as z:
+                    coords = {k: z[k] for k in z.files}
+            center = np.load(path / "center.npy") if (path / "center.npy").is_file() else None
+            thumbs = None
+            if (path / "thumbnails.json").is_file():
+                offsets = _read_json(path / "thumbnails.json")
+                blob = (path / "thumbnails.bin").read_bytes()
+                thumbs = [None if o is None else blob[o[0]:o[0] + o[1]] for o in offsets]
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(f"{path}: cannot read the store ({type(exc).__name__}: {exc})") from exc
+        if vectors.ndim != 2 or len(vectors) != len(entries) or vectors.shape[1] != manifest.get("dim"):
+            raise StoreError(f"{path / 'vectors.npy'}: shape {vectors.shape} does not match "
+                             f"{len(entries)} entries of dim {manifest.get('dim')}")
+        return cls(vectors, entries, manifest, aliases, coords, thumbs, center)
+
+
+def _as_list(x) -> list:
+    if x is None:
+        return []
+    if isinstance(x, (str, np.ndarray)):
+        return [x]
+    return list(x)
+
+
+def _write_json(path: Path, obj) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(obj, f, ensure_ascii=False, separators=(",", ":"))
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise StoreError(f"{path}: not valid JSON ({exc}); the store is corrupt, rebuild it") from exc
+
+
+def _write_thumbnails(path: Path, thumbs: Sequence[bytes | None]) -> list:
+    offsets, pos = [], 0
+    with open(path, "wb") as f:
+        for t in thumbs:
+            if t is None:
+                offsets.append(None)
+                continue
+            f.write(t)
+            offsets.append([pos, len(t)])
+            pos += len(t)
+    return offsets

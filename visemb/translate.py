@@ -1,0 +1,188 @@
+"""Translation through pictures: a word (any language) or a user's photos -> images -> vectors -> English nouns."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from visemb.encoder import Encoder, load_encoder
+from visemb.encoder_spec import get_spec
+from visemb.errors import NoImagesError, StoreError
+from visemb.images import ImageInput
+from visemb.sources import ImageSource, get_source
+from visemb.store import Store
+
+logger = logging.getLogger(__name__)
+AGGREGATIONS = ("mean", "avgmax")
+
+
+@dataclass
+class Candidate:
+    """One English noun proposed as a translation.
+
+    Attributes:
+        key: the store key; row: its row; score: cosine (mean) or mean best-match cosine (avgmax).
+        votes: indices of the query images whose own nearest noun this is.
+    """
+
+    key: str
+    row: int
+    score: float
+    gloss: str = ""
+    category: str = ""
+    synset: str = ""
+    votes: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Translation:
+    """A translation and its evidence.
+
+    Attributes:
+        query: the word (or a description of the pictures).
+        images: the images used, in order (paths or labels of uploaded pictures).
+        origins: where each image came from (URL, synset, upload).
+        skipped: image -> why it could not be used.
+        candidates: ranked nouns.
+        image_top: for each used image, its own nearest (key, score).
+        coherence: mean pairwise cosine of the query images (None for one image): tight clusters translate well.
+        agreement: share of images whose own nearest noun is the top candidate.
+        confidence: ``high``/``medium``/``low`` from coherence and agreement.
+    """
+
+    query: str
+    source: str
+    aggregation: str
+    images: list[str]
+    candidates: list[Candidate]
+    image_top: list[tuple[str, float]]
+    coherence: float | None
+    agreement: float
+    confidence: str
+    origins: dict[str, str] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        from dataclasses import asdict
+
+        return asdict(self)
+
+
+def encoder_for(store: Store, **kwargs) -> Encoder:
+    """The query encoder that matches ``store`` (its registered encoder, ONNX where available).
+
+    Raises:
+        EncoderMismatchError: if the registered encoder of that name no longer matches the store's record.
+    """
+    spec = store.encoder_spec
+    try:
+        registered = get_spec(spec.name)
+    except ValueError as exc:
+        raise StoreError(f"The store was built with encoder {spec.name!r}, which this visemb does not know") from exc
+    store.check_encoder(registered)
+    return load_encoder(registered, **kwargs)
+
+
+def rank(store: Store, vectors: np.ndarray, topn: int = 10, aggregation: str = "mean",
+         exclude: Sequence[int] = ()) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+    """Rank store rows for a set of image vectors.
+
+    Returns:
+        (ranked [(row, score)], each image's own nearest [(row, score)]).
+    """
+    if aggregation not in AGGREGATIONS:
+        raise ValueError(f"Unknown aggregation {aggregation!r}; expected one of {AGGREGATIONS}")
+    q = store.prepare(vectors)
+    per_image = [store.nearest(v, 1, exclude, prepared=True)[0] for v in q]
+    if aggregation == "mean":
+        ranked = store.nearest(q.mean(axis=0), topn, exclude)
+    else:
+        scores = (store.unit_vectors @ q.T).mean(axis=1)
+        if len(exclude):
+            scores[list(exclude)] = -np.inf
+        top = np.argsort(-scores)[:topn]
+        ranked = [(int(i), float(scores[i])) for i in top]
+    return ranked, per_image
+
+
+def coherence_of(store: Store, vectors: np.ndarray) -> float | None:
+    """Mean pairwise cosine of the images (in the store's space); None for fewer than two."""
+    if len(vectors) < 2:
+        return None
+    q = store.prepare(vectors)
+    sims = q @ q.T
+    n = len(q)
+    return float((sims.sum() - np.trace(sims)) / (n * (n - 1)))
+
+
+def _confidence(coherence: float | None, agreement: float) -> str:
+    tight = coherence if coherence is not None else 0.5
+    if agreement >= 0.6 and tight >= 0.45:
+        return "high"
+    if agreement >= 0.34 or tight >= 0.45:
+        return "medium"
+    return "low"
+
+
+def translate_images(images: Sequence[ImageInput], store: Store, encoder: Encoder | None = None, topn: int = 10,
+                     aggregation: str = "mean", names: Sequence[str] | None = None, query: str = "your pictures",
+                     source: str = "upload", progress: Callable[[int, int], None] | None = None) -> Translation:
+    """Translate pictures: the nearest English nouns to what they show.
+
+    Raises:
+        NoImagesError: when none of the images can be read (the reasons are in the message).
+        EncoderMismatchError: when ``encoder`` is not the store's.
+    """
+    encoder = encoder or encoder_for(store)
+    store.check_encoder(encoder.spec)
+    names = list(names) if names is not None else [
+        str(x) if isinstance(x, (str, Path)) else f"picture {i + 1}" for i, x in enumerate(images)]
+    emb = encoder.embed(list(images), progress=progress)
+    skipped = {names[i]: why for i, why in emb.skipped.items()}
+    if not emb.ok:
+        detail = "; ".join(f"{k}: {v}" for k, v in skipped.items())
+        raise NoImagesError(f"None of the {len(images)} image(s) could be used ({detail})")
+    ranked, per_image = rank(store, emb.vectors, topn, aggregation)
+    used = [names[i] for i in emb.ok]
+    top_rows = [r for r, _ in per_image]
+    candidates = []
+    for row, score in ranked:
+        e = store.entries[row]
+        candidates.append(Candidate(store.index_to_key[row], row, score, e.get("gloss", ""), e.get("category", ""),
+                                    (e.get("synsets") or [""])[0], [i for i, r in enumerate(top_rows) if r == row]))
+    agreement = len(candidates[0].votes) / len(used) if candidates else 0.0
+    coherence = coherence_of(store, emb.vectors)
+    return Translation(query, source, aggregation, used, candidates,
+                       [(store.index_to_key[r], s) for r, s in per_image], coherence, agreement,
+                       _confidence(coherence, agreement), skipped=skipped)
+
+
+def translate(word: str, store: Store, source: str | ImageSource = "offline", images: int = 8, topn: int = 10,
+              aggregation: str = "mean", encoder: Encoder | None = None, dest: str | Path | None = None,
+              progress: Callable[[int, int], None] | None = None) -> Translation:
+    """Translate a word in any language into English nouns through its images.
+
+    Args:
+        word: the query, any script.
+        store: the embedding store.
+        source: an image source or its registered name (``offline``, ``bing``, ``folder``…).
+        images: how many images to fetch.
+        topn: how many nouns to return.
+        aggregation: ``mean`` (cosine to the mean image vector) or ``avgmax`` (mean over images of the cosine).
+
+    Raises:
+        BadQueryError, NoImagesError, SourceUnavailableError, EncoderMismatchError: with a message for the user.
+    """
+    src = get_source(source) if isinstance(source, str) else source
+    fetched = src.fetch(word, images, dest=dest)
+    result = translate_images(fetched.paths, store, encoder, topn, aggregation,
+                              names=[str(p) for p in fetched.paths], query=fetched.word, source=src.name,
+                              progress=progress)
+    result.origins = {k: v for k, v in fetched.origins.items() if k in result.images or k in result.skipped}
+    result.notes = fetched.notes + result.notes
+    return result
