@@ -43,7 +43,7 @@ def use_shared(shared: Path) -> dict[str, Path]:
 def default_config(shared: Path, limit: int | None = None, projections=("pca", "tsne", "umap")) -> PipelineConfig:
     paths = shared_paths(shared)
     return PipelineConfig(vocabulary="imagenet", labels_csv=str(paths["labels"]), sets=STORE_SETS, ancestors=True,
-                          source="labelled", images_per_noun=64, partitions=4, limit=limit, center=True,
+                          source="labelled", images_per_noun=64, partitions=4, limit=limit, center=False,
                           projections=tuple(projections), encoder="resnet50-keras-onnx", batch_size=8)
 
 
@@ -82,6 +82,9 @@ def write_offline_pack(shared: Path, out: Path, wnids: set[str], store_synsets: 
     ForeignLabels.from_omw(sorted(paths["omw"].glob("*/wn-data-*.tab")), into=foreign)
     keep = {w for w in _wnids_of(store_synsets, synset_of)}
     foreign.restricted_to(keep).save_tsv(out / "foreign_labels.tsv")
+    from visemb.sources.labelled import Lexicon
+
+    Lexicon.from_wordnet(sorted({r["wnid"] for r in rows})).save_json(out / "lexicon.json")
     return len(rows)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import math
 from collections import defaultdict
 from pathlib import Path
@@ -22,6 +23,76 @@ from visemb.sources.foreign_labels import ForeignLabels
 CURATED_BONUS = 5.0
 
 
+class Lexicon:
+    """The few WordNet facts the source needs: ancestors of photographed classes, synset names, sense weights
+    and English words. Built from WordNet, or read from ``lexicon.json`` (the offline pack: no WordNet needed).
+    """
+
+    def __init__(self, ancestors: dict[str, list[str]], names: dict[str, str], weights: dict[str, float],
+                 english: dict[str, list[str]] | None):
+        self.ancestors = {k: set(v) for k, v in ancestors.items()}
+        self.names, self.weights, self.english = names, weights, english
+
+    @classmethod
+    def from_wordnet(cls, class_wnids) -> "Lexicon":
+        from visemb.vocabulary import synset_of, wnid_of
+
+        ancestors, names, weights = {}, {}, {}
+        for c in class_wnids:
+            s = synset_of(c)
+            up = list(s.closure(lambda x: x.hypernyms() + x.instance_hypernyms()))
+            ancestors[c] = [wnid_of(a) for a in up]
+            for x in [s, *up]:
+                names[wnid_of(x)] = x.name()
+                weights[wnid_of(x)] = sum(l.count() for l in x.lemmas()) + 1.0
+        return cls(ancestors, names, weights, None)
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> "Lexicon":
+        d = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(d["ancestors"], d["names"], d["weights"], d["english"])
+
+    def save_json(self, path: str | Path) -> None:
+        from visemb.vocabulary import wnid_of
+        from visemb.wordnet_data import wordnet
+
+        wn = wordnet()
+        english: dict[str, list[str]] = {}
+        for wnid, name in self.names.items():
+            for lemma in wn.synset(name).lemmas():
+                word = fold(lemma.name())
+                if word not in english:
+                    english[word] = [wnid_of(x) for x in wn.synsets(lemma.name(), pos="n")
+                                     if wnid_of(x) in self.names]
+        data = {"ancestors": {k: sorted(v) for k, v in self.ancestors.items()}, "names": self.names,
+                "weights": self.weights, "english": english}
+        Path(path).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+    def english_senses(self, word: str) -> list[tuple[str, str]]:
+        """[(wnid, the English lemma it was found as)] for an English noun, commonest sense first."""
+        key = fold(word)
+        if self.english is not None:
+            for form in (key, key[:-1] if key.endswith("s") else None, key[:-2] if key.endswith("es") else None):
+                if form and form in self.english:
+                    return [(w, form) for w in self.english[form]]
+            return []
+        if not key.isascii():
+            return []
+        from visemb.vocabulary import wnid_of
+        from visemb.wordnet_data import wordnet
+
+        wn = wordnet()
+        lemma = wn.morphy(key, wn.NOUN) or key
+        return [(wnid_of(s), lemma) for s in wn.synsets(lemma, pos="n")]
+
+    def weight(self, wnid: str) -> float:
+        if wnid in self.weights:
+            return self.weights[wnid]
+        from visemb.vocabulary import synset_of
+
+        return sum(l.count() for l in synset_of(wnid).lemmas()) + 1.0
+
+
 class LabelledSource(ImageSource):
     """Photos from a CSV of ``path,wnid[,set]``.
 
@@ -30,12 +101,14 @@ class LabelledSource(ImageSource):
         foreign: foreign-language labels (optional).
         sets: keep only rows whose ``set`` is one of these.
         exclude: photo paths (as in the CSV) never served.
+        lexicon: WordNet facts (default: from WordNet itself).
     """
 
     name = "labelled"
 
     def __init__(self, labels_csv: str | Path, root: str | Path | None = None, foreign: ForeignLabels | None = None,
-                 sets: tuple[str, ...] | None = None, exclude: set[str] | frozenset = frozenset()):
+                 sets: tuple[str, ...] | None = None, exclude: set[str] | frozenset = frozenset(),
+                 lexicon: Lexicon | None = None):
         self.labels_csv = Path(labels_csv)
         self.root = Path(root) if root else self.labels_csv.parent
         self.foreign = foreign or ForeignLabels()
@@ -50,33 +123,38 @@ class LabelledSource(ImageSource):
                 if row["path"] in exclude:
                     continue
                 self.photos[row["wnid"]].append(row["path"])
+        self._lexicon = lexicon
         self._closure_cache: dict[str, list[str]] = {}
+
+    @property
+    def lexicon(self) -> Lexicon:
+        if self._lexicon is None:
+            self._lexicon = Lexicon.from_wordnet(sorted(self.photos))
+        return self._lexicon
 
     def describe(self) -> dict:
         return {"name": self.name, "labels_csv": str(self.labels_csv), "sets": self.sets,
                 "foreign_words": len(self.foreign)}
 
+    def synset_name(self, wnid: str) -> str:
+        return self.lexicon.names.get(wnid, wnid)
+
     # -- senses ------------------------------------------------------------------------------------
     def senses(self, word: str) -> list[tuple[str, float, str]]:
         """Senses of ``word`` that have photos: [(wnid, weight, how found)], heaviest first."""
-        from visemb.vocabulary import synset_of, wnid_of
-        from visemb.wordnet_data import wordnet
-
-        wn = wordnet()
+        lex = self.lexicon
         weights: dict[str, float] = {}
         how: dict[str, str] = {}
-        english = fold(word)
-        lemma = wn.morphy(english, wn.NOUN) or english
-        for s in wn.synsets(lemma, pos="n") if english.isascii() else []:
-            wnid = wnid_of(s)
-            weights[wnid] = sum(l.count() for l in s.lemmas()) + 1.0
+        for wnid, lemma in lex.english_senses(word):
+            weights[wnid] = lex.weight(wnid)
             how[wnid] = f"English '{lemma}'"
         for wnid, lang, origin in self.foreign.lookup(word):
+            if wnid not in lex.names and lex.english is not None:
+                continue
             try:
-                s = synset_of(wnid)
+                base = lex.weight(wnid)
             except Exception:  # an id WordNet 3.0 does not know
                 continue
-            base = sum(l.count() for l in s.lemmas()) + 1.0
             bonus = CURATED_BONUS if origin == "babel-imagenet" else 0.0
             weights[wnid] = max(weights.get(wnid, 0.0), base + bonus)
             how.setdefault(wnid, f"{lang} ({origin})")
@@ -87,11 +165,9 @@ class LabelledSource(ImageSource):
         """Photos of ``wnid`` and its hyponyms, interleaved class by class (so a few photos span breeds)."""
         if wnid in self._closure_cache:
             return self._closure_cache[wnid]
-        from visemb.vocabulary import synset_of, wnid_of
-
-        s = synset_of(wnid)
-        classes = [wnid] + sorted(wnid_of(h) for h in s.closure(lambda x: x.hyponyms() + x.instance_hyponyms()))
-        lists = [self.photos[c] for c in classes if c in self.photos]
+        anc = self.lexicon.ancestors
+        classes = sorted(c for c in self.photos if c == wnid or wnid in anc.get(c, ()))
+        lists = [self.photos[c] for c in classes]
         lists.sort(key=lambda l: _stable_hash(wnid + l[0]))
         interleaved = [p for round_ in _zip_longest(lists) for p in round_]
         self._closure_cache[wnid] = interleaved
@@ -101,16 +177,14 @@ class LabelledSource(ImageSource):
         word = clean_query(word)
         senses = self.senses(word)
         if not senses:
-            raise NoImagesError(f"No photos for {word!r}: it is neither an English WordNet noun nor a known "
+            raise NoImagesError(f"No photos for {word!r}: it is neither an English noun nor a known "
                                 "foreign label of a photographed noun")
         quota = _allocate(k, [w for _, w, _ in senses], [len(self._photos_under(s)) for s, _, _ in senses])
         paths, origins, notes = [], {}, []
         for (wnid, weight, how), n in zip(senses, quota):
             if n == 0:
                 continue
-            from visemb.vocabulary import synset_of
-
-            name = synset_of(wnid).name()
+            name = self.synset_name(wnid)
             notes.append(f"{n} photo(s) of {name} (found as {how}, weight {weight:g})")
             for rel in self._photos_under(wnid)[:n]:
                 p = self.root / rel

@@ -1,0 +1,122 @@
+"""visemb/sources: registry, folder, labelled (senses, foreign words), web engines against a loopback server."""
+
+import time
+
+import pytest
+from conftest import needs_shared
+from fakesearch import FakeSearch, dead_url
+
+from visemb.errors import BadQueryError, NoImagesError, SourceUnavailableError
+from visemb.sources import SOURCE_NAMES, clean_query, fold, get_source
+
+
+def test_unknown_source_lists_names():
+    with pytest.raises(ValueError, match="Unknown image source 'altavista'"):
+        get_source("altavista")
+    assert {"bing", "folder", "labelled", "offline"} <= set(SOURCE_NAMES)
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "\x00\x01", "x" * 500])
+def test_bad_queries(bad):
+    with pytest.raises(BadQueryError):
+        clean_query(bad)
+
+
+def test_any_script_is_a_query():
+    for word in ("כלב", "собака", "狗", "🐶", "Goldfisch"):
+        assert clean_query(f"  {word} ") == word
+    assert fold("Чéрный кот") == fold("чeрный  кот".replace("  ", " "))
+
+
+def test_folder_source(image_folder):
+    src = get_source("folder", root=image_folder)
+    res = src.fetch("Apple", k=10)
+    assert [p.name for p in res.paths] == ["0.jpg", "1.jpg", "2.jpg", "zz_broken.jpg"]
+    with pytest.raises(NoImagesError, match="no folder"):
+        src.fetch("pear")
+    with pytest.raises(NoImagesError):
+        src.fetch("../apple")  # user text never becomes a path
+    with pytest.raises(SourceUnavailableError):
+        get_source("folder", root=image_folder / "missing").fetch("apple")
+
+
+@pytest.mark.parametrize("engine", ["bing", "google"])
+def test_web_engine_against_loopback(engine, tmp_path):
+    with FakeSearch(n_images=5) as fs:
+        src = get_source(engine, base_url=fs.url, timeout=3)
+        res = src.fetch("chien", k=3, dest=tmp_path)
+        assert 1 <= len(res.paths) <= 3 and all(p.is_file() for p in res.paths)
+        assert all(str(tmp_path) in str(p) for p in res.paths)
+        again = src.fetch("chien", k=3, dest=tmp_path)
+        assert again.paths[0].parent != res.paths[0].parent  # a fresh folder per query
+        assert all(url.startswith(fs.url) for url in res.origins.values())
+
+
+def test_web_non_ascii_word_is_quoted(tmp_path):
+    with FakeSearch() as fs:
+        res = get_source("bing", base_url=fs.url).fetch("собака", k=2, dest=tmp_path)
+        assert res.paths
+        page = [r for r in fs.requests if r.startswith("/images/async")][0]
+        assert "%D1%81%D0%BE" in page and page.isascii()
+
+
+def test_web_no_results_and_broken_images(tmp_path):
+    with FakeSearch() as fs:
+        src = get_source("bing", base_url=fs.url, timeout=3)
+        with pytest.raises(NoImagesError, match="no usable image"):
+            src.fetch("empty", k=3, dest=tmp_path)
+        with pytest.raises(NoImagesError, match="broken"):
+            src.fetch("brokenthing", k=3, dest=tmp_path)
+
+
+def test_web_dead_server_fails_fast(tmp_path):
+    t0 = time.monotonic()
+    with pytest.raises(SourceUnavailableError, match="Cannot reach bing"):
+        get_source("bing", base_url=dead_url()).fetch("dog", dest=tmp_path)
+    assert time.monotonic() - t0 < 10
+
+
+def test_flickr_needs_key(monkeypatch):
+    monkeypatch.delenv("FLICKR_API_KEY", raising=False)
+    with pytest.raises(SourceUnavailableError, match="FLICKR_API_KEY"):
+        get_source("flickr").fetch("dog")
+
+
+@needs_shared
+class TestLabelled:
+    @pytest.fixture(scope="class")
+    def source(self, shared):
+        import csv
+
+        from visemb.sources.foreign_labels import ForeignLabels
+
+        with open(shared / "photos" / "labels.csv") as f:
+            wnids = sorted({r["wnid"] for r in csv.DictReader(f)})
+        foreign = ForeignLabels.from_babel_imagenet(
+            shared / "multilingual" / "babel-imagenet" / "babel_imagenet.json", wnids)
+        ForeignLabels.from_omw(sorted((shared / "multilingual" / "omw").glob("*/*.tab")), into=foreign)
+        return get_source("labelled", labels_csv=shared / "photos" / "labels.csv", foreign=foreign)
+
+    def test_chien_draws_mostly_dogs_from_breeds(self, source):
+        senses = source.senses("chien")
+        assert senses[0][0] == "n02084071"  # dog.n.01 ranks first
+        res = source.fetch("chien", k=8)
+        dog_photos = [p for p in res.paths if res.origins[str(p)] == "dog.n.01"]
+        assert len(dog_photos) >= 6
+        assert len({p.name.split("_")[0] for p in dog_photos}) > 1  # several breeds, not one class
+
+    def test_goldfisch_and_english(self, source):
+        assert source.fetch("Goldfisch", k=2).origins
+        assert set(source.fetch("goldfish", k=3).origins.values()) == {"goldfish.n.01"}
+
+    def test_crane_keeps_senses(self, source):
+        res = source.fetch("crane", k=6)
+        assert {"crane.n.04", "crane.n.05"} <= set(res.origins.values())
+
+    def test_unknown_word(self, source):
+        with pytest.raises(NoImagesError, match="No photos for 'qwzx'"):
+            source.fetch("qwzx")
+
+    def test_exclude_and_sets(self, shared):
+        src = get_source("labelled", labels_csv=shared / "photos" / "labels.csv", sets=("imagenet-samples",))
+        assert all("imagenet-samples" in str(p) for p in src.fetch("dog", k=20).paths)
