@@ -24,6 +24,7 @@ def _config_from_args(a) -> PipelineConfig:
                           sets=tuple(a.sets.split(",")) if a.sets else (), source=a.source, source_options=options,
                           images_per_noun=a.images_per_noun, partitions=a.partitions, encoder=a.encoder,
                           backend=a.backend, precision=a.precision, batch_size=a.batch_size,
+                          chunk_images=a.chunk_images,
                           center=not a.no_center, projections=tuple(a.projections.split(",")))
 
 
@@ -42,6 +43,7 @@ def _add_config_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backend", choices=["onnx", "torch"])
     p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
     p.add_argument("--batch-size", type=int, default=8)
+    p.add_argument("--chunk-images", type=int, default=64, help="images per embedding chunk (unit of resume)")
     p.add_argument("--no-center", action="store_true")
     p.add_argument("--projections", default="pca,tsne,umap")
 

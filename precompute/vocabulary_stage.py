@@ -20,12 +20,9 @@ def build_vocabulary(cfg: PipelineConfig) -> dict:
                                    wordnet_nouns)
     from visemb.wordnet_data import wordnet
 
-    wn = wordnet()
     if cfg.vocabulary == "wordnet":
         if cfg.words:
-            nouns = [n for n in wordnet_nouns(cfg.rule) if n.key in set(cfg.words)]
-            missing = sorted(set(cfg.words) - {n.key for n in nouns})
-            nouns += [_plain_word(w) for w in missing]
+            nouns = [_word_noun(w) for w in cfg.words]
         else:
             nouns = wordnet_nouns(cfg.rule)
         nouns = nouns[: cfg.limit] if cfg.limit else nouns
@@ -34,6 +31,7 @@ def build_vocabulary(cfg: PipelineConfig) -> dict:
         for e in entries:
             e.pop("extra", None)
         return {"units": units, "entries": entries, "aliases": {}}
+    wn = wordnet()
     if cfg.vocabulary != "imagenet":
         raise SystemExit(f"Unknown vocabulary {cfg.vocabulary!r}; expected 'wordnet' or 'imagenet'")
     with open(cfg.labels_csv, encoding="utf-8", newline="") as f:
@@ -57,10 +55,20 @@ def build_vocabulary(cfg: PipelineConfig) -> dict:
     return {"units": units, "entries": entries, "aliases": aliases}
 
 
-def _plain_word(word: str):
-    from visemb.vocabulary import Noun
+def _word_noun(word: str):
+    """A given word as a noun record: its commonest WordNet sense when WordNet knows it, else the bare word."""
+    from visemb.errors import WordNetMissingError
+    from visemb.vocabulary import Noun, noun_for_synset
+    from visemb.wordnet_data import wordnet
 
-    return Noun(key=word, synsets=())
+    try:
+        synsets = wordnet().synsets(word, pos="n")
+    except WordNetMissingError:
+        synsets = []
+    if not synsets:
+        return Noun(key=word, synsets=())
+    first = noun_for_synset(synsets[0], key=word)
+    return Noun(**{**first.to_dict(), "synsets": tuple(s.name() for s in synsets)})
 
 
 def _keys_and_aliases(entries: list[dict], wn) -> tuple[list[str], dict[str, list[int]]]:

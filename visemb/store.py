@@ -114,6 +114,16 @@ class Store:
         """Metadata of a row (by key or row number)."""
         return self.entries[key if isinstance(key, (int, np.integer)) else self.get_index(key)]
 
+    def lineage(self, row: int) -> set[int]:
+        """Rows that are WordNet ancestors or descendants of ``row`` (to hide the obvious neighbours)."""
+        syn = (self.entries[row].get("synsets") or [None])[0]
+        up = set(self.entries[row].get("hypernyms", ()))
+        out = set()
+        for i, e in enumerate(self.entries):
+            if i != row and ((e.get("synsets") or [None])[0] in up or syn in e.get("hypernyms", ())):
+                out.add(i)
+        return out
+
     def get_vector(self, key: str, norm: bool = False) -> np.ndarray:
         """The stored vector of ``key`` (unit length with ``norm=True``)."""
         v = np.asarray(self.vectors[self.get_index(key)], dtype=np.float32)

@@ -1,0 +1,117 @@
+"""App-side helpers: cached store, encoder and sources; URL state; thumbnails. The library never imports this."""
+
+from __future__ import annotations
+
+import base64
+import os
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from visemb.defaults import store_path
+from visemb.errors import VisembError
+from visemb.store import Store
+
+WEB_SOURCES = ("bing", "google", "baidu")
+SOURCE_LABELS = {"offline": "Offline photos (shipped)", "bing": "Bing images", "google": "Google images",
+                 "baidu": "Baidu images"}
+
+
+@st.cache_resource(show_spinner="Loading the embedding store…")
+def get_store() -> Store:
+    """The store, loaded once per process (``VISEMB_STORE`` or the shipped default)."""
+    return Store.load(store_path())
+
+
+@st.cache_resource(show_spinner="Loading the image encoder…")
+def get_encoder():
+    """The store's query encoder (ONNX Runtime), loaded the first time a page needs it."""
+    from visemb.translate import encoder_for
+
+    return encoder_for(get_store())
+
+
+@st.cache_resource
+def get_source(name: str):
+    from visemb.sources import get_source as make
+
+    return make(name)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def web_reachable(name: str = "bing") -> bool:
+    """Whether a web engine answers (cached five minutes); the app then preselects the offline source if not."""
+    if os.environ.get("VISEMB_OFFLINE") == "1":
+        return False
+    from visemb.sources.web import WebSource
+
+    return WebSource(name).reachable(timeout=1.5)
+
+
+@st.cache_data(show_spinner=False)
+def pair_distribution():
+    from visemb.stats import pair_similarities
+
+    return pair_similarities(get_store())
+
+
+def thumb_uri(row: int) -> str | None:
+    """A data: URI of a row's thumbnail, for image columns."""
+    data = get_store().thumbnails[row]
+    return None if data is None else "data:image/jpeg;base64," + base64.b64encode(data).decode()
+
+
+def param(name: str, default: str = "") -> str:
+    value = st.query_params.get(name)
+    return value if value is not None else default
+
+
+def set_params(**values) -> None:
+    """Write view state into the URL (empty values removed) so that the link reproduces the view."""
+    for k, v in values.items():
+        if v in (None, "", []):
+            if k in st.query_params:
+                del st.query_params[k]
+        elif st.query_params.get(k) != str(v):
+            st.query_params[k] = str(v)
+
+
+def share_link(page: str) -> None:
+    """A copyable link to this exact view."""
+    params = {k: st.query_params.get(k) for k in st.query_params}
+    try:
+        base = st.context.url.split("?")[0].rsplit("/", 1)[0]
+    except Exception:
+        base = ""
+    url = f"{base}/{page}" + (f"?{urlencode(params)}" if params else "")
+    with st.popover("🔗 Share this view"):
+        st.caption("Copy this link: opening it shows the same view.")
+        st.code(url, language=None)
+
+
+def show_error(exc: Exception) -> None:
+    st.error(str(exc) if isinstance(exc, VisembError) else f"Something went wrong: {exc}", icon="⚠️")
+
+
+def nouns_table(rows_scores, extra: dict | None = None):
+    """Rows and scores as a dataframe with thumbnails, glosses and categories."""
+    import pandas as pd
+
+    store = get_store()
+    data = []
+    for row, score in rows_scores:
+        e = store.entries[row]
+        item = {"": thumb_uri(row), "noun": store.index_to_key[row], "similarity": round(float(score), 3),
+                "category": e.get("category", "").replace("noun.", ""), "gloss": e.get("gloss", "")}
+        if extra:
+            item.update({k: v.get(row, "") for k, v in extra.items()})
+        data.append(item)
+    return pd.DataFrame(data)
+
+
+def show_table(df, key: str | None = None):
+    st.dataframe(df, hide_index=True, width="stretch", key=key, column_config={
+        "": st.column_config.ImageColumn("", width="small"),
+        "similarity": st.column_config.ProgressColumn("similarity", min_value=0.0, max_value=1.0, format="%.3f"),
+        "gloss": st.column_config.TextColumn("gloss", width="large"),
+    })

@@ -1,0 +1,109 @@
+"""Translate: a word in any language (or your picture) -> images -> the nearest English nouns."""
+
+import streamlit as st
+
+from app.helpers import (SOURCE_LABELS, WEB_SOURCES, get_encoder, get_source, get_store, nouns_table, param,
+                         set_params, share_link, show_error, show_table, web_reachable)
+from visemb.errors import VisembError
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+st.title("Translate through pictures")
+st.caption("A word in any language becomes images; the images become a vector; the nearest English nouns are "
+           "the translation. Try *chien*, *Goldfisch*, *pies*, *狗* or *kot*.")
+
+online = web_reachable()
+options = ["offline", *WEB_SOURCES]
+wanted = param("source", "offline" if not online else "bing")
+source = st.session_state.get("source") or (wanted if wanted in options else "offline")
+
+with st.container(border=True):
+    c1, c2, c3 = st.columns([3, 2, 1.3])
+    word = c1.text_input("Word in any language", value=param("q"), key="q", placeholder="e.g. chien",
+                         max_chars=100)
+    source = c2.selectbox("Image source", options, index=options.index(source), key="source",
+                          format_func=SOURCE_LABELS.get)
+    k = c3.slider("Images", 1, 16, int(param("k", "8")) if param("k", "8").isdigit() else 8, key="k")
+    aggregation = st.radio("Aggregation", ["mean", "avgmax"], horizontal=True, key="agg",
+                           help="mean: cosine to the mean image vector; avgmax: mean over images of each "
+                                "image's cosine (Kiela et al. 2015)")
+if not online:
+    st.info("The web image search is not reachable from here, so the offline photos shipped with visemb are "
+            "used (1,300 held-out photos, labels in 90+ languages).", icon="📴")
+elif source in WEB_SOURCES:
+    st.caption(f"Searching {SOURCE_LABELS[source]} live.")
+
+tab_word, tab_picture = st.tabs(["🔤 Word", "📷 Your picture"])
+
+
+def show_translation(t):
+    store = get_store()
+    top = t.candidates[0]
+    badge = {"high": "🟢", "medium": "🟡", "low": "🔴"}[t.confidence]
+    st.subheader(f"{t.query} → **{top.key.replace('_', ' ')}**")
+    st.caption(f"{badge} confidence {t.confidence} · {len(t.images)} image(s) · agreement {t.agreement:.0%}"
+               + (f" · coherence {t.coherence:.2f}" if t.coherence is not None else "")
+               + f" · aggregation {t.aggregation} · source {t.source}")
+    for note in t.notes:
+        st.caption(f"• {note}")
+    votes = {c.row: len(c.votes) for c in t.candidates}
+    show_table(nouns_table([(c.row, c.score) for c in t.candidates], {"votes": votes}), key="translation_table")
+    st.markdown("**The images, and the noun each one points to**")
+    cols = st.columns(min(4, max(1, len(t.images))))
+    for i, (img, (key, score)) in enumerate(zip(t.images, t.image_top)):
+        with cols[i % len(cols)]:
+            if isinstance(img, str) and st.session_state.get("_uploads", {}).get(img) is not None:
+                st.image(st.session_state["_uploads"][img], width="stretch")
+            else:
+                st.image(img, width="stretch")
+            st.caption(f"→ {key.replace('_', ' ')} ({score:.2f})")
+    if t.skipped:
+        st.warning("Skipped: " + "; ".join(f"{k.rsplit('/', 1)[-1]}: {v}" for k, v in t.skipped.items()))
+
+
+with tab_word:
+    set_params(q=word.strip(), source=source, k=k)
+    if word.strip():
+        try:
+            with st.status(f"Translating “{word.strip()}”…", expanded=False) as status:
+                status.write(f"Fetching {k} image(s) from {SOURCE_LABELS[source]}…")
+                src = get_source(source)
+                fetched = src.fetch(word, k)
+                status.write(f"Embedding {len(fetched.paths)} image(s)…")
+                bar = st.progress(0.0)
+                from visemb.translate import translate_images
+
+                t = translate_images(fetched.paths, get_store(), get_encoder(), topn=10, aggregation=aggregation,
+                                     names=[str(p) for p in fetched.paths], query=fetched.word, source=src.name,
+                                     progress=lambda d, n: bar.progress(d / n))
+                t.notes = fetched.notes
+                status.update(label=f"Translated “{word.strip()}”", state="complete")
+            show_translation(t)
+        except VisembError as exc:
+            show_error(exc)
+    else:
+        st.caption("Type a word and press Enter.")
+
+with tab_picture:
+    upload = st.file_uploader("Upload a picture", type=["jpg", "jpeg", "png", "webp", "bmp", "gif"],
+                              key="upload")
+    camera = st.camera_input("…or take one", key="camera")
+    picture = upload or camera
+    if picture is not None:
+        data = picture.getvalue()
+        if len(data) > MAX_UPLOAD_BYTES:
+            st.error(f"That file is {len(data) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB.")
+        else:
+            try:
+                from visemb.translate import translate_images
+
+                with st.status("Embedding your picture…") as status:
+                    t = translate_images([data], get_store(), get_encoder(), names=[picture.name],
+                                         query=picture.name, source="your picture")
+                    status.update(label="Done", state="complete")
+                st.session_state["_uploads"] = {picture.name: data}
+                show_translation(t)
+            except VisembError as exc:
+                show_error(exc)
+
+share_link("translate")

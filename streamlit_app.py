@@ -1,0 +1,13 @@
+"""visemb in the browser: composes the pages; every computation is a call into the visemb library."""
+
+import streamlit as st
+
+st.set_page_config(page_title="visemb — visual word embeddings", page_icon="🖼️", layout="wide")
+
+pages = [
+    st.Page("app/translate_page.py", title="Translate", icon="🌐", url_path="translate", default=True),
+    st.Page("app/neighbours_page.py", title="Neighbours & similarity", icon="🧭", url_path="neighbours"),
+    st.Page("app/map_page.py", title="Map", icon="🗺️", url_path="map"),
+    st.Page("app/about_page.py", title="About", icon="ℹ️", url_path="about"),
+]
+st.navigation(pages).run()

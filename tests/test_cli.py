@@ -1,0 +1,64 @@
+"""visemb/__main__.py: the CLI on the shipped store; bad input -> non-zero exit, one line, no traceback."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO
+
+
+def run(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "visemb", *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=120, env=env)
+
+
+def test_info_json():
+    r = run("--json", "info")
+    assert r.returncode == 0, r.stderr
+    info = json.loads(r.stdout)
+    assert info["nouns"] > 1000 and info["encoder"] == "resnet50-keras-onnx"
+
+
+def test_neighbours_and_similarity():
+    r = run("--json", "neighbours", "cat", "--topn", "5")
+    assert r.returncode == 0, r.stderr
+    senses = json.loads(r.stdout)
+    assert senses[0]["key"] == "cat" and len(senses[0]["neighbours"]) == 5
+    car_truck = float(run("similarity", "car", "truck").stdout)
+    car_dog = float(run("similarity", "car", "dog").stdout)
+    assert car_truck > car_dog
+
+
+def test_translate_offline_json():
+    r = run("--json", "translate", "Goldfisch", "-k", "2")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["candidates"]
+
+
+def test_translate_folder(image_folder):
+    r = run("translate", "x", "--images", str(image_folder / "apple"))
+    assert r.returncode == 0, r.stderr
+    assert "skipped" in r.stdout  # the broken file is reported
+
+
+@pytest.mark.parametrize("args, needle", [
+    (("neighbours", "qwertyuiop"), "not present"),
+    (("translate", "   "), "empty"),
+    (("--store", "/nonexistent", "info"), "No store"),
+    (("translate", "dog", "--source", "bing"), "Cannot reach"),
+])
+def test_bad_input_one_line_no_traceback(args, needle, monkeypatch):
+    import os
+
+    env = {**os.environ, "VISEMB_BING_URL": "http://127.0.0.1:9"}
+    r = run(*args, env=env)
+    assert r.returncode != 0
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert needle in r.stderr
+
+
+def test_export_word2vec(tmp_path):
+    r = run("export", "--format", "word2vec", "--out", str(tmp_path / "v.txt"))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "v.txt").read_text().split("\n", 1)[0].endswith(" 2048")

@@ -1,0 +1,63 @@
+"""visemb/translate.py: words and pictures to English nouns, with evidence; mismatched encoders refused."""
+
+import numpy as np
+import pytest
+from conftest import jpeg
+
+from visemb.defaults import DEFAULT_STORE
+from visemb.encoder import load_encoder
+from visemb.encoder_spec import get_spec
+from visemb.errors import EncoderMismatchError, NoImagesError
+from visemb.store import Store
+from visemb.translate import coherence_of, rank, translate, translate_images
+
+
+@pytest.fixture(scope="module")
+def store():
+    return Store.load(DEFAULT_STORE)
+
+
+def test_offline_translation_of_foreign_words(store):
+    t = translate("chien", store, source="offline", images=8, topn=10)
+    keys = [c.key for c in t.candidates]
+    assert {"dog", "canine"} & set(keys[:3])
+    assert len(t.images) == 8 and t.coherence is not None and t.confidence in ("high", "medium", "low")
+    assert sum(len(c.votes) for c in t.candidates) <= len(t.images)
+    assert all(t.origins[p] for p in t.images)
+
+
+@pytest.mark.parametrize("aggregation", ["mean", "avgmax"])
+def test_aggregations_rank_consistently(store, aggregation):
+    t = translate("pies", store, images=6, aggregation=aggregation)
+    assert t.aggregation == aggregation
+    scores = [c.score for c in t.candidates]
+    assert scores == sorted(scores, reverse=True)
+    assert any(k in [c.key for c in t.candidates[:5]] for k in ("dog", "canine", "domestic_animal"))
+
+
+def test_translate_images_with_broken_upload(store):
+    photos = sorted((DEFAULT_STORE.parent / "offline" / "photos").iterdir())[:2]
+    t = translate_images([photos[0].read_bytes(), b"broken", photos[1]], store, names=["a", "b", "c"])
+    assert t.images == ["a", "c"] and "b" in t.skipped
+    with pytest.raises(NoImagesError, match="None of the 1 image"):
+        translate_images([b"junk"], store)
+
+
+def test_mismatched_encoder_refused(store):
+    enc = load_encoder("resnet50-keras-onnx")
+
+    class Other:
+        spec = get_spec("resnet50-tv-v2")
+        embed = enc.embed
+
+    with pytest.raises(EncoderMismatchError, match="differs from the store's encoder"):
+        translate_images([jpeg()], store, encoder=Other())
+
+
+def test_rank_and_coherence(tiny_store):
+    vecs = np.stack([tiny_store.vectors[0], tiny_store.vectors[1]])
+    ranked, per_image = rank(tiny_store, vecs, topn=2)
+    assert {tiny_store.index_to_key[r] for r, _ in ranked} == {"a0", "a1"}
+    assert coherence_of(tiny_store, vecs) > 0.9 and coherence_of(tiny_store, vecs[:1]) is None
+    with pytest.raises(ValueError, match="Unknown aggregation"):
+        rank(tiny_store, vecs, aggregation="median")
