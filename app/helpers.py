@@ -83,14 +83,15 @@ def share_link(page: str) -> None:
         base = st.context.url.split("?")[0].rsplit("/", 1)[0]
     except Exception:
         base = ""
-    url = f"{base}/{page}" + (f"?{urlencode(params)}" if params else "")
-    with st.popover("🔗 Share this view"):
+    url = f"{base}/{page}".rstrip("/") + (f"/?{urlencode(params)}" if params and not page else
+                                          f"?{urlencode(params)}" if params else "")
+    with st.popover("Share this view", icon=":material/link:"):
         st.caption("Copy this link: opening it shows the same view.")
         st.code(url, language=None)
 
 
 def show_error(exc: Exception) -> None:
-    st.error(str(exc) if isinstance(exc, VisembError) else f"Something went wrong: {exc}", icon="⚠️")
+    st.error(str(exc) if isinstance(exc, VisembError) else f"Something went wrong: {exc}", icon=":material/error:")
 
 
 def nouns_table(rows_scores, extra: dict | None = None):

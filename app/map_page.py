@@ -38,7 +38,7 @@ fig = px.scatter(df, x="x", y="y", color="category", custom_data=["row"], hover_
                  render_mode="webgl", height=640)
 fig.update_traces(marker=dict(size=6, opacity=0.8))
 fig.update_layout(margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h", y=-0.05), dragmode="lasso",
-                  xaxis=dict(visible=False), yaxis=dict(visible=False, scaleanchor="x"))
+                  xaxis=dict(visible=False), yaxis=dict(visible=False))
 if find.strip():
     if find.strip() in store:
         row = store.get_index(find)

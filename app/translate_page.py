@@ -29,19 +29,20 @@ with st.container(border=True):
                                 "image's cosine (Kiela et al. 2015)")
 if not online:
     st.info("The web image search is not reachable from here, so the offline photos shipped with visemb are "
-            "used (1,300 held-out photos, labels in 90+ languages).", icon="📴")
+            "used (1,300 held-out photos, labels in 90+ languages).", icon=":material/cloud_off:")
 elif source in WEB_SOURCES:
     st.caption(f"Searching {SOURCE_LABELS[source]} live.")
 
-tab_word, tab_picture = st.tabs(["🔤 Word", "📷 Your picture"])
+tab_word, tab_picture = st.tabs([":material/translate: Word", ":material/photo_camera: Your picture"])
 
 
 def show_translation(t):
     store = get_store()
     top = t.candidates[0]
-    badge = {"high": "🟢", "medium": "🟡", "low": "🔴"}[t.confidence]
+    badge = {"high": ":green-badge[high confidence]", "medium": ":orange-badge[medium confidence]",
+             "low": ":red-badge[low confidence]"}[t.confidence]
     st.subheader(f"{t.query} → **{top.key.replace('_', ' ')}**")
-    st.caption(f"{badge} confidence {t.confidence} · {len(t.images)} image(s) · agreement {t.agreement:.0%}"
+    st.markdown(f"{badge} {len(t.images)} image(s) · agreement {t.agreement:.0%}"
                + (f" · coherence {t.coherence:.2f}" if t.coherence is not None else "")
                + f" · aggregation {t.aggregation} · source {t.source}")
     for note in t.notes:
@@ -106,4 +107,4 @@ with tab_picture:
             except VisembError as exc:
                 show_error(exc)
 
-share_link("translate")
+share_link("")

@@ -50,7 +50,7 @@ class Translation:
         candidates: ranked nouns.
         image_top: for each used image, its own nearest (key, score).
         coherence: mean pairwise cosine of the query images (None for one image): tight clusters translate well.
-        agreement: share of images whose own nearest noun is the top candidate.
+        agreement: share of images whose own nearest noun is the top candidate or one of its kinds.
         confidence: ``high``/``medium``/``low`` from coherence and agreement.
     """
 
@@ -120,6 +120,13 @@ def coherence_of(store: Store, vectors: np.ndarray) -> float | None:
     return float((sims.sum() - np.trace(sims)) / (n * (n - 1)))
 
 
+def _agreement(store: Store, top: int, image_rows: list[int]) -> float:
+    """Share of images whose own nearest noun is the top candidate or a kind of it (a beagle agrees with dog)."""
+    syn = (store.entries[top].get("synsets") or [None])[0]
+    agree = [r == top or syn in store.entries[r].get("hypernyms", ()) for r in image_rows]
+    return sum(agree) / max(len(agree), 1)
+
+
 def _confidence(coherence: float | None, agreement: float) -> str:
     tight = coherence if coherence is not None else 0.5
     if agreement >= 0.6 and tight >= 0.45:
@@ -155,7 +162,7 @@ def translate_images(images: Sequence[ImageInput], store: Store, encoder: Encode
         e = store.entries[row]
         candidates.append(Candidate(store.index_to_key[row], row, score, e.get("gloss", ""), e.get("category", ""),
                                     (e.get("synsets") or [""])[0], [i for i, r in enumerate(top_rows) if r == row]))
-    agreement = len(candidates[0].votes) / len(used) if candidates else 0.0
+    agreement = _agreement(store, candidates[0].row, top_rows) if candidates else 0.0
     coherence = coherence_of(store, emb.vectors)
     return Translation(query, source, aggregation, used, candidates,
                        [(store.index_to_key[r], s) for r, s in per_image], coherence, agreement,

@@ -1,0 +1,86 @@
+"""Real-browser tests: Debian's Chromium driven by playwright against `streamlit run` on 127.0.0.1."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+WAIT = 60_000
+
+
+def cell(page, text):
+    return page.locator('[data-testid="stDataFrame"] [role="gridcell"]', has_text=text).first
+
+
+def wait_ready(page):
+    page.wait_for_selector('[data-testid="stApp"]', timeout=WAIT)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=WAIT)
+
+
+def test_neighbours_appear_when_typing(page, app_url, shot):
+    page.goto(f"{app_url}/neighbours")
+    wait_ready(page)
+    box = page.get_by_role("textbox", name="Noun", exact=True)
+    box.fill("guitar")
+    box.press("Enter")
+    page.get_by_text("guitar.n.01", exact=True).first.wait_for(timeout=WAIT)
+    cell(page, "violin").wait_for(state="attached", timeout=WAIT)  # a neighbour, in the table
+    page.get_by_text("More similar than").wait_for(timeout=WAIT)
+    assert "w=guitar" in page.url
+    shot("neighbours")
+
+
+def test_translate_foreign_word_offline(page, app_url, shot):
+    page.goto(f"{app_url}/")
+    wait_ready(page)
+    box = page.get_by_role("textbox", name="Word in any language", exact=True)
+    box.fill("chien")
+    box.press("Enter")
+    heading = page.locator("h3", has_text="chien →")
+    heading.wait_for(timeout=WAIT)
+    assert re.search(r"canine|dog|hound", heading.inner_text())
+    page.get_by_text("offline photos shipped").wait_for(timeout=WAIT)
+    shot("translate-chien")
+
+
+def test_upload_a_photo(page, app_url, shot):
+    from pathlib import Path
+
+    photo = sorted((Path(__file__).resolve().parents[2] / "data/default/offline/photos").iterdir())[0]
+    page.goto(f"{app_url}/")
+    wait_ready(page)
+    page.get_by_role("tab", name=re.compile("Your picture")).click()
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(photo))
+    page.locator("h3", has_text="→").wait_for(timeout=WAIT)
+    shot("translate-upload")
+
+
+def test_click_a_point_on_the_map(page, app_url, shot):
+    page.goto(f"{app_url}/map?proj=pca")
+    wait_ready(page)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=WAIT)
+    page.wait_for_timeout(1500)
+    shot("map")
+    canvas = page.locator(".js-plotly-plot .nsewdrag").first
+    box = canvas.bounding_box()
+    # lasso a wide region in the middle of the map
+    page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3)
+    page.mouse.down()
+    for fx, fy in ((0.7, 0.3), (0.7, 0.7), (0.3, 0.7), (0.3, 0.3)):
+        page.mouse.move(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy, steps=8)
+    page.mouse.up()
+    page.get_by_text(re.compile(r"\d+ selected")).wait_for(timeout=WAIT)
+    assert "sel=" in page.url
+    shot("map-selection")
+
+
+def test_shared_url_reproduces_view(page, app_url, shot):
+    page.goto(f"{app_url}/neighbours?w=violin&a=cat&b=dog&hide=1")
+    wait_ready(page)
+    assert page.get_by_role("textbox", name="Noun", exact=True).input_value() == "violin"
+    page.get_by_text("violin.n.01", exact=True).first.wait_for(timeout=WAIT)
+    page.get_by_text("cat ↔ dog").wait_for(timeout=WAIT)
+    page.goto(f"{app_url}/?q=Goldfisch&source=offline&k=2")
+    wait_ready(page)
+    page.locator("h3", has_text="Goldfisch →").wait_for(timeout=WAIT)
+    shot("shared-url")

@@ -1,0 +1,145 @@
+"""AppTest for every page: inputs, URL state in and out, sources, uploads, camera, map selection, errors."""
+
+import io
+
+import pytest
+from PIL import Image
+
+from visemb.defaults import DEFAULT_STORE
+
+PHOTO = sorted((DEFAULT_STORE.parent / "offline" / "photos").iterdir())[0]
+
+
+def texts(at):
+    return " ".join([m.value for m in at.markdown] + [s.value for s in at.subheader] + [c.value for c in at.caption])
+
+
+def open_page(at, page, **params):
+    """Run the app, then switch to ``page`` with ``params`` in the URL."""
+    at.run()
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.switch_page(page).run()
+
+
+def no_exceptions(at):
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_translate_typed_word(app_test):
+    at = app_test.run()
+    no_exceptions(at)
+    assert at.selectbox(key="source").value == "offline"  # web unreachable -> offline preselected
+    assert any("not reachable" in i.value for i in at.info)
+    at.text_input(key="q").set_value("chien").run()
+    no_exceptions(at)
+    assert "chien →" in texts(at)
+    assert any(w in at.subheader[0].value for w in ("canine", "dog", "hound"))
+    assert at.query_params["q"] == ["chien"] or at.query_params["q"] == "chien"
+
+
+def test_translate_from_url_and_image_count(app_test):
+    app_test.query_params["q"] = "Goldfisch"
+    app_test.query_params["k"] = "2"
+    at = app_test.run()
+    no_exceptions(at)
+    assert at.text_input(key="q").value == "Goldfisch" and at.slider(key="k").value == 2
+    assert "Goldfisch →" in texts(at)
+
+
+def test_translate_unknown_and_empty(app_test):
+    at = app_test.run()
+    at.text_input(key="q").set_value("qqqzzzx").run()
+    no_exceptions(at)
+    assert at.error and "No photos for" in at.error[0].value
+
+
+def test_dead_web_source_message(app_test, monkeypatch):
+    from fakesearch import dead_url
+
+    from app import helpers
+
+    monkeypatch.setenv("VISEMB_BING_URL", dead_url())
+    helpers.get_source.clear()
+    at = app_test.run()
+    at.selectbox(key="source").set_value("bing").run()
+    at.text_input(key="q").set_value("dog").run()
+    no_exceptions(at)
+    assert at.error and "Cannot reach bing" in at.error[0].value
+    helpers.get_source.clear()
+
+
+def test_upload_and_camera(app_test):
+    at = app_test.run()
+    at.file_uploader(key="upload").set_value((PHOTO.name, PHOTO.read_bytes(), "image/jpeg")).run()
+    no_exceptions(at)
+    assert f"{PHOTO.name} →" in texts(at)
+    at.file_uploader(key="upload").set_value(None).run()
+    buf = io.BytesIO()
+    Image.open(PHOTO).save(buf, "JPEG")
+    at.camera_input(key="camera").set_value(("shot.jpg", buf.getvalue(), "image/jpeg")).run()
+    no_exceptions(at)
+    assert "→" in texts(at)
+
+
+def test_broken_upload_message(app_test):
+    at = app_test.run()
+    at.file_uploader(key="upload").set_value(("x.jpg", b"definitely not a jpeg", "image/jpeg")).run()
+    no_exceptions(at)
+    assert at.error and "could be used" in at.error[0].value
+
+
+def test_neighbours_page(app_test):
+    at = open_page(app_test, "app/neighbours_page.py", w="violin")
+    no_exceptions(at)
+    assert "violin.n.01" in texts(at) and at.dataframe
+    neighbours = at.dataframe[0].value["noun"].tolist()
+    assert "violin" not in neighbours and len(neighbours) == 10
+    assert at.metric[0].value  # similarity of the default pair
+    assert "random pairs" in texts(at)
+
+
+def test_neighbours_unknown_word_suggests(app_test):
+    at = open_page(app_test, "app/neighbours_page.py")
+    at.text_input(key="w").set_value("guitars").run()
+    no_exceptions(at)
+    assert at.warning and "not in the store" in at.warning[0].value
+    labels = [b.label for b in at.button]
+    assert "guitar" in labels
+    next(b for b in at.button if b.label == "guitar").click().run()
+    no_exceptions(at)
+    assert at.text_input(key="w").value == "guitar"
+
+
+def test_similarity_in_url(app_test):
+    at = open_page(app_test, "app/neighbours_page.py", a="car", b="dog")
+    no_exceptions(at)
+    assert at.metric[0].label == "car ↔ dog"
+
+
+def test_map_selection_and_projection(app_test):
+    at = open_page(app_test, "app/map_page.py", proj="pca")
+    no_exceptions(at)
+    assert at.selectbox(key="proj").value == "pca"
+    from visemb.store import Store
+
+    row = Store.load(DEFAULT_STORE).get_index("violin")
+    at.session_state["map"] = {"selection": {"points": [{"customdata": [row]}], "point_indices": [0],
+                                             "box": [], "lasso": []}}
+    at.run()
+    no_exceptions(at)
+    assert any("1 selected" in s.value for s in at.subheader)
+    assert at.query_params.get("sel") in ("violin", ["violin"])
+
+
+def test_map_find_word(app_test):
+    at = open_page(app_test, "app/map_page.py")
+    at.text_input(key="find").set_value("nosuchthing").run()
+    assert at.warning and "not in the store" in at.warning[0].value
+
+
+def test_about_page(app_test):
+    at = open_page(app_test, "app/about_page.py")
+    no_exceptions(at)
+    assert int(at.metric[0].value.replace(",", "")) > 1000
+    assert "ISC" in texts(at)
