@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO
+from tests.helpers import REPO
 
 
 def run(*args, env=None):

@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import jpeg, needs_shared
+from tests.helpers import jpeg, needs_shared
 
 from visemb.encoder import load_encoder
 from visemb.encoder_spec import SHIPPED_ONNX, EncoderSpec, encoder_names, get_spec

@@ -4,7 +4,7 @@ import io
 
 import numpy as np
 import pytest
-from conftest import jpeg
+from tests.helpers import jpeg
 from PIL import Image
 
 from visemb import images

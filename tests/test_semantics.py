@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import needs_shared
+from tests.helpers import needs_shared
 
 pytestmark = needs_shared
 

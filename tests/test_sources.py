@@ -3,8 +3,8 @@
 import time
 
 import pytest
-from conftest import needs_shared
-from fakesearch import FakeSearch, dead_url
+from tests.helpers import needs_shared
+from tests.fakesearch import FakeSearch, dead_url
 
 from visemb.errors import BadQueryError, NoImagesError, SourceUnavailableError
 from visemb.sources import SOURCE_NAMES, clean_query, fold, get_source

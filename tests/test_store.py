@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import make_store
+from tests.helpers import make_store
 
 from visemb.encoder_spec import EncoderSpec
 from visemb.errors import EncoderMismatchError, StoreError

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import jpeg
+from tests.helpers import jpeg
 
 from visemb.defaults import DEFAULT_STORE
 from visemb.encoder import load_encoder

@@ -3,7 +3,7 @@
 import functools
 
 import pytest
-from conftest import needs_shared
+from tests.helpers import needs_shared
 
 from visemb import wordnet_data
 from visemb.errors import WordNetMissingError

@@ -163,7 +163,14 @@ def build_torch_resnet50(spec: EncoderSpec):
         model.load_state_dict(_torchvision_state_dict(enum), strict=True)
     else:
         raise ValueError(f"{spec.name}: weights kind {spec.weights!r} is not a torch network")
-    if spec.layout == "v1":
+    return as_feature_extractor(model, spec.layout)
+
+
+def as_feature_extractor(model, layout: str = "v1.5"):
+    """A torchvision ResNet-50 in the given stride layout, returning average-pooled features (fc removed)."""
+    import torch
+
+    if layout == "v1":  # MSRA/Keras ResNet v1: the stride-2 sits in the first 1x1 conv of layers 2-4
         for layer in (model.layer2, model.layer3, model.layer4):
             layer[0].conv1.stride = (2, 2)
             layer[0].conv2.stride = (1, 1)

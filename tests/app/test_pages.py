@@ -55,7 +55,7 @@ def test_translate_unknown_and_empty(app_test):
 
 
 def test_dead_web_source_message(app_test, monkeypatch):
-    from fakesearch import dead_url
+    from tests.fakesearch import dead_url
 
     from app import helpers
 

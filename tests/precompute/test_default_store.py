@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import REPO, needs_shared
+from tests.helpers import REPO, needs_shared
 
 from visemb.defaults import DEFAULT_STORE
 from visemb.store import Store

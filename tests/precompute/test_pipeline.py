@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO, jpeg
-from fakesearch import FakeSearch
+from tests.helpers import REPO, jpeg
+from tests.fakesearch import FakeSearch
 
 from precompute.__main__ import main as precompute_main
 from visemb.store import Store

@@ -1,0 +1,104 @@
+"""The app in a real browser: cold start to first paint, time to neighbours, an 8-image offline translation,
+and the server's RSS after load and after the translation.
+
+    python benchmarks/app.py
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    t_start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless=true",
+                             "--server.address=127.0.0.1", f"--server.port={port}", "--server.fileWatcherType=none"],
+                            cwd=REPO, env={**os.environ, "VISEMB_OFFLINE": "1"}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.1)
+        t_health = time.perf_counter() - t_start
+        rows = []
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                  args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            page = b.new_page(viewport={"width": 1400, "height": 1400})
+            t0 = time.perf_counter()
+            page.goto(f"{url}/neighbours?w=dog")
+            page.get_by_role("heading", name="Neighbours & similarity").wait_for(timeout=60_000)
+            first_paint = time.perf_counter() - t0
+            page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
+            neighbours = time.perf_counter() - t0
+            rss_load = rss_mb(proc.pid)
+            box = page.get_by_role("textbox", name="Noun", exact=True)
+            t0 = time.perf_counter()
+            box.fill("violin")
+            box.press("Enter")
+            page.get_by_text("violin.n.01", exact=True).first.wait_for(timeout=60_000)
+            second = time.perf_counter() - t0
+            page.goto(f"{url}/?q=chien&k=8")
+            page.locator("h3", has_text="chien →").wait_for(timeout=120_000)  # first translation loads the model
+            t0 = time.perf_counter()
+            box = page.get_by_role("textbox", name="Word in any language", exact=True)
+            box.fill("Goldfisch")
+            box.press("Enter")
+            page.locator("h3", has_text="Goldfisch →").wait_for(timeout=60_000)
+            translation = time.perf_counter() - t0
+            rss_translate = rss_mb(proc.pid)
+            b.close()
+        from visemb.defaults import DEFAULT_STORE
+        from visemb.store import Store
+        from visemb.translate import encoder_for, translate
+
+        store = Store.load(DEFAULT_STORE)
+        enc = encoder_for(store)
+        translate("pies", store, images=8, encoder=enc)
+        t0 = time.perf_counter()
+        for _ in range(5):
+            translate("pies", store, images=8, encoder=enc)
+        compute = (time.perf_counter() - t0) / 5
+        rows = [("server healthy after start", f"{t_health:.2f} s"),
+                ("first paint (page title) in Chromium", f"{first_paint:.2f} s"),
+                ("neighbours of 'dog' shown (from navigation)", f"{neighbours:.2f} s"),
+                ("neighbours of a typed word", f"{second:.2f} s"),
+                ("translation end-to-end in the browser (offline, 1 photo of Goldfisch)", f"{translation:.2f} s"),
+                ("translation compute, 8 images (library, warm)", f"{compute:.3f} s"),
+                ("server RSS after load (store + page)", f"{rss_load:.0f} MB"),
+                ("server RSS after translations (+ ONNX model)", f"{rss_translate:.0f} MB")]
+        print("| measure | value |\n|---|---|")
+        for k, v in rows:
+            print(f"| {k} | {v} |")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""Helpers shared by the tests: paths, the ../shared marker, tiny images and stores."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("VISEMB_SHARED", REPO.parent / "shared"))
+
+needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"needs the shared data folder at {SHARED} "
+                                  "(real weights, WordNet, photos); set VISEMB_SHARED to point elsewhere")
+
+
+def jpeg(color=(200, 30, 30), size=(80, 60)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, color).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+def make_store(n: int = 6, dim: int = 8, seed: int = 0):
+    """A tiny store: rows a0..a{n-1} with lemma aliases, a fake encoder spec, coordinates and thumbnails."""
+    from visemb.encoder_spec import EncoderSpec
+    from visemb.store import Store
+
+    rng = np.random.default_rng(seed)
+    vectors = rng.normal(size=(n, dim)).astype(np.float32)
+    vectors[1] = vectors[0] + 0.05 * rng.normal(size=dim)  # a1 is a0's near twin
+    entries = [{"key": f"a{i}", "synsets": [f"a{i}.n.01"], "lemmas": [f"a{i}", f"alias{i}"], "gloss": f"gloss {i}",
+                "category": "noun.artifact" if i % 2 else "noun.animal"} for i in range(n)]
+    spec = EncoderSpec("test-encoder", "onnx-file", "x.onnx", "abc", None, "v1", dim=dim)
+    return Store(vectors, entries, manifest={"encoder": spec.to_dict()}, coords={"pca": rng.normal(size=(n, 2))},
+                 thumbnails=[jpeg((10 * i, 0, 0), (8, 8)) for i in range(n)])

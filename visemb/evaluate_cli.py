@@ -1,0 +1,284 @@
+"""``python -m visemb evaluate``: held-out retrieval, leave-class-out, translation, word similarity, examples.
+
+Needs the shared data folder (photos, labels, MEN, SimLex, WordNet). Writes ``results.json`` and
+``results.md`` under ``--out``. Held-out photos are the ``ilsvrc2012-val`` set, never in the store.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import os
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from visemb.evaluate import PooledIndex, rank_metrics, ranks_of, spearman
+from visemb.search import l2_normalize
+
+logger = logging.getLogger(__name__)
+QUICK_LANGS = ("de", "fr", "es", "it", "pl", "ru", "zh", "ja", "he", "ar", "nl", "pt")
+
+
+def _embed_cached(paths: list[str], cache: Path, spec) -> dict[str, np.ndarray]:
+    """Vectors of ``paths`` with the store's encoder, cached on disk per encoder file checksum."""
+    from tqdm import tqdm
+
+    from visemb.encoder import load_encoder
+
+    cache.mkdir(parents=True, exist_ok=True)
+    f = cache / f"vectors-{(spec.file_sha256 or 'x')[:12]}.npz"
+    have: dict[str, np.ndarray] = {}
+    if f.is_file():
+        with np.load(f) as z:
+            have = dict(zip([str(p) for p in z["paths"]], z["vectors"]))
+    todo = [p for p in paths if p not in have]
+    if todo:
+        enc = load_encoder(spec)
+        for i in tqdm(range(0, len(todo), 64), desc="embed photos", unit="batch"):
+            part = todo[i:i + 64]
+            emb = enc.embed(part)
+            have.update({part[j]: v for j, v in zip(emb.ok, emb.vectors)})
+        tmp = f.with_suffix(".tmp.npz")
+        np.savez(tmp, paths=np.array(list(have)), vectors=np.stack(list(have.values())))
+        os.replace(tmp, f)
+    return have
+
+
+def run_evaluation(a) -> int:
+    from visemb.defaults import store_path
+    from visemb.encoder_spec import get_spec
+    from visemb.store import Store
+
+    shared = Path(a.shared or Path(__file__).resolve().parents[2] / "shared")
+    if not (shared / "photos" / "labels.csv").is_file():
+        raise SystemExit(f"evaluate needs the shared data folder (photos, MEN, SimLex): not found at {shared}; "
+                         "pass --shared")
+    os.environ.setdefault("NLTK_DATA", str(shared / "wordnet" / "nltk_data"))
+    from visemb.vocabulary import synset_of, wnid_of
+    from visemb.wordnet_data import wordnet
+
+    wn = wordnet()
+    out = Path(a.out)
+    store = Store.load(store_path(a.store))
+    spec = get_spec(store.encoder_spec.name)
+    rows = list(csv.DictReader(open(shared / "photos" / "labels.csv", encoding="utf-8")))
+    for r in rows:
+        r["full"] = str(shared / "photos" / r["path"])
+    vec = _embed_cached([r["full"] for r in rows], out / "cache", spec)
+    leaves = sorted({r["wnid"] for r in rows})
+    leaf_ix = {w: i for i, w in enumerate(leaves)}
+    leaf_syn = [synset_of(w) for w in leaves]
+    row_syn = [store.entries[i]["synsets"][0] for i in range(len(store))]
+    syn_row = {s: i for i, s in enumerate(row_syn)}
+    leaf_row = np.array([syn_row[s.name()] for s in leaf_syn])
+    ancestors = [{wnid_of(x) for x in s.closure(lambda y: y.hypernyms() + y.instance_hypernyms())} for s in leaf_syn]
+    members: list[list[int]] = [[] for _ in row_syn]
+    for li, anc in enumerate(ancestors):
+        for w in anc | {leaves[li]}:
+            r = syn_row.get(synset_of(w).name())
+            if r is not None:
+                members[r].append(li)
+    parents = [{syn_row[x.name()] for x in s.hypernyms() + s.instance_hypernyms() if x.name() in syn_row}
+               for s in leaf_syn]
+    anc_rows = [{syn_row[synset_of(w).name()] for w in anc if synset_of(w).name() in syn_row} for anc in ancestors]
+    held = [r for r in rows if r["set"] == "ilsvrc2012-val"]
+    Q = l2_normalize(np.stack([vec[r["full"]] for r in held]))
+    q_leaf = np.array([leaf_ix[r["wnid"]] for r in held])
+
+    def leaf_vectors(sets: tuple[str, ...], transform=None) -> np.ndarray:
+        by = defaultdict(list)
+        for r in rows:
+            if r["set"] in sets:
+                v = vec[r["full"]]
+                by[r["wnid"]].append(transform(v[None])[0] if transform else v)
+        return l2_normalize(np.stack([l2_normalize(np.stack(by[w])).mean(axis=0) for w in leaves]))
+
+    whiten = _fit_whitening(np.stack([vec[r["full"]] for r in rows if r["set"] != "ilsvrc2012-val"]))
+    variants = {
+        "article baseline (1 photo/noun, raw cosine)": (leaf_vectors(("imagenet-samples",)), None),
+        "visemb default (all store photos, mean of unit vectors)": (
+            leaf_vectors(("imagenet-samples", "tiny-imagenet-val")), None),
+        "+ PCA-whitening (512-d, fit on store photos)": (
+            leaf_vectors(("imagenet-samples", "tiny-imagenet-val"), whiten), whiten),
+    }
+    results: dict = {"store": str(store_path(a.store)), "held_out_photos": len(held),
+                     "held_out_classes": len(set(q_leaf)), "retrieval": {}, "multi_image": {},
+                     "leave_class_out": {}, "translation": {}, "similarity": {}, "examples": {}}
+    # sanity: the default variant rebuilds the committed store's vectors
+    default_L = variants["visemb default (all store photos, mean of unit vectors)"][0]
+    rebuilt = PooledIndex(members, default_L).matrix()
+    results["rebuilt_vs_store_min_cosine"] = float(np.min(np.sum(rebuilt * store.unit_vectors, axis=1)))
+    for name, (L, tf) in variants.items():
+        index = PooledIndex(members, L)
+        M = index.matrix()
+        Qv = l2_normalize(tf(Q)) if tf else Q
+        S = Qv @ M.T
+        strict = ranks_of(S[:, leaf_row], [{int(l)} for l in q_leaf])
+        lenient_sets = [{int(leaf_row[l])} | anc_rows[l] for l in q_leaf]
+        results["retrieval"][name] = {"strict (among the 1,000 nouns)": rank_metrics(strict),
+                                      "lenient (synset or hypernym, all nouns)": rank_metrics(ranks_of(S, lenient_sets))}
+        multi = {}
+        by_class = defaultdict(list)
+        for i, l in enumerate(q_leaf):
+            by_class[int(l)].append(i)
+        for k in (2, 4):
+            groups = [ix[:k] for ix in by_class.values() if len(ix) >= k]
+            if groups:
+                G = l2_normalize(np.stack([Qv[g].mean(axis=0) for g in groups]))
+                r = ranks_of((G @ M.T)[:, leaf_row], [{int(q_leaf[g[0]])} for g in groups])
+                multi[f"k={k}"] = rank_metrics(r)
+        results["multi_image"][name] = multi
+        sums = index.sums()
+        hit_anc = hit_parent = 0
+        for i, l in enumerate(q_leaf):
+            Mx, alive = index.matrix_without(sums, int(l))
+            s = Qv[i] @ Mx.T
+            s[~alive] = -np.inf
+            s[leaf_row[l]] = -np.inf
+            top = int(np.argmax(s))
+            hit_anc += top in anc_rows[l]
+            hit_parent += top in parents[l]
+        results["leave_class_out"][name] = {"n": len(q_leaf), "top-1 is an ancestor": hit_anc / len(q_leaf),
+                                            "top-1 is the parent": hit_parent / len(q_leaf)}
+    results["translation"] = _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows,
+                                          variants, members, held)
+    results["similarity"] = _similarity(shared, store, variants, members, syn_row)
+    for x, y in (("car", "truck"), ("car", "dog"), ("house", "building"), ("wine", "bottle")):
+        results["examples"][f"{x}/{y}"] = store.similarity(x, y) if x in store and y in store else None
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=1))
+    md = _markdown(results)
+    (out / "results.md").write_text(md)
+    print(md)
+    return 0
+
+
+def _fit_whitening(X: np.ndarray, dim: int = 512):
+    from sklearn.decomposition import PCA
+
+    pca = PCA(n_components=dim, whiten=True, random_state=0).fit(l2_normalize(X))
+    return lambda x: pca.transform(l2_normalize(np.atleast_2d(x))).astype(np.float32)
+
+
+def _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows, variants, members, held) -> dict:
+    """Foreign labels -> the labelled source over held-out photos -> ranked nouns, per language and k."""
+    from visemb.errors import VisembError
+    from visemb.sources.foreign_labels import ForeignLabels
+    from visemb.sources.labelled import LabelledSource
+
+    foreign = ForeignLabels.from_babel_imagenet(shared / "multilingual" / "babel-imagenet" / "babel_imagenet.json",
+                                                leaves)
+    ForeignLabels.from_omw(sorted((shared / "multilingual" / "omw").glob("*/wn-data-*.tab")), into=foreign)
+    source = LabelledSource(shared / "photos" / "labels.csv", foreign=foreign, sets=("ilsvrc2012-val",))
+    held_classes = {r["wnid"] for r in held}
+    data = json.loads((shared / "multilingual" / "babel-imagenet" / "babel_imagenet.json").read_text())
+    langs = sorted(data)
+    if a.quick:
+        langs = [l for l in langs if l.lower() in QUICK_LANGS]
+    ks = (1, 2, 4) if a.quick else (1, 2, 4, 8)
+    name_default = "visemb default (all store photos, mean of unit vectors)"
+    name_base = "article baseline (1 photo/noun, raw cosine)"
+    mats = {n: PooledIndex(members, L).matrix() for n, (L, tf) in variants.items() if n in (name_default, name_base)}
+    # per-image store vectors of each leaf noun, for the true avgmax (Kiela et al.: mean over query images of the
+    # best match among the noun's own images)
+    img_rows = [r for r in _store_rows(shared) if r["wnid"] in leaf_ix]
+    img_rows.sort(key=lambda r: leaf_ix[r["wnid"]])
+    I = l2_normalize(np.stack([vec[r["full"]] for r in img_rows]))
+    starts = np.searchsorted([leaf_ix[r["wnid"]] for r in img_rows], np.arange(len(leaves)))
+    out: dict = {"languages": len(langs), "per_language": {}, "overall": {}}
+    agg_ranks: dict[str, list] = defaultdict(list)
+    for lang in langs:
+        indices, labels = data[lang]
+        per: dict[str, list] = defaultdict(list)
+        for ci, label in zip(indices, labels):
+            wnid = leaves[ci]
+            if wnid not in held_classes:
+                continue
+            for k in ks:
+                try:
+                    fetched = source.fetch(label, k)
+                except VisembError:
+                    continue
+                V = l2_normalize(np.stack([vec[str(p)] for p in fetched.paths]))
+                target = leaf_ix[wnid]
+                lenient = {int(leaf_row[target])} | anc_rows[target]
+                for mname, M in mats.items():
+                    tag = "baseline" if mname == name_base else "visemb"
+                    if tag == "baseline" and k != 1:
+                        continue
+                    full = M @ l2_normalize(V.mean(axis=0))
+                    strict = full[leaf_row]
+                    per[f"{tag} k={k} mean"].append(1 + int((strict > strict[target]).sum()))
+                    best = max(full[j] for j in lenient)
+                    per[f"{tag} k={k} mean, lenient"].append(1 + int((full > best).sum()))
+                    if tag == "visemb":
+                        am = np.maximum.reduceat(V @ I.T, starts, axis=1).mean(axis=0)
+                        per[f"{tag} k={k} avgmax"].append(1 + int((am > am[target]).sum()))
+        for key, v in per.items():
+            agg_ranks[key] += v
+        out["per_language"][lang] = {key: rank_metrics(np.array(v)) for key, v in per.items()}
+    out["overall"] = {key: rank_metrics(np.array(v)) for key, v in sorted(agg_ranks.items())}
+    return out
+
+
+def _store_rows(shared) -> list[dict]:
+    rows = list(csv.DictReader(open(shared / "photos" / "labels.csv", encoding="utf-8")))
+    for r in rows:
+        r["full"] = str(shared / "photos" / r["path"])
+    return [r for r in rows if r["set"] != "ilsvrc2012-val"]
+
+
+def _similarity(shared, store, variants, members, syn_row) -> dict:
+    men = [(a, b, float(s)) for a, b, s in (l.split() for l in open(shared / "wordsim" / "MEN-3k.txt"))]
+    simlex = list(csv.DictReader(open(shared / "wordsim" / "SimLex-999.tsv"), delimiter="\t"))
+    sl = [(r["word1"], r["word2"], float(r["SimLex999"])) for r in simlex if r["POS"] == "N"]
+    concrete = [(r["word1"], r["word2"], float(r["SimLex999"])) for r in simlex
+                if r["POS"] == "N" and float(r["conc(w1)"]) >= 4 and float(r["conc(w2)"]) >= 4]
+    base_M = PooledIndex(members, variants["article baseline (1 photo/noun, raw cosine)"][0]).matrix()
+
+    def base_sim(a, b):
+        return float(base_M[store.get_index(a)] @ base_M[store.get_index(b)])
+
+    out = {}
+    for name, pairs, total in (("MEN", men, len(men)), ("SimLex-999 nouns", sl, len(sl)),
+                               ("SimLex-999 concrete nouns (conc >= 4)", concrete, len(concrete))):
+        covered = [p for p in pairs if p[0] in store and p[1] in store]
+        out[name] = {"coverage": f"{len(covered)}/{total}", "visemb": spearman(covered, store.similarity),
+                     "baseline": spearman(covered, base_sim)}
+    return out
+
+
+def _markdown(r: dict) -> str:
+    L = [f"Held-out queries: {r['held_out_photos']} ILSVRC2012-val photos of {r['held_out_classes']} classes "
+         f"(never in the store). Rebuilt-vs-store min cosine {r['rebuilt_vs_store_min_cosine']:.4f}.\n",
+         "### Held-out retrieval (one query photo)\n", "| method | strict P@1 | P@5 | P@10 | MRR | lenient P@1 | "
+         "lenient P@5 | lenient MRR |", "|---|---|---|---|---|---|---|---|"]
+    for name, v in r["retrieval"].items():
+        s, l = v["strict (among the 1,000 nouns)"], v["lenient (synset or hypernym, all nouns)"]
+        L.append(f"| {name} | {s['P@1']:.3f} | {s['P@5']:.3f} | {s['P@10']:.3f} | {s['MRR']:.3f} | {l['P@1']:.3f} | "
+                 f"{l['P@5']:.3f} | {l['MRR']:.3f} |")
+    L += ["\n### Several query photos of the same class (strict, mean of the photos)\n",
+          "| method | k | classes | P@1 | P@5 | MRR |", "|---|---|---|---|---|---|"]
+    for name, v in r["multi_image"].items():
+        for k, m in v.items():
+            L.append(f"| {name} | {k} | {m['n']} | {m['P@1']:.3f} | {m['P@5']:.3f} | {m['MRR']:.3f} |")
+    L += ["\n### Leave-class-out (the query's own noun removed from the store, ancestors rebuilt without it)\n",
+          "| method | top-1 is an ancestor | top-1 is the parent |", "|---|---|---|"]
+    for name, v in r["leave_class_out"].items():
+        L.append(f"| {name} | {v['top-1 is an ancestor']:.3f} | {v['top-1 is the parent']:.3f} |")
+    t = r["translation"]
+    L += [f"\n### Translation through the labelled source ({t['languages']} languages; foreign label -> held-out "
+          "photos -> nouns; strict = among the 1,000 nouns; lenient = the noun or an ancestor, all nouns)\n",
+          "| method | queries | P@1 | P@10 | MRR |", "|---|---|---|---|---|"]
+    for key, m in t["overall"].items():
+        L.append(f"| {key} | {m['n']} | {m['P@1']:.3f} | {m['P@10']:.3f} | {m['MRR']:.3f} |")
+    L += ["\n### Word similarity (Spearman rho on covered pairs)\n", "| set | coverage | visemb | baseline |",
+          "|---|---|---|---|"]
+    for name, v in r["similarity"].items():
+        L.append(f"| {name} | {v['coverage']} | {v['visemb']['rho']:.3f} | {v['baseline']['rho']:.3f} |")
+    L += ["\n### The article's examples (default store)\n", "| pair | cosine |", "|---|---|"]
+    L += [f"| {k} | {v:.3f} |" if v is not None else f"| {k} | not in store |" for k, v in r["examples"].items()]
+    return "\n".join(L) + "\n"
