@@ -34,6 +34,7 @@ def main() -> None:
     p.add_argument("--device", default="cpu")
     p.add_argument("--json", help="also write the rows here")
     p.add_argument("--weights-fp16", help="a float16 copy of the state_dict (for machines without ../shared)")
+    p.add_argument("--bf16", action="store_true", help="run the CPU bf16 rows even without AVX-512")
     p.add_argument("--photos", help="a folder of photos instead of the shared labelled photos")
     a = p.parse_args()
     shared = Path(a.shared)
@@ -86,12 +87,22 @@ def main() -> None:
         with torch.inference_mode():
             floor = np.concatenate([model(torch.from_numpy(batch[i:i + 1])).numpy() for i in range(len(batch))])
         record("pure forward floor (pre-decoded), torch fp32, batch 1", time.perf_counter() - t0, floor, ref)
-        for bs in (4, 8):
-            enc = TorchEncoder(spec, batch_size=bs, precision="bf16")
-            enc.embed(paths[:8])
-            t0 = time.perf_counter()
-            v = enc.embed(paths).vectors
-            record(f"pipeline: torch bf16 autocast + channels_last, batch {bs}", time.perf_counter() - t0, v, ref)
+        capability = torch.backends.cpu.get_cpu_capability()
+        precisions = ["fp32"] + (["bf16"] if "AVX512" in capability or a.bf16 else [])
+        if "bf16" not in precisions:
+            print(f"(bf16 rows skipped: this CPU's capability is {capability}, without AVX-512 BF16 torch emulates "
+                  "bf16 and is many times slower; --bf16 runs them anyway)", flush=True)
+        for prec in precisions:
+            for bs in (4, 8):
+                enc = TorchEncoder(spec, batch_size=bs, precision=prec)
+                if prec == "fp32":
+                    enc.model = enc.model.to(memory_format=torch.channels_last)
+                    enc.precision = "fp32-cl"
+                enc.embed(paths[:8])
+                t0 = time.perf_counter()
+                v = enc.embed(paths).vectors
+                label = "bf16 autocast" if prec == "bf16" else "fp32"
+                record(f"pipeline: torch {label} + channels_last, batch {bs}", time.perf_counter() - t0, v, ref)
         onnx_spec = get_spec("resnet50-keras-onnx")
         for bs in (1, 8):
             enc = OnnxEncoder(onnx_spec, batch_size=bs)
@@ -114,13 +125,17 @@ def main() -> None:
             enc = TorchEncoder.__new__(TorchEncoder)
             Encoder.__init__(enc, spec, bs)
             enc.torch, enc.precision, enc.device, enc.model = torch, prec, a.device, gpu_model
-            enc.forward(batch[:bs])
+            reps = max(1, 2048 // len(batch))  # enough images for a steady-state figure
+            big = np.concatenate([batch] * reps)
+            for i in range(0, min(len(big), 4 * bs), bs):  # warm-up (cuDNN picks its kernels)
+                enc.forward(big[i:i + bs])
             torch.cuda.synchronize()
             t0 = time.perf_counter()
-            v = np.concatenate([enc.forward(batch[i:i + bs]) for i in range(0, len(batch), bs)])
+            v = np.concatenate([enc.forward(big[i:i + bs]) for i in range(0, len(big), bs)])
             torch.cuda.synchronize()
-            record(f"GPU {torch.cuda.get_device_name()}: forward only, {prec}, batch {bs}", time.perf_counter() - t0,
-                   v, ref)
+            secs = (time.perf_counter() - t0) / reps
+            record(f"GPU {torch.cuda.get_device_name()}: forward only (host->GPU copy incl.), {prec}, batch {bs}",
+                   secs, v[: len(batch)], ref)
             t0 = time.perf_counter()
             v = enc.embed(paths).vectors
             record(f"GPU {torch.cuda.get_device_name()}: decode+forward (1 CPU thread), {prec}, batch {bs}",

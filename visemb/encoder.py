@@ -124,7 +124,7 @@ class TorchEncoder(Encoder):
     def _forward(self, batch: np.ndarray) -> np.ndarray:
         torch = self.torch
         x = torch.from_numpy(np.ascontiguousarray(batch)).to(self.device)
-        if self.precision == "bf16" or self.device != "cpu":
+        if self.precision in ("bf16", "fp32-cl") or self.device != "cpu":
             x = x.to(memory_format=torch.channels_last)
         with torch.inference_mode():
             if self.precision == "bf16":

@@ -40,7 +40,9 @@ class NeighbourIndex:
         if method == "brute":
             from sklearn.neighbors import NearestNeighbors
 
-            self._nn = NearestNeighbors(metric="cosine", algorithm="brute").fit(self.unit)
+            # cosine ranking on unit vectors, computed as euclidean (|a-b|^2 = 2 - 2cos): sklearn's cosine metric
+            # re-normalises the whole index on every query, euclidean reuses the index as is
+            self._nn = NearestNeighbors(metric="euclidean", algorithm="brute").fit(self.unit)
         else:
             import hnswlib
 
@@ -64,9 +66,11 @@ class NeighbourIndex:
             return np.zeros((len(q), 0), int), np.zeros((len(q), 0), np.float32)
         if self.method == "brute":
             dist, idx = self._nn.kneighbors(q, n_neighbors=k)
+            sims = 1.0 - dist**2 / 2.0
         else:
             idx, dist = self._nn.knn_query(q, k=k)
-        return idx.astype(np.int64), (1.0 - dist).astype(np.float32)
+            sims = 1.0 - dist
+        return idx.astype(np.int64), sims.astype(np.float32)
 
 
 def _has_hnswlib() -> bool:
