@@ -28,7 +28,8 @@ def get_encoder():
     """The store's query encoder (ONNX Runtime), loaded the first time a page needs it."""
     from visemb.translate import encoder_for
 
-    return encoder_for(get_store())
+    # one image per forward pass and no memory arena: as fast as batch 8 on 2 cores, ~100 MB less resident
+    return encoder_for(get_store(), batch_size=1, low_memory=True)
 
 
 @st.cache_resource
