@@ -62,3 +62,8 @@ def test_export_word2vec(tmp_path):
     r = run("export", "--format", "word2vec", "--out", str(tmp_path / "v.txt"))
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "v.txt").read_text().split("\n", 1)[0].endswith(" 2048")
+
+
+def test_unknown_word_suggests():
+    r = run("neighbours", "dogs")
+    assert r.returncode == 1 and "did you mean: dog" in r.stderr

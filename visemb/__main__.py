@@ -32,8 +32,18 @@ def cmd_info(a) -> int:
     return 0
 
 
+def _require(s, word: str) -> None:
+    """Unknown words fail with suggestions (base form, close spellings)."""
+    if word not in s:
+        from visemb.suggest import suggest
+
+        ideas = suggest(s, word)
+        raise KeyError(f"Key '{word}' not present" + (f"; did you mean: {', '.join(ideas)}?" if ideas else ""))
+
+
 def cmd_neighbours(a) -> int:
     s = _load(a)
+    _require(s, a.word)
     out = []
     for row in s.senses(a.word)[: a.senses]:
         e = s.entries[row]
@@ -49,6 +59,8 @@ def cmd_neighbours(a) -> int:
 
 def cmd_similarity(a) -> int:
     s = _load(a)
+    _require(s, a.a)
+    _require(s, a.b)
     value = s.similarity(a.a, a.b)
     _emit(a, {"a": a.a, "b": a.b, "similarity": value}, f"{value:.4f}")
     return 0
