@@ -37,7 +37,6 @@ tab_word, tab_picture = st.tabs([":material/translate: Word", ":material/photo_c
 
 
 def show_translation(t):
-    store = get_store()
     top = t.candidates[0]
     badge = {"high": ":green-badge[high confidence]", "medium": ":orange-badge[medium confidence]",
              "low": ":red-badge[low confidence]"}[t.confidence]
@@ -72,12 +71,10 @@ with tab_word:
                 fetched = src.fetch(word, k)
                 status.write(f"Embedding {len(fetched.paths)} image(s)…")
                 bar = st.progress(0.0)
-                from visemb.translate import translate_images
+                from visemb.translate import translate_fetched
 
-                t = translate_images(fetched.paths, get_store(), get_encoder(), topn=10, aggregation=aggregation,
-                                     names=[str(p) for p in fetched.paths], query=fetched.word, source=src.name,
-                                     progress=lambda d, n: bar.progress(d / n))
-                t.notes = fetched.notes
+                t = translate_fetched(fetched, get_store(), src.name, topn=10, aggregation=aggregation,
+                                      encoder=get_encoder(), progress=lambda d, n: bar.progress(d / n))
                 status.update(label=f"Translated “{word.strip()}”", state="complete")
             show_translation(t)
         except VisembError as exc:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -54,7 +55,7 @@ def main() -> None:
         t0 = time.perf_counter()
         brute = NeighbourIndex(x, "brute")
         build = time.perf_counter() - t0
-        lat = latencies(lambda v: brute.query(v, 10), q)
+        lat = latencies(partial(brute.query, k=10), q)
         truth = brute.query(q, 10)[0]
         print(f"| {n:,} | sklearn brute (cosine) | {build:.1f} | {np.percentile(lat, 50):.1f} | "
               f"{np.percentile(lat, 99):.1f} | 1.000 |", flush=True)
@@ -62,7 +63,7 @@ def main() -> None:
             t0 = time.perf_counter()
             ann = NeighbourIndex(x, "hnsw")
             build = time.perf_counter() - t0
-            lat = latencies(lambda v: ann.query(v, 10), q)
+            lat = latencies(partial(ann.query, k=10), q)
             got = ann.query(q, 10)[0]
             recall = np.mean([len(set(a_) & set(b_)) / 10 for a_, b_ in zip(truth, got)])
             print(f"| {n:,} | hnswlib HNSW (M=32, ef=128) | {build:.1f} | {np.percentile(lat, 50):.2f} | "

@@ -10,6 +10,7 @@ batch 1/8, fp16 weights), with each one's cosine to the fp32 reference. Optional
 from __future__ import annotations
 
 import argparse
+import copy
 import csv
 import json
 import os
@@ -41,7 +42,7 @@ def main() -> None:
     os.environ.setdefault("VISEMB_WEIGHTS", str(shared / "weights" / "resnet50_keras_imagenet_tv.pth"))
     import torch
 
-    from visemb.encoder import Encoder, OnnxEncoder, TorchEncoder, build_torch_resnet50
+    from visemb.encoder import OnnxEncoder, TorchEncoder, build_torch_resnet50
     from visemb.encoder_spec import get_spec
     from visemb.images import load_batch, open_image, preprocess
 
@@ -94,10 +95,7 @@ def main() -> None:
                   "bf16 and is many times slower; --bf16 runs them anyway)", flush=True)
         for prec in precisions:
             for bs in (4, 8):
-                enc = TorchEncoder(spec, batch_size=bs, precision=prec)
-                if prec == "fp32":
-                    enc.model = enc.model.to(memory_format=torch.channels_last)
-                    enc.precision = "fp32-cl"
+                enc = TorchEncoder(spec, batch_size=bs, precision=prec, channels_last=True, model=copy.deepcopy(model))
                 enc.embed(paths[:8])
                 t0 = time.perf_counter()
                 v = enc.embed(paths).vectors
@@ -120,11 +118,9 @@ def main() -> None:
         with torch.inference_mode():
             ref = np.concatenate([model(torch.from_numpy(batch[i:i + 64])).numpy() for i in range(0, len(batch), 64)])
         print(f"CPU fp32 reference computed for {len(ref)} photos", flush=True)
-        gpu_model = model.to(a.device).to(memory_format=torch.channels_last)
+        gpu_model = copy.deepcopy(model)
         for bs, prec in ((64, "fp32"), (64, "bf16"), (256, "bf16")):
-            enc = TorchEncoder.__new__(TorchEncoder)
-            Encoder.__init__(enc, spec, bs)
-            enc.torch, enc.precision, enc.device, enc.model = torch, prec, a.device, gpu_model
+            enc = TorchEncoder(spec, batch_size=bs, precision=prec, device=a.device, model=gpu_model)
             reps = max(1, 2048 // len(batch))  # enough images for a steady-state figure
             big = np.concatenate([batch] * reps)
             for i in range(0, min(len(big), 4 * bs), bs):  # warm-up (cuDNN picks its kernels)

@@ -60,7 +60,9 @@ def write_offline_pack(shared: Path, out: Path, wnids: set[str], store_synsets: 
     from PIL import Image
 
     from visemb.sources.foreign_labels import ForeignLabels
-    from visemb.vocabulary import synset_of
+    from visemb.sources.labelled import Lexicon
+    from visemb.vocabulary import wnid_of
+    from visemb.wordnet_data import wordnet
 
     paths = shared_paths(shared)
     photo_dir = out / "photos"
@@ -82,17 +84,7 @@ def write_offline_pack(shared: Path, out: Path, wnids: set[str], store_synsets: 
         class_wnids = sorted({r["wnid"] for r in csv.DictReader(f)})
     foreign = ForeignLabels.from_babel_imagenet(paths["babel"], class_wnids)
     ForeignLabels.from_omw(sorted(paths["omw"].glob("*/wn-data-*.tab")), into=foreign)
-    keep = {w for w in _wnids_of(store_synsets, synset_of)}
-    foreign.restricted_to(keep).save_tsv(out / "foreign_labels.tsv")
-    from visemb.sources.labelled import Lexicon
-
+    wn = wordnet()
+    foreign.restricted_to({wnid_of(wn.synset(n)) for n in store_synsets}).save_tsv(out / "foreign_labels.tsv")
     Lexicon.from_wordnet(sorted({r["wnid"] for r in rows})).save_json(out / "lexicon.json")
     return len(rows)
-
-
-def _wnids_of(synset_names: set[str], synset_of) -> list[str]:
-    from visemb.vocabulary import wnid_of
-    from visemb.wordnet_data import wordnet
-
-    wn = wordnet()
-    return [wnid_of(wn.synset(n)) for n in synset_names]

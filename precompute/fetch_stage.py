@@ -31,7 +31,7 @@ def fetch_done(journal: Journal) -> dict[int, dict]:
     return {r["unit"]: r for r in journal if r.get("status") in ("ok", "no_images")}
 
 
-def fetch_stage(work: Path, cfg: PipelineConfig, vocab: dict, units: range, part_dir: Path) -> dict[int, dict]:
+def fetch_stage(cfg: PipelineConfig, vocab: dict, units: range, part_dir: Path) -> dict[int, dict]:
     """Fetch images for ``units`` that have no final journal line yet; return every unit's record."""
     from visemb.errors import NoImagesError, SourceUnavailableError, VisembError
 

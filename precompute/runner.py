@@ -31,7 +31,7 @@ def run_partition(work: Path, partition: int, partitions: int) -> dict:
     vocab = vocabulary_stage(work, cfg)
     units = partition_units(len(vocab["units"]), partition, partitions)
     t0 = time.perf_counter()
-    fetched = fetch_stage(work, cfg, vocab, units, pdir)
+    fetched = fetch_stage(cfg, vocab, units, pdir)
     t1 = time.perf_counter()
     images = image_list(fetched, units)
     embed_stage(cfg, images, pdir)

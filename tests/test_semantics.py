@@ -1,7 +1,5 @@
 """The article's claim on real photos: a cat photo's neighbours are cats; car-like nearer truck-like than dog-like."""
 
-import numpy as np
-import pytest
 from tests.helpers import needs_shared
 
 pytestmark = needs_shared

@@ -104,7 +104,8 @@ class OnnxEncoder(Encoder):
         self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
         self._input = self._session.get_inputs()[0].name
         self.low_memory = low_memory
-        _release_free_memory() if low_memory else None
+        if low_memory:
+            _release_free_memory()
 
     def embed(self, items, progress=None) -> Embedding:
         out = super().embed(items, progress)
@@ -131,21 +132,24 @@ class TorchEncoder(Encoder):
 
     backend = "torch"
 
-    def __init__(self, spec: EncoderSpec, batch_size: int = 8, precision: str = "fp32", device: str = "cpu"):
+    def __init__(self, spec: EncoderSpec, batch_size: int = 8, precision: str = "fp32", device: str = "cpu",
+                 channels_last: bool | None = None, model=None):
+        """``channels_last`` defaults to on for bf16 and GPUs; ``model`` reuses an already built network."""
         super().__init__(spec, batch_size)
         import torch
 
         self.torch = torch
         self.precision = precision
         self.device = device
-        self.model = build_torch_resnet50(spec).to(device).eval()
-        if precision == "bf16" or device != "cpu":
+        self.channels_last = (precision == "bf16" or device != "cpu") if channels_last is None else channels_last
+        self.model = (model if model is not None else build_torch_resnet50(spec)).to(device).eval()
+        if self.channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
 
     def _forward(self, batch: np.ndarray) -> np.ndarray:
         torch = self.torch
         x = torch.from_numpy(np.ascontiguousarray(batch)).to(self.device)
-        if self.precision in ("bf16", "fp32-cl") or self.device != "cpu":
+        if self.channels_last:
             x = x.to(memory_format=torch.channels_last)
         with torch.inference_mode():
             if self.precision == "bf16":

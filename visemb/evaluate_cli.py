@@ -60,7 +60,7 @@ def run_evaluation(a) -> int:
     from visemb.vocabulary import synset_of, wnid_of
     from visemb.wordnet_data import wordnet
 
-    wn = wordnet()
+    wordnet()  # fail early, with the message naming how to install it, before any embedding
     out = Path(a.out)
     store = Store.load(store_path(a.store))
     spec = get_spec(store.encoder_spec.name)
@@ -146,8 +146,9 @@ def run_evaluation(a) -> int:
             hit_parent += top in parents[l]
         results["leave_class_out"][name] = {"n": len(q_leaf), "top-1 is an ancestor": hit_anc / len(q_leaf),
                                             "top-1 is the parent": hit_parent / len(q_leaf)}
+    store_rows = [r for r in rows if r["set"] in STORE_SETS]
     results["translation"] = _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows,
-                                          variants, members, held)
+                                          variants, members, held, store_rows)
     results["similarity"] = _similarity(shared, store, variants, members, syn_row)
     base_M = PooledIndex(members, variants["article baseline (1 photo/noun, raw cosine)"][0]).matrix()
     for x, y in (("car", "truck"), ("car", "dog"), ("house", "building"), ("wine", "bottle")):
@@ -170,7 +171,8 @@ def _fit_whitening(X: np.ndarray, dim: int = 512):
     return lambda x: pca.transform(l2_normalize(np.atleast_2d(x))).astype(np.float32)
 
 
-def _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows, variants, members, held) -> dict:
+def _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows, variants, members, held,
+                 store_rows) -> dict:
     """Foreign labels -> the labelled source over held-out photos -> ranked nouns, per language and k."""
     from visemb.errors import VisembError
     from visemb.sources.foreign_labels import ForeignLabels
@@ -191,8 +193,7 @@ def _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows, var
     mats = {n: PooledIndex(members, L).matrix() for n, (L, tf) in variants.items() if n in (name_default, name_base)}
     # per-image store vectors of each leaf noun, for the true avgmax (Kiela et al.: mean over query images of the
     # best match among the noun's own images)
-    img_rows = [r for r in _store_rows(shared) if r["wnid"] in leaf_ix]
-    img_rows.sort(key=lambda r: leaf_ix[r["wnid"]])
+    img_rows = sorted(store_rows, key=lambda r: leaf_ix[r["wnid"]])
     I = l2_normalize(np.stack([vec[r["full"]] for r in img_rows]))
     starts = np.searchsorted([leaf_ix[r["wnid"]] for r in img_rows], np.arange(len(leaves)))
     out: dict = {"languages": len(langs), "per_language": {}, "overall": {}}
@@ -229,15 +230,6 @@ def _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows, var
         out["per_language"][lang] = {key: rank_metrics(np.array(v)) for key, v in per.items()}
     out["overall"] = {key: rank_metrics(np.array(v)) for key, v in sorted(agg_ranks.items())}
     return out
-
-
-def _store_rows(shared) -> list[dict]:
-    rows = list(csv.DictReader(open(shared / "photos" / "labels.csv", encoding="utf-8")))
-    for r in rows:
-        r["full"] = str(shared / "photos" / r["path"])
-    from precompute.default_store import STORE_SETS
-
-    return [r for r in rows if r["set"] in STORE_SETS]
 
 
 def _similarity(shared, store, variants, members, syn_row) -> dict:

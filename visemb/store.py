@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import logging
 import os
 import shutil
 import tempfile
@@ -67,8 +66,12 @@ class Store:
         for i, e in enumerate(self.entries):
             for name in [e["key"], *e.get("synsets", ())]:
                 rows = out.setdefault(name, [])
-                if i not in rows:
-                    rows.insert(0, i) if name == e["key"] else rows.append(i)
+                if i in rows:
+                    continue
+                if name == e["key"]:
+                    rows.insert(0, i)
+                else:
+                    rows.append(i)
             for lemma in e.get("lemmas", ()):
                 rows = out.setdefault(lemma, [])
                 if i not in rows:

@@ -13,7 +13,7 @@ from visemb.encoder import Encoder, load_encoder
 from visemb.encoder_spec import get_spec
 from visemb.errors import NoImagesError, StoreError
 from visemb.images import ImageInput
-from visemb.sources import ImageSource, get_source
+from visemb.sources import FetchResult, ImageSource, get_source
 from visemb.store import Store
 
 logger = logging.getLogger(__name__)
@@ -186,9 +186,15 @@ def translate(word: str, store: Store, source: str | ImageSource = "offline", im
         BadQueryError, NoImagesError, SourceUnavailableError, EncoderMismatchError: with a message for the user.
     """
     src = get_source(source) if isinstance(source, str) else source
-    fetched = src.fetch(word, images, dest=dest)
+    return translate_fetched(src.fetch(word, images, dest=dest), store, src.name, topn, aggregation, encoder, progress)
+
+
+def translate_fetched(fetched: FetchResult, store: Store, source: str, topn: int = 10, aggregation: str = "mean",
+                      encoder: Encoder | None = None,
+                      progress: Callable[[int, int], None] | None = None) -> Translation:
+    """The second half of :func:`translate`: images already fetched by a source -> ranked nouns with evidence."""
     result = translate_images(fetched.paths, store, encoder, topn, aggregation,
-                              names=[str(p) for p in fetched.paths], query=fetched.word, source=src.name,
+                              names=[str(p) for p in fetched.paths], query=fetched.word, source=source,
                               progress=progress)
     result.origins = {k: v for k, v in fetched.origins.items() if k in result.images or k in result.skipped}
     result.notes = fetched.notes + result.notes

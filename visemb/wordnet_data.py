@@ -45,13 +45,13 @@ def _debian_as_nltk_root() -> Path | None:
     corpus = cache / "corpora" / "wordnet"
     if (corpus / "lexnames").is_file():
         return cache
-    tmp = Path(tempfile.mkdtemp(dir=cache.parent if cache.parent.exists() else None))
+    corpus.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=corpus.parent))  # same filesystem, so the rename below is atomic
     try:
         shutil.copytree(DEBIAN_WORDNET, tmp / "wordnet", symlinks=False)
         pos_code = {"noun": 1, "verb": 2, "adj": 3, "adv": 4}
         lex = "".join(f"{i:02d}\t{name}\t{pos_code[name.split('.')[0]]}\n" for i, name in enumerate(LEXNAMES))
         (tmp / "wordnet" / "lexnames").write_text(lex)
-        corpus.parent.mkdir(parents=True, exist_ok=True)
         os.replace(tmp / "wordnet", corpus)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -17,12 +17,17 @@ def wait_ready(page):
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=WAIT)
 
 
-def test_neighbours_appear_when_typing(page, app_url, shot):
-    page.goto(f"{app_url}/neighbours")
+def open_and_type(page, url, box_name, text):
+    """Open ``url``, wait for the app, type ``text`` into the textbox ``box_name`` and press Enter."""
+    page.goto(url)
     wait_ready(page)
-    box = page.get_by_role("textbox", name="Noun", exact=True)
-    box.fill("guitar")
+    box = page.get_by_role("textbox", name=box_name, exact=True)
+    box.fill(text)
     box.press("Enter")
+
+
+def test_neighbours_appear_when_typing(page, app_url, shot):
+    open_and_type(page, f"{app_url}/neighbours", "Noun", "guitar")
     page.get_by_text("guitar.n.01", exact=True).first.wait_for(timeout=WAIT)
     cell(page, "bowed_stringed_instrument").wait_for(state="attached", timeout=WAIT)  # a neighbour
     page.get_by_text("More similar than").wait_for(timeout=WAIT)
@@ -31,11 +36,7 @@ def test_neighbours_appear_when_typing(page, app_url, shot):
 
 
 def test_translate_foreign_word_offline(page, app_url, shot):
-    page.goto(f"{app_url}/")
-    wait_ready(page)
-    box = page.get_by_role("textbox", name="Word in any language", exact=True)
-    box.fill("chien")
-    box.press("Enter")
+    open_and_type(page, f"{app_url}/", "Word in any language", "chien")
     heading = page.locator("h3", has_text="chien →")
     heading.wait_for(timeout=WAIT)
     assert re.search(r"canine|dog|hound", heading.inner_text())

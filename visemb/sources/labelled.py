@@ -173,6 +173,13 @@ class LabelledSource(ImageSource):
         self._closure_cache[wnid] = interleaved
         return interleaved
 
+    def fetch_class(self, wnid: str, k: int) -> FetchResult:
+        """Photos labelled exactly ``wnid`` (no hyponyms, no sense search): how a store's own class is built."""
+        paths = [self.root / p for p in self.photos.get(wnid, [])[:k]]
+        if not paths:
+            raise NoImagesError(f"No photos labelled {wnid}")
+        return FetchResult(wnid, paths, {str(p): wnid for p in paths})
+
     def fetch(self, word: str, k: int = 8, dest: str | Path | None = None) -> FetchResult:
         word = clean_query(word)
         senses = self.senses(word)
@@ -225,14 +232,3 @@ def _allocate(k: int, weights: list[float], available: list[int]) -> list[int]:
         if sum(give.values()) == 0:
             break
     return quota
-
-
-def _fetch_class(self: LabelledSource, wnid: str, k: int) -> FetchResult:
-    """Photos labelled exactly ``wnid`` (no hyponyms, no sense search): how a store's own class is built."""
-    paths = [self.root / p for p in self.photos.get(wnid, [])[:k]]
-    if not paths:
-        raise NoImagesError(f"No photos labelled {wnid}")
-    return FetchResult(wnid, paths, {str(p): wnid for p in paths})
-
-
-LabelledSource.fetch_class = _fetch_class

@@ -149,12 +149,10 @@ class WebSource(ImageSource):
         crawler = _crawler_class(self.engine, self.base_url, collected, bounds)(
             feeder_threads=1, parser_threads=1, downloader_threads=self.threads,
             storage={"root_dir": str(folder)}, log_level=logging.CRITICAL)
-        keyword = word if self.engine in ("google", "flickr") else quote(word)
-        kwargs = {"max_num": k}
         if self.engine == "flickr":
             kwargs = {"max_num": k, "apikey": self.apikey, "text": word}
-        else:
-            kwargs["keyword"] = keyword
+        else:  # bing and baidu put the keyword into the URL unquoted: quote it (google urlencodes it itself)
+            kwargs = {"max_num": k, "keyword": word if self.engine == "google" else quote(word)}
         self._crawl(crawler, kwargs)
         paths, origins, broken = [], {}, 0
         for item in collected:
