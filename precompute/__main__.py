@@ -25,7 +25,8 @@ def _config_from_args(a) -> PipelineConfig:
                           images_per_noun=a.images_per_noun, partitions=a.partitions, encoder=a.encoder,
                           backend=a.backend, precision=a.precision, batch_size=a.batch_size,
                           chunk_images=a.chunk_images,
-                          center=not a.no_center, projections=tuple(a.projections.split(",")))
+                          center=not a.no_center, prototype_weight=a.prototype_weight,
+                          projections=tuple(a.projections.split(",")))
 
 
 def _add_config_args(p: argparse.ArgumentParser) -> None:
@@ -45,6 +46,8 @@ def _add_config_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--chunk-images", type=int, default=64, help="images per embedding chunk (unit of resume)")
     p.add_argument("--no-center", action="store_true")
+    p.add_argument("--prototype-weight", type=float, default=1.0,
+                   help="weight of the classifier's class prototype for nouns that are ImageNet classes (0: off)")
     p.add_argument("--projections", default="pca,tsne,umap")
 
 

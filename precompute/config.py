@@ -24,6 +24,8 @@ class PipelineConfig:
         partitions: how many numbered partitions the vocabulary splits into.
         encoder: registered encoder name; backend: ``onnx``/``torch``; precision for torch.
         center: subtract the mean vector before cosine in the written store.
+        prototype_weight: weight of the classifier's class prototype mixed into the vector of a noun that is one
+            of its 1,000 classes (0 = photos only; see :mod:`visemb.prototypes`).
         projections: 2-D projections to precompute.
     """
 
@@ -44,6 +46,7 @@ class PipelineConfig:
     batch_size: int = 8
     chunk_images: int = 64
     center: bool = True
+    prototype_weight: float = 1.0
     projections: tuple[str, ...] = ("pca", "tsne", "umap")
     thumb_size: int = 96
 

@@ -16,7 +16,8 @@ from precompute.journal import Journal, atomic_write_bytes, atomic_write_json
 
 logger = logging.getLogger(__name__)
 AGGREGATION = ("mean of L2-normalised image vectors per noun; a noun pooling several classes (an ancestor) "
-               "takes the mean of its classes' normalised vectors, each class counting once")
+               "takes the mean of its classes' normalised vectors, each class counting once; a noun that is one of the "
+               "classifier's classes adds its class prototype (see class_prototypes and visemb.prototypes)")
 
 
 def partition_dir(work: Path, p: int, n: int) -> Path:
@@ -48,6 +49,7 @@ def merge_stage(work: Path, cfg: PipelineConfig, out: Path, vector_dtype: str = 
     """
     from visemb.encoder_spec import get_spec
     from visemb.projection import project
+    from visemb.prototypes import mix_prototype
     from visemb.search import l2_normalize
     from visemb.store import Store
 
@@ -76,6 +78,7 @@ def merge_stage(work: Path, cfg: PipelineConfig, out: Path, vector_dtype: str = 
     images = l2_normalize(np.concatenate(all_vecs)) if all_vecs else np.zeros((0, 2048), np.float32)
     unit_vec = {u: l2_normalize(images[rows].mean(axis=0)) for u, rows in unit_images.items()}
 
+    prototypes = _prototypes(cfg)
     rows, entries, report = [], [], {"no_usable_image": []}
     keep_index = {}
     for i, e in enumerate(vocab["entries"]):
@@ -86,8 +89,12 @@ def merge_stage(work: Path, cfg: PipelineConfig, out: Path, vector_dtype: str = 
                                               "reasons": reasons})
             continue
         keep_index[i] = len(entries)
-        rows.append(got[0] if len(got) == 1 else l2_normalize(np.mean(got, axis=0)))
+        photos = got[0] if len(got) == 1 else l2_normalize(np.mean(got, axis=0))
+        prototype = prototypes.get(e.get("imagenet_id")) if prototypes else None
+        rows.append(mix_prototype(photos, prototype, cfg.prototype_weight))
         entry = {k: v for k, v in e.items() if k != "units"}
+        if prototype is not None:
+            entry["class_prototype"] = True
         entry["n_images"] = int(sum(len(unit_images.get(u, [])) for u in e["units"]))
         entry["n_classes"] = len(got)
         entries.append(entry)
@@ -121,6 +128,8 @@ def merge_stage(work: Path, cfg: PipelineConfig, out: Path, vector_dtype: str = 
         "vocabulary": {k: getattr(cfg, k) for k in ("vocabulary", "rule", "limit", "ancestors", "sets")},
         "source": {"name": cfg.source, "images_per_noun": cfg.images_per_noun},
         "aggregation": AGGREGATION,
+        "class_prototypes": {"weight": cfg.prototype_weight, "nouns": sum("class_prototype" in e for e in entries),
+                             "network_sha256": prototypes.network_sha256} if prototypes else None,
         "center": bool(cfg.center),
         "images": int(len(images)),
         "classes": len(unit_vec),
@@ -131,6 +140,20 @@ def merge_stage(work: Path, cfg: PipelineConfig, out: Path, vector_dtype: str = 
     atomic_write_json(work / "report.json", report)
     atomic_write_bytes(work / "report.md", _report_md(report).encode())
     return report
+
+
+def _prototypes(cfg: PipelineConfig):
+    """The encoder's class prototypes when the run mixes them in (``prototype_weight`` > 0), else None."""
+    from visemb.encoder_spec import get_spec
+    from visemb.errors import VisembError
+    from visemb.prototypes import load_prototypes
+
+    if cfg.prototype_weight <= 0:
+        return None
+    try:
+        return load_prototypes(get_spec(cfg.encoder))
+    except VisembError as exc:
+        raise SystemExit(f"{exc} (class prototypes: --prototype-weight {cfg.prototype_weight:g})") from exc
 
 
 def _mark_same_photos(entries: list[dict], units: list[list[int]]) -> None:

@@ -16,6 +16,7 @@ def build_vocabulary(cfg: PipelineConfig) -> dict:
     A unit is what an image source is asked for (a word, or an ImageNet class id); an entry is a store row,
     pooling the images of ``entry["units"]``.
     """
+    from visemb.prototypes import imagenet_wnids
     from visemb.vocabulary import (descendants_within, noun_for_synset, synset_of, wnid_of, with_ancestors,
                                    wordnet_nouns)
     from visemb.wordnet_data import wordnet
@@ -24,7 +25,7 @@ def build_vocabulary(cfg: PipelineConfig) -> dict:
         if cfg.words:
             nouns = [_word_noun(w) for w in cfg.words]
         else:
-            nouns = wordnet_nouns(cfg.rule)
+            nouns = wordnet_nouns(cfg.rule, imagenet_ids=imagenet_wnids())
         nouns = nouns[: cfg.limit] if cfg.limit else nouns
         units = [{"query": n.key, "synset": n.synsets[0] if n.synsets else None} for n in nouns]
         entries = [{**n.to_dict(), "units": [i]} for i, n in enumerate(nouns)]
@@ -58,6 +59,7 @@ def build_vocabulary(cfg: PipelineConfig) -> dict:
 def _word_noun(word: str):
     """A given word as a noun record: its commonest WordNet sense when WordNet knows it, else the bare word."""
     from visemb.errors import WordNetMissingError
+    from visemb.prototypes import imagenet_wnids
     from visemb.vocabulary import Noun, noun_for_synset
     from visemb.wordnet_data import wordnet
 
@@ -67,7 +69,7 @@ def _word_noun(word: str):
         synsets = []
     if not synsets:
         return Noun(key=word, synsets=())
-    first = noun_for_synset(synsets[0], key=word)
+    first = noun_for_synset(synsets[0], key=word, imagenet_ids=frozenset(imagenet_wnids()))
     return Noun(**{**first.to_dict(), "synsets": tuple(s.name() for s in synsets)})
 
 

@@ -61,3 +61,23 @@ def test_rank_and_coherence(tiny_store):
     assert coherence_of(tiny_store, vecs) > 0.9 and coherence_of(tiny_store, vecs[:1]) is None
     with pytest.raises(ValueError, match="Unknown aggregation"):
         rank(tiny_store, vecs, aggregation="median")
+
+
+def test_rank_on_a_centred_store_centres_once():
+    from tests.helpers import make_store
+
+    plain = make_store(n=12, dim=8, seed=3)
+    centred = Store(plain.vectors, plain.entries, manifest=plain.manifest, center=plain.vectors.mean(axis=0))
+    rng = np.random.default_rng(4)
+    vecs = rng.normal(size=(3, 8)).astype(np.float32) + 2.0  # a common offset the centring must remove
+    for aggregation in ("mean", "avgmax"):
+        ranked, per_image = rank(centred, vecs, topn=12, aggregation=aggregation)
+        q = centred.prepare(vecs)
+        if aggregation == "mean":
+            m = q.mean(axis=0)
+            expected = centred.unit_vectors @ (m / np.linalg.norm(m))
+        else:
+            expected = (centred.unit_vectors @ q.T).mean(axis=1)
+        assert [r for r, _ in ranked] == list(np.argsort(-expected))
+        assert np.allclose([s for _, s in ranked], np.sort(expected)[::-1], atol=1e-5)
+        assert [r for r, _ in per_image] == list(np.argmax(q @ centred.unit_vectors.T, axis=1))

@@ -166,11 +166,24 @@ def build_torch_resnet50(spec: EncoderSpec):
     Raises:
         WeightsMissingError: weights file absent or torchvision's download impossible (offline).
     """
-    import torch
     import torchvision
 
     if spec.layer != "avgpool":
         raise ValueError(f"Unsupported layer {spec.layer!r}; expected 'avgpool'")
+    model = torchvision.models.resnet50(weights=None)
+    model.load_state_dict(torch_state_dict(spec), strict=True)
+    return as_feature_extractor(model, spec.layout)
+
+
+def torch_state_dict(spec: EncoderSpec) -> dict:
+    """The spec's torchvision ResNet-50 state_dict (classifier included), checksum-verified.
+
+    Raises:
+        WeightsMissingError: weights file absent or torchvision's download impossible (offline).
+    """
+    import torch
+    import torchvision
+
     if spec.weights == "torch-file":
         path = Path(spec.weights_name)
         if not path.is_file():
@@ -180,15 +193,10 @@ def build_torch_resnet50(spec: EncoderSpec):
                 "(--encoder resnet50-tv-v2) on a machine with a network."
             )
         verify_sha256(path, spec.file_sha256)
-        model = torchvision.models.resnet50(weights=None)
-        model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True), strict=True)
-    elif spec.weights == "torchvision":
-        enum = torchvision.models.ResNet50_Weights[spec.weights_name]
-        model = torchvision.models.resnet50(weights=None)
-        model.load_state_dict(_torchvision_state_dict(enum), strict=True)
-    else:
-        raise ValueError(f"{spec.name}: weights kind {spec.weights!r} is not a torch network")
-    return as_feature_extractor(model, spec.layout)
+        return torch.load(path, map_location="cpu", weights_only=True)
+    if spec.weights == "torchvision":
+        return _torchvision_state_dict(torchvision.models.ResNet50_Weights[spec.weights_name])
+    raise ValueError(f"{spec.name}: weights kind {spec.weights!r} is not a torch network")
 
 
 def as_feature_extractor(model, layout: str = "v1.5"):

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from visemb.search import l2_normalize
+
 
 def ranks_of(scores: np.ndarray, correct: list[set[int]]) -> np.ndarray:
     """1-based rank of the best-ranked correct column for each row of ``scores`` (inf when none exists)."""
@@ -42,26 +44,32 @@ class PooledIndex:
     Attributes:
         members: for each row, the leaf indices it pools.
         leaf_vectors: [n_leaves, d] unit vectors, one per class.
+        own_rows: for each leaf, the row that is the class itself; with ``own_vectors`` ([n_leaves, d]) those rows
+            take ``own_vectors`` instead of the pool (a class noun's photos mixed with its class prototype, while
+            ancestors pool photos only — as the store is built).
     """
 
     members: list[list[int]]
     leaf_vectors: np.ndarray
+    own_rows: np.ndarray | None = None
+    own_vectors: np.ndarray | None = None
 
     def sums(self) -> np.ndarray:
         return np.stack([self.leaf_vectors[m].sum(axis=0) if m else np.zeros(self.leaf_vectors.shape[1])
                          for m in self.members]).astype(np.float32)
 
     def matrix(self) -> np.ndarray:
-        from visemb.search import l2_normalize
-
-        return l2_normalize(self.sums())
+        return self._own(l2_normalize(self.sums()))
 
     def matrix_without(self, sums: np.ndarray, leaf: int) -> tuple[np.ndarray, np.ndarray]:
         """Row vectors with ``leaf`` removed from every pool; and a mask of rows that still exist."""
-        from visemb.search import l2_normalize
-
         has = np.array([leaf in m for m in self.members])
         s = sums.copy()
         s[has] -= self.leaf_vectors[leaf]
         alive = np.array([len(m) - (leaf in m) > 0 for m in self.members])
-        return l2_normalize(s), alive
+        return self._own(l2_normalize(s)), alive
+
+    def _own(self, M: np.ndarray) -> np.ndarray:
+        if self.own_vectors is not None:
+            M[self.own_rows] = self.own_vectors
+        return M

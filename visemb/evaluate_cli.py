@@ -19,6 +19,8 @@ from visemb.evaluate import PooledIndex, rank_metrics, ranks_of, spearman
 from visemb.search import l2_normalize
 
 logger = logging.getLogger(__name__)
+NAME_BASE = "article baseline (1 photo/noun, raw cosine)"
+NAME_DEFAULT = "visemb default (= the store: photos + class prototypes)"
 QUICK_LANGS = ("de", "fr", "es", "it", "pl", "ru", "zh", "ja", "he", "ar", "nl", "pt")
 
 
@@ -52,7 +54,7 @@ def run_evaluation(a) -> int:
     from visemb.encoder_spec import get_spec
     from visemb.store import Store
 
-    shared = Path(a.shared or Path(__file__).resolve().parents[2] / "shared")
+    shared = Path(a.shared or Path(__file__).resolve().parents[2] / "shared").resolve()
     if not (shared / "photos" / "labels.csv").is_file():
         raise SystemExit(f"evaluate needs the shared data folder (photos, MEN, SimLex): not found at {shared}; "
                          "pass --shared")
@@ -97,25 +99,37 @@ def run_evaluation(a) -> int:
         return l2_normalize(np.stack([l2_normalize(np.stack(by[w])).mean(axis=0) for w in leaves]))
 
     from precompute.default_store import STORE_SETS
+    from visemb.prototypes import load_prototypes, mix_prototype
 
+    weight = (store.manifest.get("class_prototypes") or {}).get("weight", 0.0)
+    protos = load_prototypes(spec)
+    P = np.stack([protos.get(w) for w in leaves])
+
+    def with_prototypes(L: np.ndarray, w: float) -> np.ndarray:
+        return np.stack([mix_prototype(v, p, w) for v, p in zip(L, P)])
+
+    photos = leaf_vectors(STORE_SETS)
     whiten = _fit_whitening(np.stack([vec[r["full"]] for r in rows if r["set"] != "ilsvrc2012-val"]))
+    # name: (leaf photo vectors, query transform, the class nouns' own vectors or None)
     variants = {
-        "article baseline (1 photo/noun, raw cosine)": (leaf_vectors(("imagenet-samples",)), None),
-        "visemb default (= the store: imagenet-samples, mean of unit vectors)": (
-            leaf_vectors(STORE_SETS), None),
-        "+ Tiny-ImageNet photos (10/class, 202 classes; rejected)": (
-            leaf_vectors(("imagenet-samples", "tiny-imagenet-val")), None),
-        "+ PCA-whitening (512-d, fit on store photos; rejected)": (leaf_vectors(STORE_SETS, whiten), whiten),
+        NAME_BASE: (leaf_vectors(("imagenet-samples",)), None, None),
+        NAME_DEFAULT: (photos, None, with_prototypes(photos, weight) if weight else None),
+        "photos only (no class prototypes; the default before)": (photos, None, None),
+        "class prototypes only (rejected: word similarity drops)": (photos, None, P),
+        "photos + Tiny-ImageNet photos (10/class, 202 classes; rejected)": (
+            leaf_vectors(("imagenet-samples", "tiny-imagenet-val")), None, None),
+        "photos + PCA-whitening (512-d, fit on store photos; rejected)": (
+            leaf_vectors(STORE_SETS, whiten), whiten, None),
     }
+    indexes = {name: PooledIndex(members, L, leaf_row, own) for name, (L, _, own) in variants.items()}
     results: dict = {"store": str(store_path(a.store)), "held_out_photos": len(held),
-                     "held_out_classes": len(set(q_leaf)), "retrieval": {}, "multi_image": {},
-                     "leave_class_out": {}, "translation": {}, "similarity": {}, "examples": {}}
+                     "held_out_classes": len(set(q_leaf)), "prototype_weight": weight, "retrieval": {},
+                     "multi_image": {}, "leave_class_out": {}, "translation": {}, "similarity": {}, "examples": {}}
     # sanity: the default variant rebuilds the committed store's vectors
-    default_L = variants["visemb default (= the store: imagenet-samples, mean of unit vectors)"][0]
-    rebuilt = PooledIndex(members, default_L).matrix()
+    rebuilt = indexes[NAME_DEFAULT].matrix()
     results["rebuilt_vs_store_min_cosine"] = float(np.min(np.sum(rebuilt * store.unit_vectors, axis=1)))
-    for name, (L, tf) in variants.items():
-        index = PooledIndex(members, L)
+    for name, (_, tf, _) in variants.items():
+        index = indexes[name]
         M = index.matrix()
         Qv = l2_normalize(tf(Q)) if tf else Q
         S = Qv @ M.T
@@ -136,21 +150,22 @@ def run_evaluation(a) -> int:
         results["multi_image"][name] = multi
         sums = index.sums()
         hit_anc = hit_parent = 0
-        for i, l in enumerate(q_leaf):
+        for l in sorted(set(q_leaf.tolist())):
             Mx, alive = index.matrix_without(sums, int(l))
-            s = Qv[i] @ Mx.T
-            s[~alive] = -np.inf
-            s[leaf_row[l]] = -np.inf
-            top = int(np.argmax(s))
-            hit_anc += top in anc_rows[l]
-            hit_parent += top in parents[l]
+            for i in np.flatnonzero(q_leaf == l):
+                s = Qv[i] @ Mx.T
+                s[~alive] = -np.inf
+                s[leaf_row[l]] = -np.inf
+                top = int(np.argmax(s))
+                hit_anc += top in anc_rows[l]
+                hit_parent += top in parents[l]
         results["leave_class_out"][name] = {"n": len(q_leaf), "top-1 is an ancestor": hit_anc / len(q_leaf),
                                             "top-1 is the parent": hit_parent / len(q_leaf)}
     store_rows = [r for r in rows if r["set"] in STORE_SETS]
     results["translation"] = _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows,
-                                          variants, members, held, store_rows)
-    results["similarity"] = _similarity(shared, store, variants, members, syn_row)
-    base_M = PooledIndex(members, variants["article baseline (1 photo/noun, raw cosine)"][0]).matrix()
+                                          indexes, held, store_rows)
+    results["similarity"] = _similarity(shared, store, indexes)
+    base_M = indexes[NAME_BASE].matrix()
     for x, y in (("car", "truck"), ("car", "dog"), ("house", "building"), ("wine", "bottle")):
         ok = x in store and y in store
         results["examples"][f"{x}/{y}"] = {
@@ -171,8 +186,7 @@ def _fit_whitening(X: np.ndarray, dim: int = 512):
     return lambda x: pca.transform(l2_normalize(np.atleast_2d(x))).astype(np.float32)
 
 
-def _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows, variants, members, held,
-                 store_rows) -> dict:
+def _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows, indexes, held, store_rows) -> dict:
     """Foreign labels -> the labelled source over held-out photos -> ranked nouns, per language and k."""
     from visemb.errors import VisembError
     from visemb.sources.foreign_labels import ForeignLabels
@@ -188,9 +202,7 @@ def _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows, var
     if a.quick:
         langs = [l for l in langs if l.lower() in QUICK_LANGS]
     ks = (1, 2, 4) if a.quick else (1, 2, 4, 8)
-    name_default = "visemb default (= the store: imagenet-samples, mean of unit vectors)"
-    name_base = "article baseline (1 photo/noun, raw cosine)"
-    mats = {n: PooledIndex(members, L).matrix() for n, (L, tf) in variants.items() if n in (name_default, name_base)}
+    mats = {n: indexes[n].matrix() for n in (NAME_DEFAULT, NAME_BASE)}
     # per-image store vectors of each leaf noun, for the true avgmax (Kiela et al.: mean over query images of the
     # best match among the noun's own images)
     img_rows = sorted(store_rows, key=lambda r: leaf_ix[r["wnid"]])
@@ -214,7 +226,7 @@ def _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows, var
                 target = leaf_ix[wnid]
                 lenient = {int(leaf_row[target])} | anc_rows[target]
                 for mname, M in mats.items():
-                    tag = "baseline" if mname == name_base else "visemb"
+                    tag = "baseline" if mname == NAME_BASE else "visemb"
                     if tag == "baseline" and k != 1:
                         continue
                     full = M @ l2_normalize(V.mean(axis=0))
@@ -232,13 +244,13 @@ def _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows, var
     return out
 
 
-def _similarity(shared, store, variants, members, syn_row) -> dict:
+def _similarity(shared, store, indexes) -> dict:
     men = [(a, b, float(s)) for a, b, s in (l.split() for l in open(shared / "wordsim" / "MEN-3k.txt"))]
     simlex = list(csv.DictReader(open(shared / "wordsim" / "SimLex-999.tsv"), delimiter="\t"))
     sl = [(r["word1"], r["word2"], float(r["SimLex999"])) for r in simlex if r["POS"] == "N"]
     concrete = [(r["word1"], r["word2"], float(r["SimLex999"])) for r in simlex
                 if r["POS"] == "N" and float(r["conc(w1)"]) >= 4 and float(r["conc(w2)"]) >= 4]
-    base_M = PooledIndex(members, variants["article baseline (1 photo/noun, raw cosine)"][0]).matrix()
+    base_M = indexes[NAME_BASE].matrix()
 
     def base_sim(a, b):
         return float(base_M[store.get_index(a)] @ base_M[store.get_index(b)])
@@ -248,7 +260,11 @@ def _similarity(shared, store, variants, members, syn_row) -> dict:
                                ("SimLex-999 concrete nouns (conc >= 4)", concrete, len(concrete))):
         covered = [p for p in pairs if p[0] in store and p[1] in store]
         out[name] = {"coverage": f"{len(covered)}/{total}", "visemb": spearman(covered, store.similarity),
-                     "baseline": spearman(covered, base_sim)}
+                     "baseline": spearman(covered, base_sim), "variants": {}}
+        for vname, index in indexes.items():
+            M = index.matrix()
+            out[name]["variants"][vname] = spearman(
+                covered, lambda a, b: float(M[store.get_index(a)] @ M[store.get_index(b)]))["rho"]
     return out
 
 
@@ -280,6 +296,11 @@ def _markdown(r: dict) -> str:
           "|---|---|---|---|"]
     for name, v in r["similarity"].items():
         L.append(f"| {name} | {v['coverage']} | {v['visemb']['rho']:.3f} | {v['baseline']['rho']:.3f} |")
+    sets = list(r["similarity"])
+    L += ["\nPer variant (rows built as in the retrieval tables):\n", "| method | " + " | ".join(sets) + " |",
+          "|---|" + "---|" * len(sets)]
+    for vname in r["similarity"][sets[0]]["variants"]:
+        L.append(f"| {vname} | " + " | ".join(f"{r['similarity'][s]['variants'][vname]:.3f}" for s in sets) + " |")
     L += ["\n### The article's examples\n", "| pair | visemb (default store) | baseline (1 photo/noun) |",
           "|---|---|---|"]
     L += [f"| {k} | {v['visemb']:.3f} | {v['baseline']:.3f} |" if v["visemb"] is not None else f"| {k} | not in store | |"

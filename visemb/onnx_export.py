@@ -12,7 +12,8 @@ from visemb.encoder_spec import EncoderSpec
 
 
 def export_onnx(spec: EncoderSpec, out: str | Path, fp16_weights: bool = True, opset: int = 17) -> EncoderSpec:
-    """Export ``spec``'s torch network to ``out`` and write ``<out>.json`` with the resulting spec.
+    """Export ``spec``'s torch network to ``out``; write ``<out>.json`` with the resulting spec and
+    ``<out>.classifier.npz`` with the classifier rows (class prototypes, see :mod:`visemb.prototypes`).
 
     Float weights are stored as float16 and cast back to float32 once, when ONNX Runtime loads the file
     (constant folding), so the file is half the size and inference stays float32.
@@ -24,7 +25,8 @@ def export_onnx(spec: EncoderSpec, out: str | Path, fp16_weights: bool = True, o
     import torch
     from onnx import TensorProto, helper, numpy_helper
 
-    from visemb.encoder import build_torch_resnet50
+    from visemb.encoder import build_torch_resnet50, torch_state_dict
+    from visemb.prototypes import classifier_path, save_prototypes
 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -57,7 +59,9 @@ def export_onnx(spec: EncoderSpec, out: str | Path, fp16_weights: bool = True, o
     os.replace(tmp_path, out)
     onnx_spec = spec.with_(name=spec.name + "-onnx", weights="onnx-file", weights_name=str(out),
                            file_sha256=sha256_file(out))
-    sidecar = {**onnx_spec.to_dict(), "weights_name": out.name,
+    classifier = classifier_path(onnx_spec)
+    save_prototypes(torch_state_dict(spec)["fc.weight"].float().numpy(), classifier, spec.network_sha256)
+    sidecar = {**onnx_spec.to_dict(), "weights_name": out.name, "classifier": classifier.name,
                "exported_from": {"name": spec.name, "sha256": spec.file_sha256, "layout": spec.layout},
                "fp16_weights": fp16_weights, "opset": opset}
     tmp_json = out.with_suffix(".json.tmp")

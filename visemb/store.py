@@ -205,11 +205,15 @@ class Store:
 
         Rows that only repeat a more specific noun's photos are left out unless ``include_repeats``.
         """
-        q = vector if prepared else self.prepare(vector)
+        return self.nearest_many(np.atleast_2d(vector), topn, exclude, prepared, include_repeats)[0]
+
+    def nearest_many(self, vectors: np.ndarray, topn: int = 10, exclude: Iterable[int] = (),
+                     prepared: bool = False, include_repeats: bool = False) -> list[list[tuple[int, float]]]:
+        """:meth:`nearest` for each row of ``vectors``, in one index query."""
+        q = vectors if prepared else self.prepare(vectors)
         skip = set(exclude) if include_repeats else set(exclude) | self.repeats
-        idx, sims = self.index.query(q[None, :], topn + len(skip))
-        out = [(int(i), float(s)) for i, s in zip(idx[0], sims[0]) if int(i) not in skip]
-        return out[:topn]
+        idx, sims = self.index.query(q, topn + len(skip))
+        return [[(int(i), float(s)) for i, s in zip(ir, sr) if int(i) not in skip][:topn] for ir, sr in zip(idx, sims)]
 
     # -- persistence -------------------------------------------------------------------------------
     def save(self, path: str | Path, vector_dtype: str = "float32") -> None:

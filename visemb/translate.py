@@ -13,6 +13,7 @@ from visemb.encoder import Encoder, load_encoder
 from visemb.encoder_spec import get_spec
 from visemb.errors import NoImagesError, StoreError
 from visemb.images import ImageInput
+from visemb.search import l2_normalize
 from visemb.sources import FetchResult, ImageSource, get_source
 from visemb.store import Store
 
@@ -98,16 +99,15 @@ def rank(store: Store, vectors: np.ndarray, topn: int = 10, aggregation: str = "
     if aggregation not in AGGREGATIONS:
         raise ValueError(f"Unknown aggregation {aggregation!r}; expected one of {AGGREGATIONS}")
     q = store.prepare(vectors)
-    per_image = [store.nearest(v, 1, exclude, prepared=True)[0] for v in q]
-    if aggregation == "mean":
-        ranked = store.nearest(q.mean(axis=0), topn, exclude)
-    else:
-        scores = (store.unit_vectors @ q.T).mean(axis=1)
-        if len(exclude):
-            scores[list(exclude)] = -np.inf
-        top = np.argsort(-scores)[:topn]
-        ranked = [(int(i), float(scores[i])) for i in top]
-    return ranked, per_image
+    if aggregation == "mean":  # the images and their (already centred) mean in one index query
+        *own, ranked = store.nearest_many(np.vstack([q, l2_normalize(q.mean(axis=0))]), topn, exclude, prepared=True)
+        return ranked, [o[0] for o in own]
+    per_image = [o[0] for o in store.nearest_many(q, 1, exclude, prepared=True)]
+    scores = (store.unit_vectors @ q.T).mean(axis=1)
+    if len(exclude):
+        scores[list(exclude)] = -np.inf
+    top = np.argsort(-scores)[:topn]
+    return [(int(i), float(scores[i])) for i in top], per_image
 
 
 def coherence_of(store: Store, vectors: np.ndarray) -> float | None:

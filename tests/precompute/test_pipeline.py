@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.helpers import REPO, jpeg
+from tests.helpers import REPO, jpeg, needs_shared
 from tests.fakesearch import FakeSearch
 
 from precompute.__main__ import main as precompute_main
@@ -107,3 +107,34 @@ def test_plan_prints_counts(capsys, word_folder):
     assert precompute_main(["plan", "--words", ",".join(WORDS), "--source", "folder", "--images-per-noun", "10"]) == 0
     out = capsys.readouterr().out
     assert "images (at most): 120" in out and "estimate" in out
+
+
+@needs_shared
+def test_class_nouns_mix_in_their_class_prototype(tmp_path, monkeypatch):
+    from visemb.encoder_spec import get_spec
+    from visemb.prototypes import load_prototypes, mix_prototype
+
+    root = tmp_path / "words"
+    for i, w in enumerate(("tabby", "w00")):
+        (root / w).mkdir(parents=True)
+        for j in range(2):
+            (root / w / f"{j}.jpg").write_bytes(jpeg((90 * i, 60 * j, 120), (72, 64)))
+
+    def run(name: str, *extra: str) -> int:
+        return precompute_main(["run", "--work", str(tmp_path / f"w-{name}"), "--out", str(tmp_path / f"s-{name}"),
+                                "--words", "tabby,w00", "--source", "folder", "--source-options",
+                                json.dumps({"root": str(root)}), "--images-per-noun", "2", "--partitions", "1",
+                                "--no-center", "--projections", "pca", *extra])
+
+    assert run("mixed") == 0 and run("photos", "--prototype-weight", "0") == 0
+    mixed, photos = Store.load(tmp_path / "s-mixed"), Store.load(tmp_path / "s-photos")
+    t = mixed.get_index("tabby")
+    assert mixed.entries[t]["imagenet_id"] == "n02123045" and mixed.entries[t]["class_prototype"]
+    proto = load_prototypes(get_spec("resnet50-keras-onnx")).get("n02123045")
+    assert np.allclose(mixed.vectors[t], mix_prototype(photos.vectors[t], proto, 1.0), atol=1e-5)
+    w = mixed.get_index("w00")
+    assert np.allclose(mixed.vectors[w], photos.vectors[w], atol=1e-6)
+    assert mixed.manifest["class_prototypes"]["nouns"] == 1 and photos.manifest["class_prototypes"] is None
+    monkeypatch.setattr("visemb.prototypes.classifier_path", lambda spec: tmp_path / "missing.npz")
+    with pytest.raises(SystemExit, match="Classifier rows not found.*--prototype-weight"):
+        run("missing")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from visemb.encoder_spec import REPO_ROOT
@@ -15,14 +16,22 @@ OFFLINE_DIR = REPO_ROOT / "data" / "default" / "offline"
 def offline_source(folder: str | Path = OFFLINE_DIR) -> LabelledSource:
     """A :class:`LabelledSource` over ``folder/labels.csv``, ``foreign_labels.tsv`` and ``lexicon.json`` (no WordNet).
 
+    Built once per folder and process (reading the labels takes ~0.2 s); read-only, so callers share it.
+
     Raises:
         SourceUnavailableError: when the folder is missing (rebuild with ``python -m precompute default``).
     """
-    folder = Path(folder)
-    csv_path, tsv = folder / "labels.csv", folder / "foreign_labels.tsv"
+    csv_path = Path(folder) / "labels.csv"
     if not csv_path.is_file():
         raise SourceUnavailableError(f"The offline photos are missing ({csv_path}); restore data/default "
                                      "from git or rebuild it with `python -m precompute default`")
+    return _load(str(Path(folder).resolve()), csv_path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _load(folder_name: str, _labels_mtime: int) -> LabelledSource:
+    folder = Path(folder_name)
+    csv_path, tsv = folder / "labels.csv", folder / "foreign_labels.tsv"
     foreign = ForeignLabels.from_tsv(tsv) if tsv.is_file() else ForeignLabels()
     lexicon = Lexicon.from_json(folder / "lexicon.json") if (folder / "lexicon.json").is_file() else None
     source = LabelledSource(csv_path, folder, foreign, lexicon=lexicon)
