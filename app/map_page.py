@@ -65,7 +65,8 @@ if rows:
     first = rows[0]
     st.markdown(f"**Nearest nouns of “{store.index_to_key[first].replace('_', ' ')}”** (in the full "
                 f"{store.dim}-d space, not on the map)")
-    show_table(nouns_table(store.nearest(store.unit_vectors[first], 10, [first], prepared=True)), key="sel_near")
+    near = store.nearest(store.unit_vectors[first], 10, [first], prepared=True, hubness=True)
+    show_table(nouns_table(near), key="sel_near")
 else:
     st.caption("Click a point, or draw a lasso/box, to list nouns and their neighbours.")
 

@@ -32,6 +32,9 @@ with left:
                            args=("pick", idea))
         else:
             senses = store.senses(word)
+            if store.hubness is not None:
+                st.caption("Ranked by cosine minus each neighbour's *hubness* (how close it is to everything: CSLS), "
+                           "so broad nouns like ‘artifact’ don't crowd every list; the scores shown are cosines.")
             if len(senses) > 1:
                 st.caption(f"“{word.strip()}” has {len(senses)} pictured senses, shown apart.")
             for row in senses[:4]:
@@ -43,7 +46,7 @@ with left:
                     t2.markdown(f"**{store.index_to_key[row].replace('_', ' ')}** · `{e['synsets'][0]}` · "
                                 f"{e.get('category', '').replace('noun.', '')}  \n{e.get('gloss', '')}")
                     exclude = [row] + (sorted(store.lineage(row)) if hide else [])
-                    near = store.nearest(store.unit_vectors[row], int(topn), exclude, prepared=True)
+                    near = store.nearest(store.unit_vectors[row], int(topn), exclude, prepared=True, hubness=True)
                     show_table(nouns_table(near), key=f"near_{row}")
 
 with right:

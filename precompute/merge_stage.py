@@ -51,7 +51,7 @@ def merge_stage(work: Path, cfg: PipelineConfig, out: Path, vector_dtype: str = 
     from visemb.projection import project
     from visemb.prototypes import mix_prototype
     from visemb.search import l2_normalize
-    from visemb.store import Store
+    from visemb.store import HUBNESS_K, Store
 
     work = Path(work)
     vocab = json.loads((work / "vocab.json").read_text(encoding="utf-8"))
@@ -107,6 +107,7 @@ def merge_stage(work: Path, cfg: PipelineConfig, out: Path, vector_dtype: str = 
     center = images.mean(axis=0) if cfg.center else None
     store = Store(vectors, entries, aliases=aliases, center=center)
     unit = store.unit_vectors
+    hubness = store.compute_hubness()
     coords = {}
     for method in cfg.projections:
         try:
@@ -121,7 +122,8 @@ def merge_stage(work: Path, cfg: PipelineConfig, out: Path, vector_dtype: str = 
         thumbs.append(thumbnail(_resolve(all_paths[best], path_base), cfg.thumb_size))
     spec = get_spec(cfg.encoder).to_dict()
     spec["weights_name"] = Path(spec["weights_name"]).name if spec["weights"] != "torchvision" else spec["weights_name"]
-    store = Store(vectors, entries, aliases=aliases, coords=coords, thumbnails=thumbs, center=center, manifest={
+    store = Store(vectors, entries, aliases=aliases, coords=coords, thumbnails=thumbs, center=center, hubness=hubness,
+                  manifest={
         "encoder": spec,
         "backend": cfg.backend or ("onnx" if spec["weights"] == "onnx-file" else "torch"),
         "precision": cfg.precision if cfg.backend == "torch" else "fp32",
@@ -131,6 +133,7 @@ def merge_stage(work: Path, cfg: PipelineConfig, out: Path, vector_dtype: str = 
         "class_prototypes": {"weight": cfg.prototype_weight, "nouns": sum("class_prototype" in e for e in entries),
                              "network_sha256": prototypes.network_sha256} if prototypes else None,
         "center": bool(cfg.center),
+        "hubness": {"k": HUBNESS_K, "use": "neighbour lists ranked by cosine minus the neighbour's hubness (CSLS)"},
         "images": int(len(images)),
         "classes": len(unit_vec),
         "projections": sorted(coords),

@@ -30,6 +30,18 @@ def test_neighbours_and_similarity():
     assert car_truck > car_dog
 
 
+def test_neighbours_hubness_corrected_by_default_cosine_on_request():
+    def sims(*extra):
+        r = run("--json", "neighbours", "dog", "--topn", "10", "--senses", "1", *extra)
+        assert r.returncode == 0, r.stderr
+        return [(n["key"], n["similarity"]) for n in json.loads(r.stdout)[0]["neighbours"]]
+
+    plain, corrected = sims("--cosine"), sims()
+    assert [s for _, s in plain] == sorted((s for _, s in plain), reverse=True)
+    assert [k for k, _ in corrected] != [k for k, _ in plain]  # the shipped store has hubness: the order differs
+    assert "ranked by cosine minus" in run("neighbours", "dog", "--topn", "3").stdout
+
+
 def test_translate_offline_json():
     r = run("--json", "translate", "Goldfisch", "-k", "2")
     assert r.returncode == 0, r.stderr

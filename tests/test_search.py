@@ -1,4 +1,4 @@
-"""visemb/search.py: brute-force and HNSW agree."""
+"""visemb/search.py: brute force, HNSW and IVF agree."""
 
 import numpy as np
 import pytest
@@ -25,6 +25,21 @@ def test_hnsw_recall():
     approx, _ = NeighbourIndex(x, "hnsw").query(q, 10)
     recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact, approx)])
     assert recall >= 0.9
+
+
+def test_ivf_recall_and_similarities():
+    pytest.importorskip("faiss")
+    rng = np.random.default_rng(3)
+    centres = rng.normal(size=(40, 32))
+    x = (centres[rng.integers(0, 40, 3000)] + 0.3 * rng.normal(size=(3000, 32))).astype(np.float32)
+    q = (centres[rng.integers(0, 40, 20)] + 0.3 * rng.normal(size=(20, 32))).astype(np.float32)
+    exact, exact_sims = NeighbourIndex(x, "brute").query(q, 10)
+    approx, sims = NeighbourIndex(x, "ivf", nprobe=8).query(q, 10)
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact, approx)])
+    assert recall >= 0.9
+    assert np.allclose(sims[:, 0], exact_sims[:, 0], atol=1e-4)  # cosine, not distance
+    one, _ = NeighbourIndex(x, "ivf", nprobe=1).query(q, 10)
+    assert np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact, one)]) <= recall
 
 
 def test_k_larger_than_rows_and_bad_method():

@@ -148,3 +148,58 @@ def test_repeats_left_out_of_neighbours():
     entries[1]["same_photos_as"] = "a0"
     s2 = Store(s.vectors, entries)
     assert "a1" not in [k for k, _ in s2.most_similar("a0", topn=5)]
+
+
+def _hub_store(with_hubness: bool) -> Store:
+    """Twelve nouns in six loose pairs, plus 'hub': the mean of everything, close to all of them."""
+    rng = np.random.default_rng(7)
+    centres = rng.normal(size=(6, 16))
+    vecs = [centres[i // 2] + rng.normal(size=16) for i in range(12)]
+    vecs.append(np.mean([v / np.linalg.norm(v) for v in vecs], axis=0))
+    entries = [{"key": f"n{i}"} for i in range(12)] + [{"key": "hub"}]
+    store = Store(np.array(vecs, np.float32), entries)
+    return Store(store.vectors, entries, hubness=store.compute_hubness(k=3)) if with_hubness else store
+
+
+def test_compute_hubness_is_mean_cosine_to_nearest_others():
+    store = _hub_store(False)
+    r = store.compute_hubness(k=3)
+    cos = store.unit_vectors @ store.unit_vectors.T
+    np.fill_diagonal(cos, -np.inf)
+    assert np.allclose(r, np.sort(cos, axis=1)[:, -3:].mean(axis=1), atol=1e-5)
+    assert int(np.argmax(r)) == 12  # the hub is the row nearest to everything
+
+
+def test_hubness_demotes_hubs_in_neighbour_lists_only():
+    plain, corrected = _hub_store(False), _hub_store(True)
+    q = plain.unit_vectors[0]
+    ranks = []
+    for store in (plain, corrected):
+        keys = [store.index_to_key[r] for r, _ in store.nearest(q, 12, [0], prepared=True, hubness=True)]
+        ranks.append(keys.index("hub"))
+    assert ranks[1] > ranks[0]
+    # scores stay cosines; gensim's order on request; similarity stays cosine unless asked
+    near = dict(corrected.nearest(q, 12, [0], prepared=True, hubness=True))
+    assert [r for r, _ in corrected.nearest(q, 12, [0], prepared=True)] == \
+        [r for r, _ in plain.nearest(q, 12, [0], prepared=True)]  # vector queries: plain cosine by default
+    assert np.isclose(near[12], float(corrected.unit_vectors[12] @ q), atol=1e-5)
+    assert [k for k, _ in corrected.most_similar("n0", topn=12, hubness=False)] == \
+        [k for k, _ in plain.most_similar("n0", topn=12)]
+    assert corrected.similarity("n0", "hub") == pytest.approx(plain.similarity("n0", "hub"))
+    r = corrected.hubness
+    assert corrected.similarity("n0", "hub", hubness=True) == pytest.approx(
+        2 * plain.similarity("n0", "hub") - r[0] - r[12], abs=1e-5)
+    with pytest.raises(ValueError, match="store with hubness"):
+        plain.similarity("n0", "hub", hubness=True)
+
+
+def test_hubness_saved_loaded_and_checked(tmp_path):
+    store = _hub_store(True)
+    store.save(tmp_path / "s")
+    back = Store.load(tmp_path / "s")
+    assert np.allclose(back.hubness, store.hubness)
+    np.save(tmp_path / "s" / "hubness.npy", np.zeros(3, np.float32))
+    with pytest.raises(StoreError, match="hubness.npy"):
+        Store.load(tmp_path / "s", verify=False)
+    with pytest.raises(StoreError, match="hubness values"):
+        Store(store.vectors, store.entries, hubness=np.zeros(2))

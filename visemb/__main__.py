@@ -47,12 +47,15 @@ def cmd_neighbours(a) -> int:
     out = []
     for row in s.senses(a.word)[: a.senses]:
         e = s.entries[row]
-        near = s.nearest(s.unit_vectors[row], a.topn, exclude=[row], prepared=True)
+        near = s.nearest(s.unit_vectors[row], a.topn, exclude=[row], prepared=True, hubness=not a.cosine)
         out.append({"key": s.index_to_key[row], "synset": e["synsets"][0], "gloss": e.get("gloss", ""),
                     "neighbours": [{"key": s.index_to_key[i], "similarity": round(sim, 4),
                                     "gloss": s.entries[i].get("gloss", "")} for i, sim in near]})
-    text = "\n\n".join(f"{o['key']} ({o['synset']}): {o['gloss']}\n" + "\n".join(
-        f"  {n['similarity']:.3f}  {n['key']}" for n in o["neighbours"]) for o in out)
+    order = ("cosine" if a.cosine or s.hubness is None
+             else "cosine minus each neighbour's hubness (CSLS; --cosine for plain cosine)")
+    text = f"(scores are cosines; ranked by {order})\n\n" + "\n\n".join(
+        f"{o['key']} ({o['synset']}): {o['gloss']}\n" + "\n".join(
+            f"  {n['similarity']:.3f}  {n['key']}" for n in o["neighbours"]) for o in out)
     _emit(a, out, text)
     return 0
 
@@ -120,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("word")
     p.add_argument("--topn", type=int, default=10)
     p.add_argument("--senses", type=int, default=3, help="how many senses of the word to show")
+    p.add_argument("--cosine", action="store_true", help="rank by plain cosine (default: hubness-corrected)")
     p.set_defaults(func=cmd_neighbours)
     p = sub.add_parser("similarity", help="cosine similarity of two nouns")
     p.add_argument("a")

@@ -14,9 +14,12 @@ ANN_THRESHOLD = 40_000
 
 
 def l2_normalize(x: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length (zero rows stay zero)."""
+    """Rows scaled to unit length (zero rows stay zero); float32 rows already of unit length are returned as they
+    are, not copied (a million 2048-d rows are 8 GB)."""
     x = np.asarray(x, dtype=np.float32)
     norms = np.linalg.norm(x, axis=-1, keepdims=True)
+    if np.allclose(norms, 1.0, atol=1e-6):
+        return x
     return x / np.maximum(norms, 1e-12)
 
 
@@ -26,16 +29,18 @@ class NeighbourIndex:
     Args:
         vectors: [n, d] rows (need not be normalised).
         method: ``auto`` (brute below :data:`ANN_THRESHOLD`, HNSW above when hnswlib is installed),
-            ``brute`` or ``hnsw``.
+            ``brute``, ``hnsw`` (hnswlib) or ``ivf`` (faiss inverted lists: ~sqrt(n) k-means cells, of which
+            ``nprobe`` nearest are scanned exactly).
+        nprobe: cells scanned per query for ``ivf``.
     """
 
-    def __init__(self, vectors: np.ndarray, method: str = "auto"):
+    def __init__(self, vectors: np.ndarray, method: str = "auto", nprobe: int = 32):
         self.unit = l2_normalize(vectors)
         n = len(self.unit)
         if method == "auto":
             method = "hnsw" if n > ANN_THRESHOLD and _has_hnswlib() else "brute"
-        if method not in ("brute", "hnsw"):
-            raise ValueError(f"Unknown search method {method!r}; expected 'auto', 'brute' or 'hnsw'")
+        if method not in ("brute", "hnsw", "ivf"):
+            raise ValueError(f"Unknown search method {method!r}; expected 'auto', 'brute', 'hnsw' or 'ivf'")
         self.method = method
         if method == "brute":
             from sklearn.neighbors import NearestNeighbors
@@ -43,6 +48,8 @@ class NeighbourIndex:
             # cosine ranking on unit vectors, computed as euclidean (|a-b|^2 = 2 - 2cos): sklearn's cosine metric
             # re-normalises the whole index on every query, euclidean reuses the index as is
             self._nn = NearestNeighbors(metric="euclidean", algorithm="brute").fit(self.unit)
+        elif method == "ivf":
+            self._nn = _build_ivf(self.unit, nprobe)
         else:
             import hnswlib
 
@@ -67,10 +74,27 @@ class NeighbourIndex:
         if self.method == "brute":
             dist, idx = self._nn.kneighbors(q, n_neighbors=k)
             sims = 1.0 - dist**2 / 2.0
+        elif self.method == "ivf":
+            sims, idx = self._nn.search(q, k)
         else:
             idx, dist = self._nn.knn_query(q, k=k)
             sims = 1.0 - dist
         return idx.astype(np.int64), sims.astype(np.float32)
+
+
+def _build_ivf(unit: np.ndarray, nprobe: int, seed: int = 0):
+    """A faiss IndexIVFFlat on inner product (= cosine on unit rows), k-means trained on a sample."""
+    import faiss
+
+    n, d = unit.shape
+    nlist = max(1, min(4096, int(np.sqrt(n))))
+    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(d), d, nlist, faiss.METRIC_INNER_PRODUCT)
+    sample = np.random.default_rng(seed).choice(n, size=min(n, 64 * nlist), replace=False)
+    index.train(np.ascontiguousarray(unit[np.sort(sample)]))
+    for start in range(0, n, 100_000):
+        index.add(np.ascontiguousarray(unit[start:start + 100_000]))
+    index.nprobe = min(nprobe, nlist)
+    return index
 
 
 def _has_hnswlib() -> bool:

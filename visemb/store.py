@@ -25,6 +25,8 @@ from visemb.search import NeighbourIndex, l2_normalize
 FORMAT_VERSION = 1
 Query = Union[str, np.ndarray]
 FILES = ("vectors.npy", "entries.json", "aliases.json")
+HUBNESS_K = 10  # neighbourhood size of CSLS's hubness term, as in Conneau et al. 2018
+HUBNESS_CANDIDATES = 200  # cosine candidates re-ranked by CSLS
 VERIFY_LIMIT = 256 * 1024 * 1024  # checksum files up to this size on load; larger ones get a size check
 
 
@@ -39,13 +41,20 @@ class Store:
         coords: projection name -> [n, 2] array.
         thumbnails: one JPEG bytes (or None) per row.
         center: a vector subtracted from rows and queries before cosine (``None``: raw cosine).
+        hubness: per row, the mean cosine to its :data:`HUBNESS_K` nearest rows (see :meth:`compute_hubness`);
+            when present, neighbour lists are ranked by cosine minus the candidate's hubness (CSLS, Conneau et al.
+            2018), so that broad nouns that are near everything (artifact, equipment…) stop crowding them.
     """
 
     def __init__(self, vectors: np.ndarray, entries: Sequence[dict], manifest: dict | None = None,
                  aliases: dict[str, list[int]] | None = None, coords: dict[str, np.ndarray] | None = None,
-                 thumbnails: Sequence[bytes | None] | None = None, center: np.ndarray | None = None):
+                 thumbnails: Sequence[bytes | None] | None = None, center: np.ndarray | None = None,
+                 hubness: np.ndarray | None = None):
         if len(vectors) != len(entries):
             raise StoreError(f"{len(vectors)} vectors but {len(entries)} entries")
+        if hubness is not None and len(hubness) != len(entries):
+            raise StoreError(f"{len(hubness)} hubness values but {len(entries)} entries")
+        self.hubness = None if hubness is None else np.asarray(hubness, np.float32)
         self.vectors = vectors
         self.entries = [dict(e) for e in entries]
         self.manifest = dict(manifest or {})
@@ -179,16 +188,23 @@ class Store:
             return self.unit_vectors[self.get_index(item)]
         return self.prepare(np.asarray(item, np.float32).reshape(-1))
 
-    def similarity(self, w1: Query, w2: Query) -> float:
-        """Cosine similarity of two keys (or raw vectors)."""
-        return float(np.dot(self._as_vector(w1), self._as_vector(w2)))
+    def similarity(self, w1: Query, w2: Query, hubness: bool = False) -> float:
+        """Cosine similarity of two keys (or raw vectors); with ``hubness``, CSLS between two keys:
+        ``2 cos - r1 - r2`` (each key's hubness r; needs a store with hubness)."""
+        cos = float(np.dot(self._as_vector(w1), self._as_vector(w2)))
+        if not hubness:
+            return cos
+        if self.hubness is None or not (isinstance(w1, str) and isinstance(w2, str)):
+            raise ValueError("hubness-corrected similarity needs two keys and a store with hubness")
+        return 2 * cos - float(self.hubness[self.get_index(w1)]) - float(self.hubness[self.get_index(w2)])
 
     def most_similar(self, positive: Query | Iterable[Query] | None = None,
                      negative: Query | Iterable[Query] | None = None, topn: int = 10,
-                     exclude: Iterable[int] = ()) -> list[tuple[str, float]]:
+                     exclude: Iterable[int] = (), hubness: bool = True) -> list[tuple[str, float]]:
         """Nearest keys to the mean of ``positive`` minus the mean of ``negative`` (gensim semantics).
 
-        Keys given as input are left out of the answer.
+        Keys given as input are left out of the answer. Scores are cosines; the order is hubness-corrected when
+        the store has hubness and ``hubness`` is true (``hubness=False``: gensim's plain cosine order).
         """
         pos = _as_list(positive)
         neg = _as_list(negative)
@@ -197,23 +213,45 @@ class Store:
         parts = [self._as_vector(p) for p in pos] + [-self._as_vector(n) for n in neg]
         query = np.mean(parts, axis=0)
         skip = set(exclude) | {self.get_index(k) for k in pos + neg if isinstance(k, str)}
-        return [(self.index_to_key[i], s) for i, s in self.nearest(query, topn, skip, prepared=True)]
+        return [(self.index_to_key[i], s) for i, s in self.nearest(query, topn, skip, prepared=True, hubness=hubness)]
 
     def nearest(self, vector: np.ndarray, topn: int = 10, exclude: Iterable[int] = (),
-                prepared: bool = False, include_repeats: bool = False) -> list[tuple[int, float]]:
+                prepared: bool = False, include_repeats: bool = False, hubness: bool = False) -> list[tuple[int, float]]:
         """Rows nearest a raw (or, with ``prepared=True``, already unit) vector: [(row, cosine)].
 
-        Rows that only repeat a more specific noun's photos are left out unless ``include_repeats``.
+        Rows that only repeat a more specific noun's photos are left out unless ``include_repeats``. With
+        ``hubness`` (and a store that has it) the order is cosine minus each row's hubness (CSLS) — meant for a
+        noun's neighbours (hubness is measured among nouns); image queries keep plain cosine.
         """
-        return self.nearest_many(np.atleast_2d(vector), topn, exclude, prepared, include_repeats)[0]
+        return self.nearest_many(np.atleast_2d(vector), topn, exclude, prepared, include_repeats, hubness)[0]
 
     def nearest_many(self, vectors: np.ndarray, topn: int = 10, exclude: Iterable[int] = (),
-                     prepared: bool = False, include_repeats: bool = False) -> list[list[tuple[int, float]]]:
+                     prepared: bool = False, include_repeats: bool = False,
+                     hubness: bool = False) -> list[list[tuple[int, float]]]:
         """:meth:`nearest` for each row of ``vectors``, in one index query."""
         q = vectors if prepared else self.prepare(vectors)
         skip = set(exclude) if include_repeats else set(exclude) | self.repeats
-        idx, sims = self.index.query(q, topn + len(skip))
-        return [[(int(i), float(s)) for i, s in zip(ir, sr) if int(i) not in skip][:topn] for ir, sr in zip(idx, sims)]
+        csls = hubness and self.hubness is not None
+        extra = max(HUBNESS_CANDIDATES, 5 * topn) if csls else 0  # re-ranked from the cosine top candidates
+        idx, sims = self.index.query(q, topn + len(skip) + extra)
+        out = []
+        for ir, sr in zip(idx, sims):
+            near = [(int(i), float(s)) for i, s in zip(ir, sr) if int(i) not in skip]
+            if csls:
+                near.sort(key=lambda t: t[1] - self.hubness[t[0]], reverse=True)
+            out.append(near[:topn])
+        return out
+
+    def compute_hubness(self, k: int | None = None, batch: int = 1024) -> np.ndarray:
+        """Each row's mean cosine to its ``k`` nearest other rows (repeats left out): CSLS's ``r``."""
+        k = k or HUBNESS_K
+        out = np.zeros(len(self), np.float32)
+        for start in range(0, len(self), batch):
+            block = self.nearest_many(self.unit_vectors[start:start + batch], k + 1, prepared=True, hubness=False)
+            for j, near in enumerate(block):
+                sims = [c for r, c in near if r != start + j][:k]
+                out[start + j] = float(np.mean(sims)) if sims else 0.0
+        return out
 
     # -- persistence -------------------------------------------------------------------------------
     def save(self, path: str | Path, vector_dtype: str = "float32") -> None:
@@ -229,6 +267,8 @@ class Store:
                 np.savez(tmp / "coords.npz", **{k: np.asarray(v, np.float32) for k, v in self.coords.items()})
             if self.center is not None:
                 np.save(tmp / "center.npy", self.center)
+            if self.hubness is not None:
+                np.save(tmp / "hubness.npy", self.hubness)
             if any(t is not None for t in self.thumbnails):
                 offsets = _write_thumbnails(tmp / "thumbnails.bin", self.thumbnails)
                 _write_json(tmp / "thumbnails.json", offsets)
@@ -297,6 +337,7 @@ class Store:
                 with np.load(path / "coords.npz") as z:
                     coords = {k: z[k] for k in z.files}
             center = np.load(path / "center.npy") if (path / "center.npy").is_file() else None
+            hubness = np.load(path / "hubness.npy") if (path / "hubness.npy").is_file() else None
             thumbs = None
             if (path / "thumbnails.json").is_file():
                 offsets = _read_json(path / "thumbnails.json")
@@ -309,7 +350,9 @@ class Store:
         if vectors.ndim != 2 or len(vectors) != len(entries) or vectors.shape[1] != manifest.get("dim"):
             raise StoreError(f"{path / 'vectors.npy'}: shape {vectors.shape} does not match "
                              f"{len(entries)} entries of dim {manifest.get('dim')}")
-        return cls(vectors, entries, manifest, aliases, coords, thumbs, center)
+        if hubness is not None and hubness.shape != (len(entries),):
+            raise StoreError(f"{path / 'hubness.npy'}: shape {hubness.shape} does not match {len(entries)} entries")
+        return cls(vectors, entries, manifest, aliases, coords, thumbs, center, hubness)
 
 
 def _as_list(x) -> list:
