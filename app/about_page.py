@@ -22,7 +22,8 @@ c[3].metric("Dimensions", store.dim)
 st.subheader("Store")
 st.json({"path": str(store_path()), "created": m.get("created"), "vocabulary": m.get("vocabulary"),
          "source": m.get("source"), "aggregation": m.get("aggregation"),
-         "class prototypes": m.get("class_prototypes"), "projections": sorted(store.coords)},
+         "class prototypes": m.get("class_prototypes"), "hubness": m.get("hubness"),
+         "projections": sorted(store.coords)},
         expanded=False)
 st.subheader("Encoder")
 st.json({"name": enc.get("name"), "file": enc.get("weights_name"), "network sha256": enc.get("network_sha256"),

@@ -74,7 +74,7 @@ def main() -> None:
     p.add_argument("--sizes", default="1000,10000,100000,1000000")
     p.add_argument("--queries", type=int, default=50)
     p.add_argument("--hnsw-max", type=int, default=100_000, help="largest n to build HNSW for (slow on 2 cores)")
-    p.add_argument("--nprobe", default="16,64")
+    p.add_argument("--nprobe", default="8,16")
     a = p.parse_args()
     d = 2048
     print("| vectors | data | method | build s | p50 ms | p99 ms | recall@10 |\n|---|---|---|---|---|---|---|",

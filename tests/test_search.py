@@ -47,3 +47,15 @@ def test_k_larger_than_rows_and_bad_method():
     assert idx.shape == (1, 3)
     with pytest.raises(ValueError, match="Unknown search method"):
         NeighbourIndex(np.eye(3), "magic")
+
+
+def test_auto_picks_brute_below_threshold_and_an_index_above(monkeypatch):
+    import visemb.search as search
+
+    x = np.random.default_rng(4).normal(size=(300, 8)).astype(np.float32)
+    assert NeighbourIndex(x).method == "brute"
+    monkeypatch.setattr(search, "ANN_THRESHOLD", 100)
+    expected = "ivf" if search._importable("faiss") else "hnsw" if search._importable("hnswlib") else "brute"
+    assert NeighbourIndex(x).method == expected
+    monkeypatch.setattr(search, "_importable", lambda module: False)
+    assert NeighbourIndex(x).method == "brute"  # no index library: still answers, with a warning

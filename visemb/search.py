@@ -8,9 +8,11 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-# Past this many vectors brute force exceeds ~100 ms per query on 2 cores (30 ms at 10K, 241 ms at 100K),
-# so the HNSW index takes over (5.5 ms at 100K; recall measured in README, "Neighbour queries").
-ANN_THRESHOLD = 40_000
+# Past this many vectors brute force passes ~40 ms per query on 2 cores (19 ms at 10K, 164 ms at 100K, 1.6 s at
+# 1M), so an approximate index takes over: faiss IVF (4.7 ms at 100K at nprobe 8, recall@10 1.0 on real-shaped data)
+# or, without faiss, hnswlib HNSW (3.4 ms at 100K, but a 6-minute build). README, "Neighbour queries".
+ANN_THRESHOLD = 20_000
+DEFAULT_NPROBE = 8
 
 
 def l2_normalize(x: np.ndarray) -> np.ndarray:
@@ -28,17 +30,18 @@ class NeighbourIndex:
 
     Args:
         vectors: [n, d] rows (need not be normalised).
-        method: ``auto`` (brute below :data:`ANN_THRESHOLD`, HNSW above when hnswlib is installed),
+        method: ``auto`` (brute below :data:`ANN_THRESHOLD`; above, IVF when faiss is installed, else HNSW when
+            hnswlib is, else brute with a warning),
             ``brute``, ``hnsw`` (hnswlib) or ``ivf`` (faiss inverted lists: ~sqrt(n) k-means cells, of which
             ``nprobe`` nearest are scanned exactly).
         nprobe: cells scanned per query for ``ivf``.
     """
 
-    def __init__(self, vectors: np.ndarray, method: str = "auto", nprobe: int = 32):
+    def __init__(self, vectors: np.ndarray, method: str = "auto", nprobe: int = DEFAULT_NPROBE):
         self.unit = l2_normalize(vectors)
         n = len(self.unit)
         if method == "auto":
-            method = "hnsw" if n > ANN_THRESHOLD and _has_hnswlib() else "brute"
+            method = _auto_method(n)
         if method not in ("brute", "hnsw", "ivf"):
             raise ValueError(f"Unknown search method {method!r}; expected 'auto', 'brute', 'hnsw' or 'ivf'")
         self.method = method
@@ -97,9 +100,18 @@ def _build_ivf(unit: np.ndarray, nprobe: int, seed: int = 0):
     return index
 
 
-def _has_hnswlib() -> bool:
-    try:
-        import hnswlib  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def _auto_method(n: int) -> str:
+    if n <= ANN_THRESHOLD:
+        return "brute"
+    for module, method in (("faiss", "ivf"), ("hnswlib", "hnsw")):
+        if _importable(module):
+            return method
+    logger.warning("%d vectors: brute-force search (~%d ms per query); `pip install faiss-cpu` for an index",
+                   n, n // 600)
+    return "brute"
+
+
+def _importable(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
