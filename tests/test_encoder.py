@@ -85,3 +85,18 @@ def test_shipped_onnx_matches_torch_reference(shared):
     cos = (ref * onnx).sum(1) / np.linalg.norm(ref, axis=1) / np.linalg.norm(onnx, axis=1)
     assert cos.min() > 0.9999
     assert SHIPPED_ONNX.stat().st_size < 100e6
+
+
+@needs_shared
+def test_export_reproduces_the_shipped_files(shared, tmp_path):
+    """`export-onnx` from the torch weights gives the shipped .onnx byte for byte, and the same classifier rows."""
+    pytest.importorskip("onnx")
+    from visemb.checksum import sha256_file
+    from visemb.onnx_export import export_onnx
+    from visemb.prototypes import classifier_path
+
+    spec = export_onnx(get_spec("resnet50-keras"), tmp_path / SHIPPED_ONNX.name)
+    assert spec.file_sha256 == sha256_file(SHIPPED_ONNX) == get_spec("resnet50-keras-onnx").file_sha256
+    with np.load(classifier_path(spec)) as got, np.load(classifier_path(get_spec("resnet50-keras-onnx"))) as shipped:
+        assert np.array_equal(got["weight"], shipped["weight"]) and np.array_equal(got["wnids"], shipped["wnids"])
+        assert str(got["network_sha256"]) == str(shipped["network_sha256"])

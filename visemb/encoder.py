@@ -160,8 +160,9 @@ class TorchEncoder(Encoder):
         return out.float().cpu().numpy()
 
 
-def build_torch_resnet50(spec: EncoderSpec):
-    """A torchvision ResNet-50 with the spec's weights and layout whose forward returns avg-pooled features.
+def build_torch_resnet50(spec: EncoderSpec, state_dict: dict | None = None):
+    """A torchvision ResNet-50 with the spec's weights (or ``state_dict``, already loaded by
+    :func:`torch_state_dict`) and layout whose forward returns avg-pooled features.
 
     Raises:
         WeightsMissingError: weights file absent or torchvision's download impossible (offline).
@@ -171,7 +172,7 @@ def build_torch_resnet50(spec: EncoderSpec):
     if spec.layer != "avgpool":
         raise ValueError(f"Unsupported layer {spec.layer!r}; expected 'avgpool'")
     model = torchvision.models.resnet50(weights=None)
-    model.load_state_dict(torch_state_dict(spec), strict=True)
+    model.load_state_dict(state_dict if state_dict is not None else torch_state_dict(spec), strict=True)
     return as_feature_extractor(model, spec.layout)
 
 

@@ -250,7 +250,8 @@ def _similarity(shared, store, indexes) -> dict:
     sl = [(r["word1"], r["word2"], float(r["SimLex999"])) for r in simlex if r["POS"] == "N"]
     concrete = [(r["word1"], r["word2"], float(r["SimLex999"])) for r in simlex
                 if r["POS"] == "N" and float(r["conc(w1)"]) >= 4 and float(r["conc(w2)"]) >= 4]
-    base_M = indexes[NAME_BASE].matrix()
+    mats = {name: index.matrix() for name, index in indexes.items()}
+    base_M = mats[NAME_BASE]
 
     def base_sim(a, b):
         return float(base_M[store.get_index(a)] @ base_M[store.get_index(b)])
@@ -264,10 +265,9 @@ def _similarity(shared, store, indexes) -> dict:
         if store.hubness is not None:
             out[name]["visemb, hubness-corrected (CSLS)"] = spearman(
                 covered, lambda a, b: store.similarity(a, b, hubness=True))
-        for vname, index in indexes.items():
-            M = index.matrix()
+        for vname, M in mats.items():
             out[name]["variants"][vname] = spearman(
-                covered, lambda a, b: float(M[store.get_index(a)] @ M[store.get_index(b)]))["rho"]
+                covered, lambda a, b, M=M: float(M[store.get_index(a)] @ M[store.get_index(b)]))["rho"]
     return out
 
 

@@ -30,7 +30,9 @@ def export_onnx(spec: EncoderSpec, out: str | Path, fp16_weights: bool = True, o
 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    model = build_torch_resnet50(spec).eval()
+    state = torch_state_dict(spec)  # read and checksummed once: the network and its classifier rows
+    classifier_rows = state["fc.weight"].float().numpy()
+    model = build_torch_resnet50(spec, state).eval()
     crop = spec.preprocessing.crop
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw.onnx"
@@ -60,7 +62,7 @@ def export_onnx(spec: EncoderSpec, out: str | Path, fp16_weights: bool = True, o
     onnx_spec = spec.with_(name=spec.name + "-onnx", weights="onnx-file", weights_name=str(out),
                            file_sha256=sha256_file(out))
     classifier = classifier_path(onnx_spec)
-    save_prototypes(torch_state_dict(spec)["fc.weight"].float().numpy(), classifier, spec.network_sha256)
+    save_prototypes(classifier_rows, classifier, spec.network_sha256)
     sidecar = {**onnx_spec.to_dict(), "weights_name": out.name, "classifier": classifier.name,
                "exported_from": {"name": spec.name, "sha256": spec.file_sha256, "layout": spec.layout},
                "fp16_weights": fp16_weights, "opset": opset}

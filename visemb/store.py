@@ -242,9 +242,8 @@ class Store:
             out.append(near[:topn])
         return out
 
-    def compute_hubness(self, k: int | None = None, batch: int = 1024) -> np.ndarray:
+    def compute_hubness(self, k: int = HUBNESS_K, batch: int = 1024) -> np.ndarray:
         """Each row's mean cosine to its ``k`` nearest other rows (repeats left out): CSLS's ``r``."""
-        k = k or HUBNESS_K
         out = np.zeros(len(self), np.float32)
         for start in range(0, len(self), batch):
             block = self.nearest_many(self.unit_vectors[start:start + batch], k + 1, prepared=True, hubness=False)

@@ -100,10 +100,9 @@ def rank(store: Store, vectors: np.ndarray, topn: int = 10, aggregation: str = "
         raise ValueError(f"Unknown aggregation {aggregation!r}; expected one of {AGGREGATIONS}")
     q = store.prepare(vectors)
     if aggregation == "mean":  # the images and their (already centred) mean in one index query
-        *own, ranked = store.nearest_many(np.vstack([q, l2_normalize(q.mean(axis=0))]), topn, exclude, prepared=True,
-                                          hubness=False)
+        *own, ranked = store.nearest_many(np.vstack([q, l2_normalize(q.mean(axis=0))]), topn, exclude, prepared=True)
         return ranked, [o[0] for o in own]
-    per_image = [o[0] for o in store.nearest_many(q, 1, exclude, prepared=True, hubness=False)]
+    per_image = [o[0] for o in store.nearest_many(q, 1, exclude, prepared=True)]
     scores = (store.unit_vectors @ q.T).mean(axis=1)
     if len(exclude):
         scores[list(exclude)] = -np.inf
