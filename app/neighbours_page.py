@@ -33,8 +33,9 @@ with left:
         else:
             senses = store.senses(word)
             if store.hubness is not None:
-                st.caption("Ranked by cosine minus each neighbour's *hubness* (how close it is to everything: CSLS), "
-                           "so broad nouns like ‘artifact’ don't crowd every list; the scores shown are cosines.")
+                st.caption("Ranked by CSLS: twice the cosine minus each neighbour's *hubness* (how close it is to "
+                           "everything), so broad nouns like ‘artifact’ don't crowd every list; the scores shown "
+                           "are cosines.")
             if len(senses) > 1:
                 st.caption(f"“{word.strip()}” has {len(senses)} pictured senses, shown apart.")
             for row in senses[:4]:

@@ -39,13 +39,16 @@ def test_neighbours_hubness_corrected_by_default_cosine_on_request():
     plain, corrected = sims("--cosine"), sims()
     assert [s for _, s in plain] == sorted((s for _, s in plain), reverse=True)
     assert [k for k, _ in corrected] != [k for k, _ in plain]  # the shipped store has hubness: the order differs
-    assert "ranked by cosine minus" in run("neighbours", "dog", "--topn", "3").stdout
+    assert "ranked by CSLS" in run("neighbours", "dog", "--topn", "3").stdout
 
 
 def test_translate_offline_json():
     r = run("--json", "translate", "Goldfisch", "-k", "2")
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["candidates"]
+    assert json.loads(r.stdout)["candidates"] and json.loads(r.stdout)["ranking"] == "cosine"
+    after = run("translate", "Goldfisch", "-k", "2", "--specific", "--json")  # global options after the command
+    assert after.returncode == 0, after.stderr
+    assert json.loads(after.stdout)["ranking"] == "csls"
 
 
 def test_translate_folder(image_folder):

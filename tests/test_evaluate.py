@@ -27,3 +27,22 @@ def test_pooled_index_own_rows_and_leave_class_out():
     assert not alive[4] and not alive[2]
     plain = PooledIndex(members, leaves).matrix()
     assert np.allclose(plain[0], leaves[0])
+
+
+def test_hubness_from_gram_and_csls():
+    from visemb.evaluate import csls, hubness_from_gram
+
+    rng = np.random.default_rng(0)
+    M = rng.normal(size=(9, 5)).astype(np.float32)
+    M /= np.linalg.norm(M, axis=1, keepdims=True)
+    G = M @ M.T
+    r = hubness_from_gram(G, 3)
+    off = G - np.diag(np.full(9, np.inf))
+    assert np.allclose(r, np.sort(off, axis=1)[:, -3:].mean(axis=1), atol=1e-6)
+    never = np.zeros(9, bool)
+    never[[0, 1]] = True
+    r2 = hubness_from_gram(G, 3, never)
+    off[:, [0, 1]] = -np.inf
+    assert np.allclose(r2, np.sort(off, axis=1)[:, -3:].mean(axis=1), atol=1e-6)
+    S = rng.normal(size=(2, 9))
+    assert np.allclose(csls(S, r), 2 * S - r) and csls(S, None) is S

@@ -177,7 +177,15 @@ def test_hubness_demotes_hubs_in_neighbour_lists_only():
     for store in (plain, corrected):
         keys = [store.index_to_key[r] for r, _ in store.nearest(q, 12, [0], prepared=True, hubness=True)]
         ranks.append(keys.index("hub"))
-    assert ranks[1] > ranks[0]
+    assert ranks[1] >= ranks[0]
+    # the order is CSLS's: 2 cos - r (the query's own r is the same for every candidate)
+    cos = corrected.unit_vectors @ q
+    key = 2 * cos - corrected.hubness
+    key[0] = -np.inf
+    assert [r for r, _ in corrected.nearest(q, 12, [0], prepared=True, hubness=True)] == list(np.argsort(-key)[:12])
+    far = 2 * plain.unit_vectors[1] - 1.5 * q  # a query for which the hub's cosine lead is small: CSLS demotes it
+    order = [corrected.index_to_key[r] for r, _ in corrected.nearest(far, 12, [0], hubness=True)]
+    assert order.index("hub") > [plain.index_to_key[r] for r, _ in plain.nearest(far, 12, [0])].index("hub")
     # scores stay cosines; gensim's order on request; similarity stays cosine unless asked
     near = dict(corrected.nearest(q, 12, [0], prepared=True, hubness=True))
     assert [r for r, _ in corrected.nearest(q, 12, [0], prepared=True)] == \

@@ -81,3 +81,35 @@ def test_rank_on_a_centred_store_centres_once():
         assert [r for r, _ in ranked] == list(np.argsort(-expected))
         assert np.allclose([s for _, s in ranked], np.sort(expected)[::-1], atol=1e-5)
         assert [r for r, _ in per_image] == list(np.argmax(q @ centred.unit_vectors.T, axis=1))
+
+
+def test_specific_nouns_option_ranks_by_csls(store):
+    photo = sorted((DEFAULT_STORE.parent / "offline" / "photos").iterdir())[0]
+    plain = translate_images([photo], store, topn=10)
+    specific = translate_images([photo], store, topn=10, hubness=True)
+    assert (plain.ranking, specific.ranking) == ("cosine", "csls")
+    assert [c.score for c in plain.candidates] == sorted((c.score for c in plain.candidates), reverse=True)
+    csls_keys = [2 * c.score - store.hubness[c.row] for c in specific.candidates]
+    assert csls_keys == sorted(csls_keys, reverse=True)  # scores shown are cosines, the order is CSLS's
+    assert [c.key for c in specific.candidates] != [c.key for c in plain.candidates]
+    # broad pooled nouns (many photo classes under them) are demoted
+    breadth = [store.entries[c.row].get("n_classes", 1) for c in (plain.candidates[0], specific.candidates[0])]
+    assert breadth[1] <= breadth[0]
+
+
+def test_avgmax_leaves_out_repeats_and_follows_csls(store):
+    vecs = np.stack([store.vectors[store.get_index("goldfish")], store.vectors[store.get_index("tench")]])
+    for hubness in (False, True):
+        ranked, _ = rank(store, vecs, topn=20, aggregation="avgmax", hubness=hubness)
+        assert not {r for r, _ in ranked} & store.repeats
+        q = store.prepare(vecs)
+        cos = (store.unit_vectors @ q.T).mean(axis=1)
+        key = 2 * cos - store.hubness if hubness else cos
+        assert [key[r] for r, _ in ranked] == sorted((key[r] for r, _ in ranked), reverse=True)
+
+
+def test_confidence_of_one_image_follows_its_cosine():
+    from visemb.translate import confidence_of
+
+    assert [confidence_of(None, 1.0, c) for c in (0.75, 0.65, 0.5)] == ["high", "medium", "low"]
+    assert confidence_of(0.6, 0.8, 0.1) == "high" and confidence_of(0.2, 0.1, 0.9) == "low"

@@ -52,7 +52,7 @@ def cmd_neighbours(a) -> int:
                     "neighbours": [{"key": s.index_to_key[i], "similarity": round(sim, 4),
                                     "gloss": s.entries[i].get("gloss", "")} for i, sim in near]})
     order = ("cosine" if a.cosine or s.hubness is None
-             else "cosine minus each neighbour's hubness (CSLS; --cosine for plain cosine)")
+             else "CSLS: 2 x cosine minus each neighbour's hubness; --cosine for plain cosine")
     text = f"(scores are cosines; ranked by {order})\n\n" + "\n\n".join(
         f"{o['key']} ({o['synset']}): {o['gloss']}\n" + "\n".join(
             f"  {n['similarity']:.3f}  {n['key']}" for n in o["neighbours"]) for o in out)
@@ -81,12 +81,14 @@ def cmd_translate(a) -> int:
         if not folder.is_dir():
             raise VisembError(f"{folder} is not a folder of images")
         t = translate_images(list_images(folder), s, topn=a.topn, aggregation=a.aggregation, query=a.word,
-                             source="folder")
+                             source="folder", hubness=a.specific)
     else:
         source = get_source(a.source, root=a.root) if a.source == "folder" else get_source(a.source)
-        t = translate(a.word, s, source=source, images=a.k, topn=a.topn, aggregation=a.aggregation)
+        t = translate(a.word, s, source=source, images=a.k, topn=a.topn, aggregation=a.aggregation,
+                      hubness=a.specific)
     lines = [f"{t.query} -> {t.candidates[0].key}  (confidence {t.confidence}; {len(t.images)} images, "
-             f"agreement {t.agreement:.2f}" + (f", coherence {t.coherence:.2f})" if t.coherence is not None else ")")]
+             f"agreement {t.agreement:.2f}" + (f", coherence {t.coherence:.2f}" if t.coherence is not None else "")
+             + f"; {t.ranking} order)"]
     lines += [f"  {c.score:.3f}  {c.key:25s} {len(c.votes)} vote(s)  {c.gloss[:60]}" for c in t.candidates]
     lines += [f"  note: {n}" for n in t.notes] + [f"  skipped {k}: {v}" for k, v in t.skipped.items()]
     _emit(a, t.to_dict(), "\n".join(lines))
@@ -137,6 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=8, help="images to fetch")
     p.add_argument("--topn", type=int, default=10)
     p.add_argument("--aggregation", default="mean", choices=["mean", "avgmax"])
+    p.add_argument("--specific", action="store_true",
+                   help="prefer specific nouns: rank by CSLS (hubness-corrected) instead of cosine")
     p.set_defaults(func=cmd_translate)
     p = sub.add_parser("export", help="word2vec or TensorFlow Projector files")
     p.add_argument("--format", required=True, choices=["word2vec", "projector"])
@@ -148,6 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="evaluation", help="folder for results.json and results.md")
     p.add_argument("--quick", action="store_true", help="fewer languages and k values")
     p.set_defaults(func=cmd_evaluate)
+    for command in set(sub.choices.values()):  # the global options work after the command too
+        command.add_argument("--store", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        command.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output")
     return parser
 
 

@@ -19,6 +19,25 @@ def ranks_of(scores: np.ndarray, correct: list[set[int]]) -> np.ndarray:
     return out
 
 
+def hubness_from_gram(G: np.ndarray, k: int, never: np.ndarray | None = None) -> np.ndarray:
+    """CSLS's ``r`` from a cosine gram matrix: each row's mean cosine to its ``k`` most similar other rows.
+
+    Rows flagged in ``never`` (a boolean mask) are nobody's neighbours (repeats, rows left out of the store).
+    """
+    G = np.array(G, np.float32, copy=True)
+    np.fill_diagonal(G, -np.inf)
+    if never is not None:
+        G[:, never] = -np.inf
+    top = np.partition(G, G.shape[1] - k, axis=1)[:, -k:]
+    ok = np.isfinite(top)
+    return (np.where(ok, top, 0).sum(axis=1) / np.maximum(ok.sum(axis=1), 1)).astype(np.float32)
+
+
+def csls(S: np.ndarray, r: np.ndarray | None) -> np.ndarray:
+    """Cosines [queries, rows] -> CSLS order scores ``2 cos - r`` (unchanged when ``r`` is None)."""
+    return S if r is None else 2 * S - r
+
+
 def rank_metrics(ranks: np.ndarray) -> dict[str, float]:
     """P@1, P@5, P@10 and MRR from 1-based ranks."""
     r = np.asarray(ranks, float)

@@ -15,12 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
-from visemb.evaluate import PooledIndex, rank_metrics, ranks_of, spearman
+from visemb.evaluate import PooledIndex, csls, hubness_from_gram, rank_metrics, ranks_of, spearman
 from visemb.search import l2_normalize
+from visemb.store import HUBNESS_K
 
 logger = logging.getLogger(__name__)
 NAME_BASE = "article baseline (1 photo/noun, raw cosine)"
-NAME_DEFAULT = "visemb default (= the store: photos + class prototypes)"
+NAME_DEFAULT = "visemb default (the store: photos + class prototypes; CSLS order, as the app ranks)"
+NAME_DEFAULT_COSINE = "visemb default, plain cosine order"
 QUICK_LANGS = ("de", "fr", "es", "it", "pl", "ru", "zh", "ja", "he", "ar", "nl", "pt")
 
 
@@ -122,20 +124,36 @@ def run_evaluation(a) -> int:
             leaf_vectors(STORE_SETS, whiten), whiten, None),
     }
     indexes = {name: PooledIndex(members, L, leaf_row, own) for name, (L, _, own) in variants.items()}
+    repeats = np.zeros(len(store), bool)
+    repeats[list(store.repeats)] = True
+    # table row -> (variant, CSLS order?): the default ranks as the app does (CSLS); its cosine order is shown too
+    orders = {NAME_BASE: (NAME_BASE, False), NAME_DEFAULT: (NAME_DEFAULT, True),
+              NAME_DEFAULT_COSINE: (NAME_DEFAULT, False)}
+    orders.update({name: (name, False) for name in variants if name not in orders})
     results: dict = {"store": str(store_path(a.store)), "held_out_photos": len(held),
-                     "held_out_classes": len(set(q_leaf)), "prototype_weight": weight, "retrieval": {},
-                     "multi_image": {}, "leave_class_out": {}, "translation": {}, "similarity": {}, "examples": {}}
-    # sanity: the default variant rebuilds the committed store's vectors
+                     "held_out_classes": len(set(q_leaf)), "prototype_weight": weight, "hubness_k": HUBNESS_K,
+                     "retrieval": {}, "multi_image": {}, "leave_class_out": {}, "translation": {},
+                     "general_words": {}, "similarity": {}, "examples": {}}
+    # sanity: the default variant rebuilds the committed store's vectors and hubness
     rebuilt = indexes[NAME_DEFAULT].matrix()
     results["rebuilt_vs_store_min_cosine"] = float(np.min(np.sum(rebuilt * store.unit_vectors, axis=1)))
-    for name, (_, tf, _) in variants.items():
-        index = indexes[name]
+    if store.hubness is not None:
+        r_rebuilt = hubness_from_gram(rebuilt @ rebuilt.T, HUBNESS_K, repeats)
+        results["rebuilt_vs_store_max_hubness_diff"] = float(np.max(np.abs(r_rebuilt - store.hubness)))
+    for name, (vname, use_csls) in orders.items():
+        index = indexes[vname]
+        tf = variants[vname][1]
         M = index.matrix()
+        G = M @ M.T
+        r = hubness_from_gram(G, HUBNESS_K, repeats) if use_csls else None
         Qv = l2_normalize(tf(Q)) if tf else Q
-        S = Qv @ M.T
+        S = csls(Qv @ M.T, r)
         strict = ranks_of(S[:, leaf_row], [{int(l)} for l in q_leaf])
         lenient_sets = [{int(leaf_row[l])} | anc_rows[l] for l in q_leaf]
+        shown = np.where(repeats, -np.inf, S)  # what a user is shown: all nouns but repeats
         results["retrieval"][name] = {"strict (among the 1,000 nouns)": rank_metrics(strict),
+                                      "exact (all nouns)": rank_metrics(
+                                          ranks_of(shown, [{int(leaf_row[l])} for l in q_leaf])),
                                       "lenient (synset or hypernym, all nouns)": rank_metrics(ranks_of(S, lenient_sets))}
         multi = {}
         by_class = defaultdict(list)
@@ -144,26 +162,17 @@ def run_evaluation(a) -> int:
         for k in (2, 4):
             groups = [ix[:k] for ix in by_class.values() if len(ix) >= k]
             if groups:
-                G = l2_normalize(np.stack([Qv[g].mean(axis=0) for g in groups]))
-                r = ranks_of((G @ M.T)[:, leaf_row], [{int(q_leaf[g[0]])} for g in groups])
-                multi[f"k={k}"] = rank_metrics(r)
+                Gq = l2_normalize(np.stack([Qv[g].mean(axis=0) for g in groups]))
+                rk = ranks_of(csls(Gq @ M.T, r)[:, leaf_row], [{int(q_leaf[g[0]])} for g in groups])
+                multi[f"k={k}"] = rank_metrics(rk)
         results["multi_image"][name] = multi
-        sums = index.sums()
-        hit_anc = hit_parent = 0
-        for l in sorted(set(q_leaf.tolist())):
-            Mx, alive = index.matrix_without(sums, int(l))
-            for i in np.flatnonzero(q_leaf == l):
-                s = Qv[i] @ Mx.T
-                s[~alive] = -np.inf
-                s[leaf_row[l]] = -np.inf
-                top = int(np.argmax(s))
-                hit_anc += top in anc_rows[l]
-                hit_parent += top in parents[l]
-        results["leave_class_out"][name] = {"n": len(q_leaf), "top-1 is an ancestor": hit_anc / len(q_leaf),
-                                            "top-1 is the parent": hit_parent / len(q_leaf)}
+        results["leave_class_out"][name] = _leave_class_out(index, G if use_csls else None, Qv, q_leaf, leaf_row,
+                                                            anc_rows, parents, repeats)
     store_rows = [r for r in rows if r["set"] in STORE_SETS]
+    rankers = _rankers(indexes, repeats)
     results["translation"] = _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows,
-                                          indexes, held, store_rows)
+                                          rankers, held, store_rows, repeats)
+    results["general_words"] = _general_words(shared, store, vec, rankers, anc_rows, set(q_leaf.tolist()), repeats)
     results["similarity"] = _similarity(shared, store, indexes)
     base_M = indexes[NAME_BASE].matrix()
     for x, y in (("car", "truck"), ("car", "dog"), ("house", "building"), ("wine", "bottle")):
@@ -179,6 +188,36 @@ def run_evaluation(a) -> int:
     return 0
 
 
+def _leave_class_out(index: PooledIndex, G: np.ndarray | None, Qv: np.ndarray, q_leaf: np.ndarray,
+                     leaf_row: np.ndarray, anc_rows: list[set[int]], parents: list[set[int]],
+                     repeats: np.ndarray) -> dict:
+    """Each query's own noun removed (ancestors re-pooled without its photos): is the top-1 an ancestor, the parent?
+
+    With ``G`` (the full store's gram matrix) the order is CSLS's, its ``r`` recomputed on the reduced store.
+    """
+    sums = index.sums()
+    hit_anc = hit_parent = 0
+    for l in sorted(set(q_leaf.tolist())):
+        Mx, alive = index.matrix_without(sums, int(l))
+        gone = ~alive | repeats
+        gone[leaf_row[l]] = True
+        r = None
+        if G is not None:
+            changed = np.array([l in m for m in index.members])
+            Gx = G.copy()
+            Gx[changed] = Mx[changed] @ Mx.T
+            Gx[:, changed] = Gx[changed].T
+            r = hubness_from_gram(Gx, HUBNESS_K, gone)
+        for i in np.flatnonzero(q_leaf == l):
+            s = csls(Qv[i] @ Mx.T, r)
+            s[gone] = -np.inf
+            top = int(np.argmax(s))
+            hit_anc += top in anc_rows[l]
+            hit_parent += top in parents[l]
+    return {"n": len(q_leaf), "top-1 is an ancestor": hit_anc / len(q_leaf),
+            "top-1 is the parent": hit_parent / len(q_leaf)}
+
+
 def _fit_whitening(X: np.ndarray, dim: int = 512):
     from sklearn.decomposition import PCA
 
@@ -186,7 +225,48 @@ def _fit_whitening(X: np.ndarray, dim: int = 512):
     return lambda x: pca.transform(l2_normalize(np.atleast_2d(x))).astype(np.float32)
 
 
-def _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows, indexes, held, store_rows) -> dict:
+def _rankers(indexes: dict[str, PooledIndex], repeats: np.ndarray) -> dict:
+    """tag -> (row matrix, CSLS r or None): the baseline and the default in cosine order; the default as the app
+    ranks it (CSLS)."""
+    base, default = indexes[NAME_BASE].matrix(), indexes[NAME_DEFAULT].matrix()
+    return {"baseline": (base, None), "visemb (cosine order)": (default, None),
+            "visemb": (default, hubness_from_gram(default @ default.T, HUBNESS_K, repeats))}
+
+
+def _general_words(shared: Path, store, vec, rankers: dict, anc_rows: list[set[int]], held_leaves: set[int],
+                   repeats: np.ndarray) -> dict:
+    """Words for kinds of things (dog, vehicle, furniture): the noun's held-out descendant photos -> its rank among
+    all nouns, and how close (Wu-Palmer) the top-1 is to it. Nouns with held-out photos of two or more classes."""
+    from visemb.sources.labelled import LabelledSource
+    from visemb.vocabulary import wnid_of
+    from visemb.wordnet_data import wordnet
+
+    wn = wordnet()
+    source = LabelledSource(shared / "photos" / "labels.csv", sets=("ilsvrc2012-val",))
+    n_under = defaultdict(int)
+    for l in held_leaves:
+        for row in anc_rows[l]:
+            n_under[row] += 1
+    rows = [i for i in sorted(n_under) if n_under[i] >= 2 and not repeats[i]]
+    synsets = [wn.synset(store.entries[i]["synsets"][0]) for i in rows]
+    out: dict = {"nouns": len(rows), "per_k": {}}
+    for k in (1, 4, 8):
+        acc: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        for i, syn in zip(rows, synsets):
+            paths = source.photos_under(wnid_of(syn))[:k]
+            q = l2_normalize(l2_normalize(np.stack([vec[str(source.root / p)] for p in paths])).mean(axis=0))
+            for tag, (M, r) in rankers.items():
+                shown = np.where(repeats, -np.inf, csls(M @ q, r))
+                acc[tag]["rank"].append(1 + int((shown > shown[i]).sum()))
+                top = wn.synset(store.entries[int(np.argmax(shown))]["synsets"][0])
+                acc[tag]["wup"].append(syn.wup_similarity(top) or 0.0)
+        out["per_k"][f"k={k}"] = {tag: {**rank_metrics(np.array(v["rank"])), "WuP top-1": float(np.mean(v["wup"]))}
+                                  for tag, v in acc.items()}
+    return out
+
+
+def _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows, rankers, held, store_rows,
+                 repeats) -> dict:
     """Foreign labels -> the labelled source over held-out photos -> ranked nouns, per language and k."""
     from visemb.errors import VisembError
     from visemb.sources.foreign_labels import ForeignLabels
@@ -202,7 +282,6 @@ def _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows, ind
     if a.quick:
         langs = [l for l in langs if l.lower() in QUICK_LANGS]
     ks = (1, 2, 4) if a.quick else (1, 2, 4, 8)
-    mats = {n: indexes[n].matrix() for n in (NAME_DEFAULT, NAME_BASE)}
     # per-image store vectors of each leaf noun, for the true avgmax (Kiela et al.: mean over query images of the
     # best match among the noun's own images)
     img_rows = sorted(store_rows, key=lambda r: leaf_ix[r["wnid"]])
@@ -225,13 +304,17 @@ def _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows, ind
                 V = l2_normalize(np.stack([vec[str(p)] for p in fetched.paths]))
                 target = leaf_ix[wnid]
                 lenient = {int(leaf_row[target])} | anc_rows[target]
-                for mname, M in mats.items():
-                    tag = "baseline" if mname == NAME_BASE else "visemb"
+                for tag, (M, r) in rankers.items():
+                    if tag != "visemb" and k not in (1, 4):
+                        continue
                     if tag == "baseline" and k != 1:
                         continue
-                    full = M @ l2_normalize(V.mean(axis=0))
+                    full = csls(M @ l2_normalize(V.mean(axis=0)), r)
                     strict = full[leaf_row]
                     per[f"{tag} k={k} mean"].append(1 + int((strict > strict[target]).sum()))
+                    shown = np.where(repeats, -np.inf, full)
+                    per[f"{tag} k={k} mean, exact among all nouns"].append(
+                        1 + int((shown > shown[leaf_row[target]]).sum()))
                     best = max(full[j] for j in lenient)
                     per[f"{tag} k={k} mean, lenient"].append(1 + int((full > best).sum()))
                     if tag == "visemb":
@@ -274,12 +357,16 @@ def _similarity(shared, store, indexes) -> dict:
 def _markdown(r: dict) -> str:
     L = [f"Held-out queries: {r['held_out_photos']} ILSVRC2012-val photos of {r['held_out_classes']} classes "
          f"(never in the store). Rebuilt-vs-store min cosine {r['rebuilt_vs_store_min_cosine']:.4f}.\n",
-         "### Held-out retrieval (one query photo)\n", "| method | strict P@1 | P@5 | P@10 | MRR | lenient P@1 | "
-         "lenient P@5 | lenient MRR |", "|---|---|---|---|---|---|---|---|"]
+         "### Held-out retrieval (one query photo)\n",
+         "strict: the photo's noun among the 1,000 photographed nouns; exact: the same among all nouns, as a user is "
+         "shown them (broad nouns such as *organism* compete); lenient: the noun or any ancestor, all nouns.\n",
+         "| method | strict P@1 | P@5 | P@10 | MRR | exact P@1 | exact P@5 | lenient P@1 | lenient MRR |",
+         "|---|---|---|---|---|---|---|---|---|"]
     for name, v in r["retrieval"].items():
         s, l = v["strict (among the 1,000 nouns)"], v["lenient (synset or hypernym, all nouns)"]
-        L.append(f"| {name} | {s['P@1']:.3f} | {s['P@5']:.3f} | {s['P@10']:.3f} | {s['MRR']:.3f} | {l['P@1']:.3f} | "
-                 f"{l['P@5']:.3f} | {l['MRR']:.3f} |")
+        e = v["exact (all nouns)"]
+        L.append(f"| {name} | {s['P@1']:.3f} | {s['P@5']:.3f} | {s['P@10']:.3f} | {s['MRR']:.3f} | {e['P@1']:.3f} | "
+                 f"{e['P@5']:.3f} | {l['P@1']:.3f} | {l['MRR']:.3f} |")
     L += ["\n### Several query photos of the same class (strict, mean of the photos)\n",
           "| method | k | classes | P@1 | P@5 | MRR |", "|---|---|---|---|---|---|"]
     for name, v in r["multi_image"].items():
@@ -291,10 +378,18 @@ def _markdown(r: dict) -> str:
         L.append(f"| {name} | {v['top-1 is an ancestor']:.3f} | {v['top-1 is the parent']:.3f} |")
     t = r["translation"]
     L += [f"\n### Translation through the labelled source ({t['languages']} languages; foreign label -> held-out "
-          "photos -> nouns; strict = among the 1,000 nouns; lenient = the noun or an ancestor, all nouns)\n",
+          "photos -> nouns; strict = among the 1,000 nouns; exact = among all nouns; lenient = the noun or an "
+          "ancestor, all nouns)\n",
           "| method | queries | P@1 | P@10 | MRR |", "|---|---|---|---|---|"]
     for key, m in t["overall"].items():
         L.append(f"| {key} | {m['n']} | {m['P@1']:.3f} | {m['P@10']:.3f} | {m['MRR']:.3f} |")
+    g = r["general_words"]
+    L += [f"\n### Words for kinds of things ({g['nouns']} nouns such as dog, vehicle, furniture: held-out photos of "
+          "their descendants -> rank of the noun among all nouns; WuP = Wu-Palmer similarity of the top-1 to it)\n",
+          "| method | k | P@1 | P@5 | MRR | WuP top-1 |", "|---|---|---|---|---|---|"]
+    for k, per in g["per_k"].items():
+        for tag, m in per.items():
+            L.append(f"| {tag} | {k} | {m['P@1']:.3f} | {m['P@5']:.3f} | {m['MRR']:.3f} | {m['WuP top-1']:.3f} |")
     L += ["\n### Word similarity (Spearman rho on covered pairs)\n",
           "| set | coverage | visemb (cosine) | visemb (CSLS, as neighbour lists rank) | baseline |",
           "|---|---|---|---|---|"]

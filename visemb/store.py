@@ -42,8 +42,9 @@ class Store:
         thumbnails: one JPEG bytes (or None) per row.
         center: a vector subtracted from rows and queries before cosine (``None``: raw cosine).
         hubness: per row, the mean cosine to its :data:`HUBNESS_K` nearest rows (see :meth:`compute_hubness`);
-            when present, neighbour lists are ranked by cosine minus the candidate's hubness (CSLS, Conneau et al.
-            2018), so that broad nouns that are near everything (artifact, equipment…) stop crowding them.
+            when present, neighbour lists can be ranked by CSLS (Conneau et al. 2018: ``2 cos(x, y) - r_x - r_y``,
+            whose order for one query is that of ``2 cos - r_y``), so that broad nouns that are near everything
+            (artifact, organism, equipment…) stop crowding them.
     """
 
     def __init__(self, vectors: np.ndarray, entries: Sequence[dict], manifest: dict | None = None,
@@ -220,8 +221,8 @@ class Store:
         """Rows nearest a raw (or, with ``prepared=True``, already unit) vector: [(row, cosine)].
 
         Rows that only repeat a more specific noun's photos are left out unless ``include_repeats``. With
-        ``hubness`` (and a store that has it) the order is cosine minus each row's hubness (CSLS) — meant for a
-        noun's neighbours (hubness is measured among nouns); image queries keep plain cosine.
+        ``hubness`` (and a store that has it) the order is CSLS's, ``2 cos - r`` (r: each row's hubness); the
+        scores returned stay cosines.
         """
         return self.nearest_many(np.atleast_2d(vector), topn, exclude, prepared, include_repeats, hubness)[0]
 
@@ -238,7 +239,7 @@ class Store:
         for ir, sr in zip(idx, sims):
             near = [(int(i), float(s)) for i, s in zip(ir, sr) if int(i) not in skip]
             if csls:
-                near.sort(key=lambda t: t[1] - self.hubness[t[0]], reverse=True)
+                near.sort(key=lambda t: 2 * t[1] - self.hubness[t[0]], reverse=True)
             out.append(near[:topn])
         return out
 

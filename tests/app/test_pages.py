@@ -46,6 +46,19 @@ def test_translate_from_url_and_image_count(app_test):
     assert "Goldfisch →" in texts(at)
 
 
+def test_translate_specific_nouns_and_aggregation_in_url(app_test):
+    app_test.query_params["q"] = "Goldfisch"
+    app_test.query_params["specific"] = "1"
+    app_test.query_params["agg"] = "avgmax"
+    at = app_test.run()
+    no_exceptions(at)
+    assert at.toggle(key="specific").value is True and at.radio(key="agg").value == "avgmax"
+    assert "specific nouns first (CSLS)" in texts(at)
+    at.toggle(key="specific").set_value(False).run()
+    no_exceptions(at)
+    assert "cosine order" in texts(at) and "specific" not in at.query_params
+
+
 def test_translate_unknown_and_empty(app_test):
     at = app_test.run()
     at.text_input(key="q").set_value("qqqzzzx").run()

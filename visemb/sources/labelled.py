@@ -158,10 +158,10 @@ class LabelledSource(ImageSource):
             bonus = CURATED_BONUS if origin == "babel-imagenet" else 0.0
             weights[wnid] = max(weights.get(wnid, 0.0), base + bonus)
             how.setdefault(wnid, f"{lang} ({origin})")
-        ranked = [(w, weights[w], how[w]) for w in weights if self._photos_under(w)]
+        ranked = [(w, weights[w], how[w]) for w in weights if self.photos_under(w)]
         return sorted(ranked, key=lambda t: (-t[1], t[0]))
 
-    def _photos_under(self, wnid: str) -> list[str]:
+    def photos_under(self, wnid: str) -> list[str]:
         """Photos of ``wnid`` and its hyponyms, interleaved class by class (so a few photos span breeds)."""
         if wnid in self._closure_cache:
             return self._closure_cache[wnid]
@@ -186,14 +186,14 @@ class LabelledSource(ImageSource):
         if not senses:
             raise NoImagesError(f"No photos for {word!r}: it is neither an English noun nor a known "
                                 "foreign label of a photographed noun")
-        quota = _allocate(k, [w for _, w, _ in senses], [len(self._photos_under(s)) for s, _, _ in senses])
+        quota = _allocate(k, [w for _, w, _ in senses], [len(self.photos_under(s)) for s, _, _ in senses])
         paths, origins, notes = [], {}, []
         for (wnid, weight, how), n in zip(senses, quota):
             if n == 0:
                 continue
             name = self.synset_name(wnid)
             notes.append(f"{n} photo(s) of {name} (found as {how}, weight {weight:g})")
-            for rel in self._photos_under(wnid)[:n]:
+            for rel in self.photos_under(wnid)[:n]:
                 p = self.root / rel
                 paths.append(p)
                 origins[str(p)] = name
