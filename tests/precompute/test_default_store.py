@@ -65,3 +65,21 @@ def test_default_store_size_budget():
     total = sum(p.stat().st_size for p in (REPO / "data" / "default").rglob("*") if p.is_file())
     biggest = max(p.stat().st_size for p in (REPO / "data" / "default").rglob("*") if p.is_file())
     assert total <= 90e6 and biggest < 100e6
+
+
+def test_offline_lexicon_is_reproducible_byte_for_byte(tmp_path, shared):
+    """The committed lexicon.json rebuilds identically, whatever the process's hash seed (set order)."""
+    import os
+    import subprocess
+    import sys
+
+    offline = DEFAULT_STORE.parent / "offline"
+    script = ("import csv, sys; from visemb.sources.labelled import Lexicon; "
+              "w = sorted({r['wnid'] for r in csv.DictReader(open(sys.argv[1]))}); "
+              "Lexicon.from_wordnet(w).save_json(sys.argv[2])")
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "NLTK_DATA": str(shared / "wordnet" / "nltk_data")}
+        out = tmp_path / f"lexicon-{seed}.json"
+        subprocess.run([sys.executable, "-c", script, str(offline / "labels.csv"), str(out)], cwd=REPO, env=env,
+                       check=True, timeout=300)
+        assert out.read_bytes() == (offline / "lexicon.json").read_bytes(), seed

@@ -13,6 +13,7 @@ import csv
 import hashlib
 import json
 import math
+import os
 from collections import defaultdict
 from pathlib import Path
 
@@ -66,7 +67,11 @@ class Lexicon:
                                      if wnid_of(x) in self.names]
         data = {"ancestors": {k: sorted(v) for k, v in self.ancestors.items()}, "names": self.names,
                 "weights": self.weights, "english": english}
-        Path(path).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        # keys sorted: WordNet's closure order varies between processes, and the committed file must not drift
+        path = Path(path)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
 
     def english_senses(self, word: str) -> list[tuple[str, str]]:
         """[(wnid, the English lemma it was found as)] for an English noun, commonest sense first."""
