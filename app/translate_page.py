@@ -57,6 +57,8 @@ def show_translation(t):
         st.caption(f"• {note}")
     votes = {c.row: len(c.votes) for c in t.candidates}
     show_table(nouns_table([(c.row, c.score) for c in t.candidates], {"votes": votes}), key="translation_table")
+    if t.ranking == "csls":
+        st.caption("Ordered by CSLS (broad nouns discounted); the bars show plain cosine similarity.")
     st.markdown("**The images, and the noun each one points to**")
     cols = st.columns(min(4, max(1, len(t.images))))
     for i, (img, (key, score)) in enumerate(zip(t.images, t.image_top)):

@@ -44,6 +44,15 @@ def test_translate_foreign_word_offline(page, app_url, shot):
     shot("translate-chien")
 
 
+def test_translate_chinese_word_with_specific_nouns(page, app_url, shot):
+    open_and_type(page, f"{app_url}/?specific=1", "Word in any language", "猫")  # cat
+    heading = page.locator("h3", has_text="猫 →")
+    heading.wait_for(timeout=WAIT)
+    page.get_by_text("specific nouns first (CSLS)").wait_for(timeout=WAIT)
+    assert "specific=1" in page.url
+    shot("translate-chinese")
+
+
 def test_upload_a_photo(page, app_url, shot):
     from pathlib import Path
 
