@@ -133,7 +133,8 @@ def merge_stage(work: Path, cfg: PipelineConfig, out: Path, vector_dtype: str = 
         "class_prototypes": {"weight": cfg.prototype_weight, "nouns": sum("class_prototype" in e for e in entries),
                              "network_sha256": prototypes.network_sha256} if prototypes else None,
         "center": bool(cfg.center),
-        "hubness": {"k": HUBNESS_K, "use": "neighbour lists ranked by cosine minus the neighbour's hubness (CSLS)"},
+        "hubness": {"k": HUBNESS_K, "use": "CSLS order (2 cos - r, r = this hubness) for neighbour lists; "
+                                           "for image queries on request (prefer specific nouns)"},
         "images": int(len(images)),
         "classes": len(unit_vec),
         "projections": sorted(coords),
