@@ -48,7 +48,13 @@ def show_translation(t):
     top = t.candidates[0]
     badge = {"high": ":green-badge[high confidence]", "medium": ":orange-badge[medium confidence]",
              "low": ":red-badge[low confidence]"}[t.confidence]
-    st.subheader(f"{t.query} → **{top.key.replace('_', ' ')}**")
+    answer = (t.kind or t.specific or top.key).replace("_", " ")
+    st.subheader(f"{t.query} → **{answer}**")
+    if t.specific and t.specific != t.kind:
+        st.markdown(f"Most specific guess: **{t.specific.replace('_', ' ')}**",
+                    help="The answer above is the most specific noun that most of the closest nouns are (or are a "
+                         "kind of): right more often, and still right when the pictured noun is missing from the "
+                         "store. The guess is the single closest noun once broad nouns are discounted (CSLS).")
     st.markdown(f"{badge} {len(t.images)} image(s) · agreement {t.agreement:.0%}"
                + (f" · coherence {t.coherence:.2f}" if t.coherence is not None else "")
                + f" · aggregation {t.aggregation} · "

@@ -113,3 +113,35 @@ def test_confidence_of_one_image_follows_its_cosine():
 
     assert [confidence_of(None, 1.0, c) for c in (0.75, 0.65, 0.5)] == ["high", "medium", "low"]
     assert confidence_of(0.6, 0.8, 0.1) == "high" and confidence_of(0.2, 0.1, 0.9) == "low"
+
+
+def test_consensus_kind_is_the_most_specific_shared_kind():
+    from visemb.translate import consensus_kind
+
+    # animal > dog > {hound > beagle, terrier}; animal > cat; 'pet' repeats dog's photos
+    paths = {"animal": ["animal.n.01"], "dog": ["animal.n.01", "dog.n.01"],
+             "hound": ["animal.n.01", "dog.n.01", "hound.n.01"], "beagle": ["animal.n.01", "dog.n.01", "hound.n.01",
+                                                                           "beagle.n.01"],
+             "terrier": ["animal.n.01", "dog.n.01", "terrier.n.01"], "cat": ["animal.n.01", "cat.n.01"]}
+    entries = [{"key": k, "synsets": [p[-1]], "hypernyms": p} for k, p in paths.items()]
+    store = Store(np.eye(len(entries), dtype=np.float32), entries)
+    row = {k: i for i, k in enumerate(paths)}
+    kind = consensus_kind(store, [row[k] for k in ("beagle", "terrier", "hound", "cat", "animal")])
+    assert store.index_to_key[kind] == "dog"  # 3 of 5 are dogs; 'animal' is shared by all but less specific
+    assert store.index_to_key[consensus_kind(store, [row[k] for k in ("beagle", "hound", "cat")],
+                                             top=3, support=2)] == "hound"
+    assert consensus_kind(store, [row["cat"], row["terrier"], row["beagle"]], support=4) is None
+    entries[row["dog"]]["same_photos_as"] = "hound"  # a repeat is never the answer
+    store = Store(np.eye(len(entries), dtype=np.float32), entries)
+    assert store.index_to_key[consensus_kind(store, [row[k] for k in ("beagle", "terrier", "hound", "cat")])] \
+        == "animal"
+
+
+def test_translation_names_the_kind_and_the_specific_guess(store):
+    t = translate("chien", store, images=8)
+    assert t.kind == "dog"
+    specific = translate("chien", store, images=8, hubness=True)
+    assert t.specific == specific.candidates[0].key and t.kind == specific.kind
+    top5 = [c.row for c in translate("chien", store, images=8, topn=5, hubness=True).candidates]
+    kind_syn = store.entries[store.get_index(t.kind)]["synsets"][0]
+    assert sum(kind_syn in store.entries[r]["hypernyms"] for r in top5) >= 3

@@ -86,7 +86,9 @@ def cmd_translate(a) -> int:
         source = get_source(a.source, root=a.root) if a.source == "folder" else get_source(a.source)
         t = translate(a.word, s, source=source, images=a.k, topn=a.topn, aggregation=a.aggregation,
                       hubness=a.specific)
-    lines = [f"{t.query} -> {t.candidates[0].key}  (confidence {t.confidence}; {len(t.images)} images, "
+    answer = t.kind or t.specific or t.candidates[0].key
+    guess = f"most specific guess: {t.specific}; " if t.specific and t.specific != answer else ""
+    lines = [f"{t.query} -> {answer}  ({guess}confidence {t.confidence}; {len(t.images)} images, "
              f"agreement {t.agreement:.2f}" + (f", coherence {t.coherence:.2f}" if t.coherence is not None else "")
              + f"; {t.ranking} order)"]
     lines += [f"  {c.score:.3f}  {c.key:25s} {len(c.votes)} vote(s)  {c.gloss[:60]}" for c in t.candidates]

@@ -19,6 +19,7 @@ from visemb.store import Store
 
 logger = logging.getLogger(__name__)
 AGGREGATIONS = ("mean", "avgmax")
+KIND_TOP, KIND_SUPPORT = 5, 3  # the kind: the most specific noun that at least 3 of the top 5 (CSLS) are
 
 
 @dataclass
@@ -54,6 +55,10 @@ class Translation:
         agreement: share of images whose own nearest noun is the top candidate or one of its kinds.
         confidence: ``high``/``medium``/``low`` from coherence and agreement.
         ranking: ``cosine`` (the default) or ``csls`` (hubness-corrected: specific nouns first).
+        specific: the most specific guess, CSLS's top noun (whatever the list's order).
+        kind: the hedged answer — the most specific noun that most of CSLS's top nouns are (themselves or as a kind
+            of it); None when they share none. Right more often than either top noun, and when the pictured noun
+            is missing from the store (see README, "The headline answer").
     """
 
     query: str
@@ -69,6 +74,8 @@ class Translation:
     skipped: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     ranking: str = "cosine"
+    specific: str = ""
+    kind: str | None = None
 
     def to_dict(self) -> dict:
         from dataclasses import asdict
@@ -118,6 +125,26 @@ def rank(store: Store, vectors: np.ndarray, topn: int = 10, aggregation: str = "
     order[list(set(exclude) | store.repeats)] = -np.inf
     top = np.argsort(-order)[:topn]
     return [(int(i), float(scores[i])) for i in top], per_image
+
+
+def consensus_kind(store: Store, rows: Sequence[int], query: np.ndarray | None = None, top: int = KIND_TOP,
+                   support: int = KIND_SUPPORT) -> int | None:
+    """The most specific store noun that at least ``support`` of the first ``top`` rows are, as themselves or as a
+    kind of it (WordNet hypernym path); ties go to the one nearer ``query`` (a unit vector). None if there is none.
+
+    Repeats (nouns whose photos are exactly one class's) are never the answer, as in neighbour lists.
+    """
+    count: dict[int, int] = {}
+    for row in list(rows)[:top]:
+        for syn in store.entries[row].get("hypernyms") or store.entries[row].get("synsets", ()):
+            kind = store.key_to_index.get(syn)
+            if kind is not None and kind not in store.repeats:
+                count[kind] = count.get(kind, 0) + 1
+    agreed = [k for k, n in count.items() if n >= support]
+    if not agreed:
+        return None
+    near = (lambda k: float(store.unit_vectors[k] @ query)) if query is not None else (lambda k: 0.0)
+    return max(agreed, key=lambda k: (len(store.entries[k].get("hypernyms", ())), near(k)))
 
 
 def coherence_of(store: Store, vectors: np.ndarray) -> float | None:
@@ -186,11 +213,16 @@ def translate_images(images: Sequence[ImageInput], store: Store, encoder: Encode
                                     (e.get("synsets") or [""])[0], [i for i, r in enumerate(top_rows) if r == row]))
     agreement = _agreement(store, candidates[0].row, top_rows) if candidates else 0.0
     coherence = coherence_of(store, emb.vectors)
+    csls = hubness and store.hubness is not None
+    by_csls = [r for r, _ in ranked] if csls and len(ranked) >= KIND_TOP else \
+        [r for r, _ in rank(store, emb.vectors, KIND_TOP, aggregation, hubness=True)[0]]
+    kind = consensus_kind(store, by_csls, l2_normalize(store.prepare(emb.vectors).mean(axis=0)))
     return Translation(query, source, aggregation, used, candidates,
                        [(store.index_to_key[r], s) for r, s in per_image], coherence, agreement,
                        confidence_of(coherence, agreement, candidates[0].score if candidates else 0.0),
-                       skipped=skipped,
-                       ranking="csls" if hubness and store.hubness is not None else "cosine")
+                       skipped=skipped, ranking="csls" if csls else "cosine",
+                       specific=store.index_to_key[by_csls[0]] if by_csls else "",
+                       kind=None if kind is None else store.index_to_key[kind])
 
 
 def translate(word: str, store: Store, source: str | ImageSource = "offline", images: int = 8, topn: int = 10,
