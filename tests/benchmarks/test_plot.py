@@ -20,11 +20,9 @@ def test_tables_become_pngs(tmp_path):
         "| 1,000 | clustered | brute | 0.1 | 4.0 | 5.0 | 1.000 |\n| 10,000 | clustered | brute | 0.1 | 40.0 | 50 | 1 |\n")
     rows = plot.read_markdown_table(tmp_path / "neighbours.md")
     assert rows[1]["vectors"] == "10,000" and rows[1]["p50 ms"] == "40.0" and len(rows) == 2
-    metrics = {"P@1": 0.5}
-    name = "visemb default (x)"
-    (tmp_path / "evaluation.json").write_text(json.dumps({
-        "retrieval": {name: {"exact (all nouns)": metrics, "strict (among the 1,000 nouns)": metrics}},
-        "leave_class_out": {name: {"top-1 is an ancestor": 0.4}}}))
+    answer = {"exact": 0.1, "noun or ancestor": 0.7, "noun missing: an ancestor": 0.5}
+    (tmp_path / "evaluation.json").write_text(json.dumps({"headline": {"cosine top noun (x)": answer,
+                                                                       "the kind: y": answer}}))
     assert plot.main(["--results", str(tmp_path)]) == 0
     for png in ("neighbours.png", "ranking.png"):
         assert (tmp_path / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
