@@ -107,7 +107,8 @@ def rank(store: Store, vectors: np.ndarray, topn: int = 10, aggregation: str = "
     structure) sit near every photo and come first for most single photos in cosine order. On the shipped
     held-out photos CSLS names the photo's own noun first far more often (0.15 -> 0.60) but, when that noun is
     not in the store, an ancestor far less often (0.50 -> 0.10, leave-class-out), so it is an option, not the
-    default (see README, Evaluation). Scores stay cosines (``avgmax``: mean cosine over images).
+    default (see README, Evaluation); the headline answer (:func:`consensus_kind` over the CSLS order) takes the
+    best of both. Scores stay cosines (``avgmax``: mean cosine over images).
 
     Returns:
         (ranked [(row, score)], each image's own nearest [(row, score)]).
