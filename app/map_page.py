@@ -37,7 +37,9 @@ fig = px.scatter(df, x="x", y="y", color="category", custom_data=["row"], hover_
                  hover_data={"gloss": True, "x": False, "y": False, "row": False, "category": True},
                  render_mode="webgl", height=640)
 fig.update_traces(marker=dict(size=6, opacity=0.8))
-fig.update_layout(margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h", y=-0.05), dragmode="lasso",
+# dragmode zoom: Streamlit turns click-to-select off while the lasso or box tool is active, so those are one
+# modebar click away instead of the default
+fig.update_layout(margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h", y=-0.05), dragmode="zoom",
                   xaxis=dict(visible=False), yaxis=dict(visible=False))
 if find.strip():
     if find.strip() in store:
@@ -68,6 +70,7 @@ if rows:
     near = store.nearest(store.unit_vectors[first], 10, [first], prepared=True, hubness=True)
     show_table(nouns_table(near), key="sel_near")
 else:
-    st.caption("Click a point, or draw a lasso/box, to list nouns and their neighbours.")
+    st.caption("Click a point to list it with its neighbours; to select many, pick the lasso or box tool (top "
+               "right of the map) and draw. Drag to zoom, double-click to zoom out.")
 
 share_link("map")

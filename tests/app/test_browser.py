@@ -65,13 +65,15 @@ def test_upload_a_photo(page, app_url, shot):
     shot("translate-upload")
 
 
-def test_click_a_point_on_the_map(page, app_url, shot):
+def test_lasso_on_the_map(page, app_url, shot):
     page.goto(f"{app_url}/map?proj=pca")
     wait_ready(page)
     page.locator(".js-plotly-plot").first.wait_for(timeout=WAIT)
     page.wait_for_timeout(1500)
     shot("map")
     canvas = page.locator(".js-plotly-plot .nsewdrag").first
+    canvas.hover()
+    page.locator('.js-plotly-plot .modebar-btn[data-title="Lasso Select"]').first.click()  # the lasso tool
     box = canvas.bounding_box()
     # lasso a wide region in the middle of the map
     page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3)
@@ -82,6 +84,26 @@ def test_click_a_point_on_the_map(page, app_url, shot):
     page.get_by_text(re.compile(r"\d+ selected")).wait_for(timeout=WAIT)
     assert "sel=" in page.url
     shot("map-selection")
+
+
+def test_click_one_point_on_the_map(page, app_url, shot):
+    """A single click (not a lasso) on the point of a noun found with "Find a noun" selects that noun."""
+    page.goto(f"{app_url}/map?proj=pca&find=violin")
+    wait_ready(page)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=WAIT)
+    page.wait_for_timeout(1500)
+    # the ringed point's pixel position, from plotly's own axes
+    xy = page.evaluate("""() => {
+        const gd = document.querySelector('.js-plotly-plot');
+        const ring = gd._fullData.find(t => t.text && t.text.length === 1 && t.text[0] === 'violin');
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
+        return [box.left + xa._offset + xa.l2p(ring.x[0]), box.top + ya._offset + ya.l2p(ring.y[0])];
+    }""")
+    page.mouse.click(xy[0], xy[1])
+    page.get_by_text("1 selected").wait_for(timeout=WAIT)
+    page.get_by_text("Nearest nouns of “violin”").wait_for(timeout=WAIT)
+    assert "sel=violin" in page.url
+    shot("map-click")
 
 
 def test_shared_url_reproduces_view(page, app_url, shot):
