@@ -97,7 +97,7 @@ def main() -> None:
             del brute
             gc.collect()
 
-            def measure(name: str, method: str, **kw) -> None:
+            def measure(name: str, method: str, unit: np.ndarray, **kw) -> None:
                 t0 = time.perf_counter()
                 ann = NeighbourIndex(unit, method, **kw)
                 build = time.perf_counter() - t0
@@ -108,10 +108,10 @@ def main() -> None:
 
             for nprobe in (int(v) for v in a.nprobe.split(",")):
                 nlist = max(1, min(4096, int(np.sqrt(n))))
-                measure(f"faiss IVF ({nlist} cells, nprobe {min(nprobe, nlist)})", "ivf", nprobe=nprobe)
+                measure(f"faiss IVF ({nlist} cells, nprobe {min(nprobe, nlist)})", "ivf", unit, nprobe=nprobe)
                 gc.collect()
             if n <= a.hnsw_max:
-                measure("hnswlib HNSW (M=32, ef=128)", "hnsw")
+                measure("hnswlib HNSW (M=32, ef=128)", "hnsw", unit)
             del unit
             gc.collect()
 
