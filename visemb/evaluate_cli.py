@@ -330,6 +330,7 @@ def _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows, ran
     from visemb.errors import VisembError
     from visemb.sources.foreign_labels import ForeignLabels
     from visemb.sources.labelled import LabelledSource
+    from visemb.translate import KIND_TOP, consensus_kind
 
     foreign = ForeignLabels.from_babel_imagenet(shared / "multilingual" / "babel-imagenet" / "babel_imagenet.json",
                                                 leaves)
@@ -348,6 +349,7 @@ def _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows, ran
     starts = np.searchsorted([leaf_ix[r["wnid"]] for r in img_rows], np.arange(len(leaves)))
     out: dict = {"languages": len(langs), "per_language": {}, "overall": {}}
     agg_ranks: dict[str, list] = defaultdict(list)
+    heads: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for lang in langs:
         indices, labels = data[lang]
         per: dict[str, list] = defaultdict(list)
@@ -379,10 +381,20 @@ def _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows, ran
                     if tag == "visemb":
                         am = np.maximum.reduceat(V @ I.T, starts, axis=1).mean(axis=0)
                         per[f"{tag} k={k} avgmax"].append(1 + int((am > am[target]).sum()))
+                    if r is not None:  # the headline answer: is the kind the noun or one of its ancestors?
+                        top5 = [int(x) for x in np.argsort(-shown)[:KIND_TOP]]
+                        kind = consensus_kind(store, top5, l2_normalize(V.mean(axis=0)))
+                        kind = top5[0] if kind is None else kind
+                        heads[f"k={k}"]["the kind (the answer shown)"].append(kind in lenient)
+                        heads[f"k={k}"]["CSLS top noun"].append(top5[0] in lenient)
+                        heads[f"k={k}"]["cosine top noun"].append(
+                            int(np.argmax(np.where(repeats, -np.inf, M @ l2_normalize(V.mean(axis=0))))) in lenient)
         for key, v in per.items():
             agg_ranks[key] += v
         out["per_language"][lang] = {key: rank_metrics(np.array(v)) for key, v in per.items()}
     out["overall"] = {key: rank_metrics(np.array(v)) for key, v in sorted(agg_ranks.items())}
+    out["headline, noun or ancestor"] = {k: {name: float(np.mean(v)) for name, v in d.items()}
+                                         for k, d in heads.items()}
     return out
 
 
@@ -448,6 +460,12 @@ def _markdown(r: dict) -> str:
           "| method | queries | P@1 | P@10 | MRR |", "|---|---|---|---|---|"]
     for key, m in t["overall"].items():
         L.append(f"| {key} | {m['n']} | {m['P@1']:.3f} | {m['P@10']:.3f} | {m['MRR']:.3f} |")
+    heads = t.get("headline, noun or ancestor")
+    if heads:
+        names = list(next(iter(heads.values())))
+        L += ["\nThe first answer of each translation, right if it is the noun or one of its ancestors:\n",
+              "| k | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+        L += [f"| {k} | " + " | ".join(f"{v[n]:.3f}" for n in names) + " |" for k, v in heads.items()]
     g = r["general_words"]
     L += [f"\n### Words for kinds of things ({g['nouns']} nouns such as dog, vehicle, furniture: held-out photos of "
           "their descendants -> rank of the noun among all nouns; WuP = Wu-Palmer similarity of the top-1 to it)\n",
