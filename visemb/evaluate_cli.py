@@ -168,9 +168,10 @@ def run_evaluation(a) -> int:
         results["multi_image"][name] = multi
         results["leave_class_out"][name] = _leave_class_out(index, G if use_csls else None, Qv, q_leaf, leaf_row,
                                                             anc_rows, parents, repeats)
-    results["headline"] = _headline(store, indexes[NAME_DEFAULT], Q, q_leaf, leaf_row, anc_rows, parents, repeats)
-    store_rows = [r for r in rows if r["set"] in STORE_SETS]
     rankers = _rankers(indexes, repeats)
+    results["headline"] = _headline(store, indexes[NAME_DEFAULT], rankers["visemb CSLS"][1], Q, q_leaf, leaf_row,
+                                    anc_rows, parents, repeats)
+    store_rows = [r for r in rows if r["set"] in STORE_SETS]
     results["translation"] = _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows,
                                           rankers, held, store_rows, repeats)
     results["general_words"] = _general_words(shared, store, vec, rankers, anc_rows, set(q_leaf.tolist()), repeats)
@@ -233,36 +234,36 @@ HEADLINES = {"cosine top noun (the list's first, default order)": "cosine",
              "the kind: what most of CSLS's top 5 are (the answer shown)": "kind"}
 
 
-def _headline(store, index: PooledIndex, Qv: np.ndarray, q_leaf: np.ndarray, leaf_row: np.ndarray,
+def _first_answers(store, cos: np.ndarray, r: np.ndarray, q: np.ndarray) -> dict[str, int]:
+    """The first answer three ways, from cosines with repeats already at -inf: the cosine top noun, CSLS's top noun,
+    and the kind most of CSLS's top 5 share (CSLS's top noun when they share none), as the app shows it."""
+    from visemb.translate import KIND_TOP, consensus_kind
+
+    top5 = [int(x) for x in np.argsort(-csls(cos, r))[:KIND_TOP]]
+    kind = consensus_kind(store, top5, q)
+    return {"cosine": int(np.argmax(cos)), "csls": top5[0], "kind": top5[0] if kind is None else kind}
+
+
+def _headline(store, index: PooledIndex, r: np.ndarray, Qv: np.ndarray, q_leaf: np.ndarray, leaf_row: np.ndarray,
               anc_rows: list[set[int]], parents: list[set[int]], repeats: np.ndarray) -> dict:
     """The answer a user reads first, three ways, for one held-out photo: with its noun in the store (exact; the
-    noun or an ancestor; Wu-Palmer to it) and without it (leave-class-out: an ancestor; the parent; Wu-Palmer)."""
-    from visemb.translate import KIND_TOP, consensus_kind
+    noun or an ancestor; Wu-Palmer to it) and without it (leave-class-out: an ancestor; the parent; Wu-Palmer).
+    ``r``: CSLS's hubness of ``index``'s rows."""
     from visemb.wordnet_data import wordnet
 
     wn = wordnet()
     syn = [wn.synset(e["synsets"][0]) for e in store.entries]
     M = index.matrix()
-    G = M @ M.T
-    r = hubness_from_gram(G, HUBNESS_K, repeats)
-
-    def answers(cos: np.ndarray, r_: np.ndarray, q: np.ndarray) -> dict[str, int]:
-        order = csls(cos, r_)
-        top5 = [int(x) for x in np.argsort(-order)[:KIND_TOP]]
-        kind = consensus_kind(store, top5, q)
-        return {"cosine": int(np.argmax(cos)), "csls": top5[0], "kind": top5[0] if kind is None else kind}
-
     acc: dict[str, dict[str, list]] = {tag: defaultdict(list) for tag in HEADLINES.values()}
     for i, l in enumerate(q_leaf):
-        cos = np.where(repeats, -np.inf, Qv[i] @ M.T)
         truth = int(leaf_row[l])
-        for tag, row in answers(cos, r, Qv[i]).items():
+        for tag, row in _first_answers(store, np.where(repeats, -np.inf, Qv[i] @ M.T), r, Qv[i]).items():
             acc[tag]["exact"].append(row == truth)
             acc[tag]["noun or ancestor"].append(row == truth or row in anc_rows[l])
             acc[tag]["WuP"].append(syn[truth].wup_similarity(syn[row]) or 0.0)
-    for l, i, cos, r_x in _without_own_class(index, G, Qv, q_leaf, leaf_row, repeats):
+    for l, i, cos, r_x in _without_own_class(index, M @ M.T, Qv, q_leaf, leaf_row, repeats):
         truth = int(leaf_row[l])
-        for tag, row in answers(cos, r_x, Qv[i]).items():
+        for tag, row in _first_answers(store, cos, r_x, Qv[i]).items():
             acc[tag]["noun missing: an ancestor"].append(row in anc_rows[l])
             acc[tag]["noun missing: the parent"].append(row in parents[l])
             acc[tag]["noun missing: WuP"].append(syn[truth].wup_similarity(syn[row]) or 0.0)
@@ -289,7 +290,6 @@ def _general_words(shared: Path, store, vec, rankers: dict, anc_rows: list[set[i
     """Words for kinds of things (dog, vehicle, furniture): the noun's held-out descendant photos -> its rank among
     all nouns, and how close (Wu-Palmer) the top-1 is to it. Nouns with held-out photos of two or more classes."""
     from visemb.sources.labelled import LabelledSource
-    from visemb.translate import KIND_TOP, consensus_kind
     from visemb.vocabulary import wnid_of
     from visemb.wordnet_data import wordnet
 
@@ -313,9 +313,7 @@ def _general_words(shared: Path, store, vec, rankers: dict, anc_rows: list[set[i
                 top = wn.synset(store.entries[int(np.argmax(shown))]["synsets"][0])
                 acc[tag]["wup"].append(syn.wup_similarity(top) or 0.0)
                 if r is not None:  # the headline answer: the kind most of CSLS's top 5 share
-                    top5 = [int(x) for x in np.argsort(-shown)[:KIND_TOP]]
-                    kind = consensus_kind(store, top5, q)
-                    kind = top5[0] if kind is None else kind
+                    kind = _first_answers(store, np.where(repeats, -np.inf, M @ q), r, q)["kind"]
                     acc[KIND_TAG]["exact"].append(kind == i)
                     acc[KIND_TAG]["wup"].append(syn.wup_similarity(wn.synset(store.entries[kind]["synsets"][0])) or 0.0)
         out["per_k"][f"k={k}"] = {
@@ -330,7 +328,6 @@ def _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows, ran
     from visemb.errors import VisembError
     from visemb.sources.foreign_labels import ForeignLabels
     from visemb.sources.labelled import LabelledSource
-    from visemb.translate import KIND_TOP, consensus_kind
 
     foreign = ForeignLabels.from_babel_imagenet(shared / "multilingual" / "babel-imagenet" / "babel_imagenet.json",
                                                 leaves)
@@ -363,6 +360,7 @@ def _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows, ran
                 except VisembError:
                     continue
                 V = l2_normalize(np.stack([vec[str(p)] for p in fetched.paths]))
+                q = l2_normalize(V.mean(axis=0))
                 target = leaf_ix[wnid]
                 lenient = {int(leaf_row[target])} | anc_rows[target]
                 for tag, (M, r) in rankers.items():
@@ -370,7 +368,7 @@ def _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows, ran
                         continue
                     if tag == "baseline" and k != 1:
                         continue
-                    full = csls(M @ l2_normalize(V.mean(axis=0)), r)
+                    full = csls(M @ q, r)
                     strict = full[leaf_row]
                     per[f"{tag} k={k} mean"].append(1 + int((strict > strict[target]).sum()))
                     shown = np.where(repeats, -np.inf, full)
@@ -381,14 +379,11 @@ def _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows, ran
                     if tag == "visemb":
                         am = np.maximum.reduceat(V @ I.T, starts, axis=1).mean(axis=0)
                         per[f"{tag} k={k} avgmax"].append(1 + int((am > am[target]).sum()))
-                    if r is not None:  # the headline answer: is the kind the noun or one of its ancestors?
-                        top5 = [int(x) for x in np.argsort(-shown)[:KIND_TOP]]
-                        kind = consensus_kind(store, top5, l2_normalize(V.mean(axis=0)))
-                        kind = top5[0] if kind is None else kind
-                        heads[f"k={k}"]["the kind (the answer shown)"].append(kind in lenient)
-                        heads[f"k={k}"]["CSLS top noun"].append(top5[0] in lenient)
-                        heads[f"k={k}"]["cosine top noun"].append(
-                            int(np.argmax(np.where(repeats, -np.inf, M @ l2_normalize(V.mean(axis=0))))) in lenient)
+                    if r is not None:  # the first answers: is each the noun or one of its ancestors?
+                        first = _first_answers(store, np.where(repeats, -np.inf, M @ q), r, q)
+                        for name, tag_ in (("the kind (the answer shown)", "kind"), ("CSLS top noun", "csls"),
+                                           ("cosine top noun", "cosine")):
+                            heads[f"k={k}"][name].append(first[tag_] in lenient)
         for key, v in per.items():
             agg_ranks[key] += v
         out["per_language"][lang] = {key: rank_metrics(np.array(v)) for key, v in per.items()}
@@ -425,6 +420,13 @@ def _similarity(shared, store, indexes) -> dict:
     return out
 
 
+def _table(title: str, first: str, rows: dict[str, dict[str, float]]) -> list[str]:
+    """A markdown table of ``{row name: {column: value}}`` under ``title``; columns from the first row."""
+    cols = list(next(iter(rows.values())))
+    return [title, f"| {first} | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols),
+            *(f"| {name} | " + " | ".join(f"{v[c]:.3f}" for c in cols) + " |" for name, v in rows.items())]
+
+
 def _markdown(r: dict) -> str:
     L = [f"Held-out queries: {r['held_out_photos']} ILSVRC2012-val photos of {r['held_out_classes']} classes "
          f"(never in the store). Rebuilt-vs-store min cosine {r['rebuilt_vs_store_min_cosine']:.4f}.\n",
@@ -447,12 +449,9 @@ def _markdown(r: dict) -> str:
           "| method | top-1 is an ancestor | top-1 is the parent |", "|---|---|---|"]
     for name, v in r["leave_class_out"].items():
         L.append(f"| {name} | {v['top-1 is an ancestor']:.3f} | {v['top-1 is the parent']:.3f} |")
-    h = r.get("headline")
-    if h:
-        cols = list(next(iter(h.values())))
-        L += ["\n### The answer a user reads first (one held-out photo; the noun in the store, then removed from it)\n",
-              "| answer | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
-        L += [f"| {name} | " + " | ".join(f"{v[c]:.3f}" for c in cols) + " |" for name, v in h.items()]
+    if r.get("headline"):
+        L += _table("\n### The answer a user reads first (one held-out photo; the noun in the store, then removed "
+                    "from it)\n", "answer", r["headline"])
     t = r["translation"]
     L += [f"\n### Translation through the labelled source ({t['languages']} languages; foreign label -> held-out "
           "photos -> nouns; strict = among the 1,000 nouns; exact = among all nouns; lenient = the noun or an "
@@ -460,12 +459,9 @@ def _markdown(r: dict) -> str:
           "| method | queries | P@1 | P@10 | MRR |", "|---|---|---|---|---|"]
     for key, m in t["overall"].items():
         L.append(f"| {key} | {m['n']} | {m['P@1']:.3f} | {m['P@10']:.3f} | {m['MRR']:.3f} |")
-    heads = t.get("headline, noun or ancestor")
-    if heads:
-        names = list(next(iter(heads.values())))
-        L += ["\nThe first answer of each translation, right if it is the noun or one of its ancestors:\n",
-              "| k | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
-        L += [f"| {k} | " + " | ".join(f"{v[n]:.3f}" for n in names) + " |" for k, v in heads.items()]
+    if t.get("headline, noun or ancestor"):
+        L += _table("\nThe first answer of each translation, right if it is the noun or one of its ancestors:\n",
+                    "k", t["headline, noun or ancestor"])
     g = r["general_words"]
     L += [f"\n### Words for kinds of things ({g['nouns']} nouns such as dog, vehicle, furniture: held-out photos of "
           "their descendants -> rank of the noun among all nouns; WuP = Wu-Palmer similarity of the top-1 to it)\n",
