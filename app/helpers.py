@@ -95,6 +95,23 @@ def show_error(exc: Exception) -> None:
     st.error(str(exc) if isinstance(exc, VisembError) else f"Something went wrong: {exc}", icon=":material/error:")
 
 
+# WordNet's lexicographer files, as a reader would name them (noun.Tops holds entity, object, whole…)
+CATEGORY_NAMES = {"Tops": "top level", "object": "natural object"}
+
+
+def category_of(entry: dict) -> str:
+    """A row's WordNet category for display: ``noun.animal`` -> ``animal``, ``noun.Tops`` -> ``top level``."""
+    name = entry.get("category", "").replace("noun.", "")
+    return CATEGORY_NAMES.get(name, name)
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    return text[:limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+
+
 def nouns_table(rows_scores, extra: dict | None = None):
     """Rows and scores as a dataframe with thumbnails, glosses and categories."""
     import pandas as pd
@@ -104,7 +121,7 @@ def nouns_table(rows_scores, extra: dict | None = None):
     for row, score in rows_scores:
         e = store.entries[row]
         item = {"": thumb_uri(row), "noun": store.index_to_key[row], "similarity": round(float(score), 3),
-                "category": e.get("category", "").replace("noun.", ""), "gloss": e.get("gloss", "")}
+                "category": category_of(e), "gloss": e.get("gloss", "")}
         if extra:
             item.update({k: v.get(row, "") for k, v in extra.items()})
         data.append(item)

@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app.helpers import get_store, nouns_table, param, set_params, share_link, show_table
+from app.helpers import category_of, get_store, nouns_table, param, set_params, share_link, shorten, show_table
 
 store = get_store()
 st.title("The embedding map")
@@ -28,8 +28,8 @@ def frame(proj: str) -> pd.DataFrame:
     keep = [i for i in range(len(store)) if i not in store.repeats]
     return pd.DataFrame({"x": xy[keep, 0], "y": xy[keep, 1], "row": keep,
                          "noun": [store.index_to_key[i].replace("_", " ") for i in keep],
-                         "category": [store.entries[i].get("category", "").replace("noun.", "") for i in keep],
-                         "gloss": [store.entries[i].get("gloss", "")[:90] for i in keep]})
+                         "category": [category_of(store.entries[i]) for i in keep],
+                         "gloss": [shorten(store.entries[i].get("gloss", ""), 90) for i in keep]})
 
 
 df = frame(proj)

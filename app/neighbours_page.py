@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from app.helpers import get_store, nouns_table, pair_distribution, param, set_params, share_link, show_table, thumb_uri
+from app.helpers import (category_of, get_store, nouns_table, pair_distribution, param, set_params, share_link,
+                         shorten, show_table, thumb_uri)
 from visemb.stats import percentile
 from visemb.suggest import suggest
 
@@ -45,7 +46,7 @@ with left:
                     if thumb_uri(row):
                         t1.image(store.thumbnails[row], width=80)
                     t2.markdown(f"**{store.index_to_key[row].replace('_', ' ')}** · `{e['synsets'][0]}` · "
-                                f"{e.get('category', '').replace('noun.', '')}  \n{e.get('gloss', '')}")
+                                f"{category_of(e)}  \n{e.get('gloss', '')}")
                     exclude = [row] + (sorted(store.lineage(row)) if hide else [])
                     near = store.nearest(store.unit_vectors[row], int(topn), exclude, prepared=True, hubness=True)
                     show_table(nouns_table(near), key=f"near_{row}")
@@ -77,6 +78,6 @@ with right:
         for col, w in ((c1, a), (c2, b)):
             row = store.get_index(w)
             if store.thumbnails[row]:
-                col.image(store.thumbnails[row], caption=store.entries[row].get("gloss", "")[:80], width=110)
+                col.image(store.thumbnails[row], caption=shorten(store.entries[row].get("gloss", ""), 80), width=110)
 
 share_link("neighbours")

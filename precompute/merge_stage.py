@@ -24,20 +24,62 @@ def partition_dir(work: Path, p: int, n: int) -> Path:
     return Path(work) / "partitions" / f"p{p:04d}-of-{n:04d}"
 
 
-def thumbnail(path: str, size: int) -> bytes | None:
-    """A square JPEG thumbnail of an image file (None when it cannot be read)."""
-    from PIL import ImageOps
+def mosaic(paths: list[str], size: int) -> bytes | None:
+    """A square JPEG of up to four images: 2 side by side for two or three, a 2x2 grid for four (None when
+    none can be read). A noun pooling several classes (dog, vehicle) shows several of them."""
+    from PIL import Image, ImageOps
 
     from visemb.images import BadImageError, open_image
 
-    try:
-        img = open_image(path, draft_size=size)
-    except (BadImageError, OSError):
+    imgs = []
+    for path in paths:
+        try:
+            imgs.append(open_image(path, draft_size=size))
+        except (BadImageError, OSError):
+            continue
+    if not imgs:
         return None
-    img = ImageOps.fit(img, (size, size))
+    if len(imgs) == 1:
+        tiles, shape = [ImageOps.fit(imgs[0], (size, size))], [(0, 0)]
+    elif len(imgs) < 4:
+        half = size // 2
+        tiles, shape = [ImageOps.fit(im, (half, size)) for im in imgs[:2]], [(0, 0), (half, 0)]
+    else:
+        half = size // 2
+        tiles, shape = [ImageOps.fit(im, (half, half)) for im in imgs[:4]], [(0, 0), (half, 0), (0, half), (half, half)]
+    canvas = Image.new("RGB", (size, size), "white")
+    for tile, xy in zip(tiles, shape):
+        canvas.paste(tile, xy)
     buf = io.BytesIO()
-    img.save(buf, "JPEG", quality=80, optimize=True)
+    canvas.save(buf, "JPEG", quality=80, optimize=True)
     return buf.getvalue()
+
+
+def diverse_units(center: np.ndarray, unit_vecs: np.ndarray, k: int = 4, trade_off: float = 0.5) -> list[int]:
+    """Up to ``k`` indices of ``unit_vecs`` (unit rows) that are near ``center`` and unlike each other: maximal
+    marginal relevance, ``cos(center, u) - trade_off * max cos(u, already picked)``; the first is the nearest."""
+    relevance = unit_vecs @ center
+    picked = [int(np.argmax(relevance))]
+    while len(picked) < min(k, len(unit_vecs)):
+        redundancy = (unit_vecs @ unit_vecs[picked].T).max(axis=1)
+        score = relevance - trade_off * redundancy
+        score[picked] = -np.inf
+        picked.append(int(np.argmax(score)))
+    return picked
+
+
+def noun_thumbnail(units: list[int], vector: np.ndarray, unit_images: dict[int, list[int]], unit_vec: dict,
+                   images: np.ndarray, paths: list[str], size: int) -> bytes | None:
+    """A noun's thumbnail: its most typical photo, or for a noun pooling several classes a mosaic of the most
+    typical photo of up to four typical, mutually different classes."""
+    units = [u for u in units if u in unit_images]
+    if len(units) > 1:
+        units = [units[i] for i in diverse_units(vector, np.stack([unit_vec[u] for u in units]))]
+    chosen = []
+    for u in units:
+        cand = unit_images[u]
+        chosen.append(paths[cand[int(np.argmax(images[cand] @ vector))]])
+    return mosaic(chosen, size)
 
 
 def merge_stage(work: Path, cfg: PipelineConfig, out: Path, vector_dtype: str = "float32",
@@ -116,10 +158,10 @@ def merge_stage(work: Path, cfg: PipelineConfig, out: Path, vector_dtype: str = 
             logger.warning("skipping projection %s: %s", method, exc)
     thumbs = []
     kept_entries = [e for i, e in enumerate(vocab["entries"]) if i in keep_index]
+    resolved = [_resolve(p, path_base) for p in all_paths]
     for e, v in tqdm(list(zip(kept_entries, vectors)), desc="thumbnails", unit="noun", leave=False):
-        cand = [r for u in e["units"] for r in unit_images.get(u, [])]
-        best = cand[int(np.argmax(images[cand] @ v))]
-        thumbs.append(thumbnail(_resolve(all_paths[best], path_base), cfg.thumb_size))
+        thumbs.append(noun_thumbnail(e["units"], l2_normalize(v), unit_images, unit_vec, images, resolved,
+                                     cfg.thumb_size))
     spec = get_spec(cfg.encoder).to_dict()
     spec["weights_name"] = Path(spec["weights_name"]).name if spec["weights"] != "torchvision" else spec["weights_name"]
     store = Store(vectors, entries, aliases=aliases, coords=coords, thumbnails=thumbs, center=center, hubness=hubness,
@@ -169,7 +211,7 @@ def _mark_same_photos(entries: list[dict], units: list[list[int]]) -> None:
     for rows in groups.values():
         if len(rows) < 2:
             continue
-        deepest = max(rows, key=lambda r: len(entries[r].get("hypernyms", ())))
+        deepest = max(rows, key=lambda r: len(set(entries[r].get("ancestors", ())) | set(entries[r].get("hypernyms", ()))))
         for r in rows:
             if r != deepest:
                 entries[r]["same_photos_as"] = entries[deepest]["key"]

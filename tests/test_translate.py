@@ -137,6 +137,32 @@ def test_consensus_kind_is_the_most_specific_shared_kind():
         == "animal"
 
 
+def test_consensus_kind_follows_every_hypernym_path():
+    """house is a building and a dwelling (two paths of equal length): photos of houses and hotels agree on
+    building, of houses and cabins on dwelling; house itself is more specific than both, whatever path is stored."""
+    from visemb.translate import consensus_kind
+
+    root = ["entity.n.01", "structure.n.01"]
+    spec = {"building": (root + ["building.n.01"], []),
+            "dwelling": (root + ["housing.n.01", "dwelling.n.01"], []),
+            "house": (root + ["building.n.01", "house.n.01"], ["housing.n.01", "dwelling.n.01"]),
+            "villa": (root + ["building.n.01", "house.n.01", "villa.n.01"], ["housing.n.01", "dwelling.n.01"]),
+            "cabin": (root + ["housing.n.01", "dwelling.n.01", "cabin.n.01"], []),
+            "hotel": (root + ["building.n.01", "hotel.n.01"], [])}
+    entries = [{"key": k, "synsets": [path[-1]], "hypernyms": path, "ancestors": sorted(set(path[:-1]) | set(more))}
+               for k, (path, more) in spec.items()]
+    store = Store(np.eye(len(entries), dtype=np.float32), entries)
+    row = {k: i for i, k in enumerate(spec)}
+    assert store.index_to_key[consensus_kind(store, [row["villa"], row["cabin"], row["house"]], top=3,
+                                             support=3)] == "dwelling"  # only through villa's second path
+    assert store.index_to_key[consensus_kind(store, [row["villa"], row["house"], row["cabin"]], top=3,
+                                             support=2)] == "house"  # house (3 ancestors) beats dwelling
+    assert row["dwelling"] in store.lineage(row["house"]) and row["house"] in store.lineage(row["dwelling"])
+    without = Store(np.eye(len(entries), dtype=np.float32), [{k: v for k, v in e.items() if k != "ancestors"}
+                                                              for e in entries])
+    assert row["dwelling"] not in without.lineage(row["house"])  # older stores: the one stored path
+
+
 def test_translation_names_the_kind_and_the_specific_guess(store):
     t = translate("chien", store, images=8)
     assert t.kind == "dog"

@@ -28,7 +28,29 @@ def test_noun_record_fields(article_nouns):
     assert dog.synsets[0] == "dog.n.01"
     assert dog.category == "noun.animal" and "domesticated" in dog.gloss
     assert dog.hypernyms[0] == "entity.n.01" and dog.hypernyms[-1] == "dog.n.01"
+    assert {"canine.n.02", "domestic_animal.n.01", "animal.n.01"} <= set(dog.ancestors)  # both of dog's paths
     assert dog.imagenet_id == "n02084071"
+
+
+def test_every_hypernym_path_is_recorded_and_the_stored_path_is_stable(tmp_path):
+    """house.n.01 is a building and a dwelling: both are among its ancestors, and the one stored path (the
+    shortest, then by name) is the same in every process, whatever Python's hash seed (NLTK's order is not)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from visemb.vocabulary import noun_for_synset, synset_of
+
+    house = noun_for_synset(synset_of("n03544360"))
+    assert {"building.n.01", "dwelling.n.01", "structure.n.01"} <= set(house.ancestors)
+    assert "house.n.01" not in house.ancestors and house.hypernyms[-1] == "house.n.01"
+    script = ("import json; from visemb.vocabulary import noun_for_synset, synset_of; "
+              "print(json.dumps([noun_for_synset(synset_of(w)).hypernyms for w in ('n03544360', 'n02916936')]))")
+    runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3", "4")]
+    assert len(set(runs)) == 1, runs
+    assert json.loads(runs[0])[0][-2] == "building.n.01"  # building (8 synsets) is shorter than dwelling (9)
 
 
 def test_lemmas_rule_has_more_words():

@@ -70,6 +70,7 @@ class Store:
         self._index: NeighbourIndex | None = None
         # rows whose vector merely repeats a more specific noun's (same photos); left out of neighbour lists
         self.repeats = frozenset(i for i, e in enumerate(self.entries) if e.get("same_photos_as"))
+        self._ancestry: list[frozenset[str]] | None = None
 
     def _build_aliases(self, given: dict[str, list[int]]) -> dict[str, list[int]]:
         out: dict[str, list[int]] = {k: list(v) for k, v in given.items()}
@@ -127,13 +128,21 @@ class Store:
         """Metadata of a row (by key or row number)."""
         return self.entries[key if isinstance(key, (int, np.integer)) else self.get_index(key)]
 
+    def ancestry(self, row: int) -> frozenset[str]:
+        """Synset names of ``row``'s sense and of all its WordNet ancestors, over every hypernym path (stores
+        written before ``ancestors`` was recorded: the one stored path)."""
+        if self._ancestry is None:
+            self._ancestry = [frozenset(e.get("ancestors", ())) | frozenset(e.get("hypernyms", ()))
+                              | frozenset((e.get("synsets") or ())[:1]) for e in self.entries]
+        return self._ancestry[row]
+
     def lineage(self, row: int) -> set[int]:
         """Rows that are WordNet ancestors or descendants of ``row`` (to hide the obvious neighbours)."""
         syn = (self.entries[row].get("synsets") or [None])[0]
-        up = set(self.entries[row].get("hypernyms", ()))
+        up = self.ancestry(row)
         out = set()
         for i, e in enumerate(self.entries):
-            if i != row and ((e.get("synsets") or [None])[0] in up or syn in e.get("hypernyms", ())):
+            if i != row and ((e.get("synsets") or [None])[0] in up or syn in self.ancestry(i)):
                 out.add(i)
         return out
 

@@ -131,13 +131,13 @@ def rank(store: Store, vectors: np.ndarray, topn: int = 10, aggregation: str = "
 def consensus_kind(store: Store, rows: Sequence[int], query: np.ndarray | None = None, top: int = KIND_TOP,
                    support: int = KIND_SUPPORT) -> int | None:
     """The most specific store noun that at least ``support`` of the first ``top`` rows are, as themselves or as a
-    kind of it (WordNet hypernym path); ties go to the one nearer ``query`` (a unit vector). None if there is none.
+    kind of it (any WordNet hypernym path); ties go to the one nearer ``query`` (a unit vector). None if there is none.
 
     Repeats (nouns whose photos are exactly one class's) are never the answer, as in neighbour lists.
     """
     count: dict[int, int] = {}
     for row in list(rows)[:top]:
-        for syn in store.entries[row].get("hypernyms") or store.entries[row].get("synsets", ()):
+        for syn in sorted(store.ancestry(row)):
             kind = store.key_to_index.get(syn)
             if kind is not None and kind not in store.repeats:
                 count[kind] = count.get(kind, 0) + 1
@@ -145,7 +145,8 @@ def consensus_kind(store: Store, rows: Sequence[int], query: np.ndarray | None =
     if not agreed:
         return None
     near = (lambda k: float(store.unit_vectors[k] @ query)) if query is not None else (lambda k: 0.0)
-    return max(agreed, key=lambda k: (len(store.entries[k].get("hypernyms", ())), near(k)))
+    # a kind has strictly more ancestors than any of its own ancestors: the max is the most specific
+    return max(agreed, key=lambda k: (len(store.ancestry(k)), near(k)))
 
 
 def coherence_of(store: Store, vectors: np.ndarray) -> float | None:
@@ -161,7 +162,7 @@ def coherence_of(store: Store, vectors: np.ndarray) -> float | None:
 def _agreement(store: Store, top: int, image_rows: list[int]) -> float:
     """Share of images whose own nearest noun is the top candidate or a kind of it (a beagle agrees with dog)."""
     syn = (store.entries[top].get("synsets") or [None])[0]
-    agree = [r == top or syn in store.entries[r].get("hypernyms", ()) for r in image_rows]
+    agree = [r == top or syn in store.ancestry(r) for r in image_rows]
     return sum(agree) / max(len(agree), 1)
 
 

@@ -21,7 +21,10 @@ class Noun:
         lemmas: every single-word lemma of the first synset (the keys that point at this entry).
         gloss: the first synset's definition.
         category: WordNet lexicographer file, e.g. ``noun.animal``.
-        hypernyms: the first hypernym path, root first, ending at the first synset.
+        hypernyms: one hypernym path, root first, ending at the first synset: the shortest, ties broken by the
+            synsets' names (NLTK's path order varies between processes).
+        ancestors: every WordNet ancestor of the first synset over all its hypernym paths (house: building
+            and dwelling), sorted.
         imagenet_id: the ImageNet class id (``n02084071``) when the first synset is an ImageNet class.
     """
 
@@ -31,6 +34,7 @@ class Noun:
     gloss: str = ""
     category: str = ""
     hypernyms: tuple[str, ...] = ()
+    ancestors: tuple[str, ...] = ()
     imagenet_id: str | None = None
     extra: dict = field(default_factory=dict, compare=False)
 
@@ -40,7 +44,7 @@ class Noun:
     @classmethod
     def from_dict(cls, d: dict) -> "Noun":
         d = dict(d)
-        for name in ("synsets", "lemmas", "hypernyms"):
+        for name in ("synsets", "lemmas", "hypernyms", "ancestors"):
             d[name] = tuple(d.get(name) or ())
         return cls(**d)
 
@@ -66,8 +70,9 @@ def _word_ok(word: str) -> bool:
 def noun_for_synset(synset, key: str | None = None, imagenet_ids: frozenset[str] = frozenset()) -> Noun:
     """Describe one synset as a :class:`Noun`."""
     lemmas = tuple(dict.fromkeys(l.name().lower() for l in synset.lemmas() if _single_word(l.name())))
-    paths = synset.hypernym_paths()
-    path = tuple(s.name() for s in paths[0]) if paths else (synset.name(),)
+    paths = [tuple(s.name() for s in p) for p in synset.hypernym_paths()]
+    path = min(paths, key=lambda p: (len(p), p)) if paths else (synset.name(),)
+    ancestors = tuple(sorted({name for p in paths for name in p} - {synset.name()}))
     wnid = wnid_of(synset)
     return Noun(
         key=key or (lemmas[0] if lemmas else synset.name()),
@@ -76,6 +81,7 @@ def noun_for_synset(synset, key: str | None = None, imagenet_ids: frozenset[str]
         gloss=synset.definition(),
         category=synset.lexname(),
         hypernyms=path,
+        ancestors=ancestors,
         imagenet_id=wnid if wnid in imagenet_ids else None,
     )
 

@@ -1,0 +1,18 @@
+"""app/helpers.py: what the pages show for categories and long glosses."""
+
+from app.helpers import category_of, shorten
+
+
+def test_category_names_read_as_words():
+    assert category_of({"category": "noun.animal"}) == "animal"
+    assert category_of({"category": "noun.Tops"}) == "top level"
+    assert category_of({"category": "noun.object"}) == "natural object"
+    assert category_of({}) == ""
+
+
+def test_shorten_cuts_at_a_word_and_says_so():
+    gloss = "a motor vehicle with four wheels; usually propelled by an internal combustion engine"
+    assert shorten(gloss, 200) == gloss
+    cut = shorten(gloss, 40)
+    assert len(cut) <= 40 and cut.endswith("…") and gloss.startswith(cut[:-1])
+    assert cut == "a motor vehicle with four wheels…"
