@@ -104,7 +104,11 @@ with tab_word:
 with tab_picture:
     upload = st.file_uploader("Upload a picture", type=["jpg", "jpeg", "png", "webp", "bmp", "gif"],
                               key="upload")
-    camera = st.camera_input("…or take one", key="camera")
+    camera = None
+    # the camera widget asks the browser for the camera as soon as it is drawn: only on request
+    if st.toggle("…or take one with the camera", key="use_camera",
+                 help="Your browser asks for permission first; the photo stays in this session."):
+        camera = st.camera_input("Take a photo", key="camera")
     picture = upload or camera
     if picture is not None:
         data = picture.getvalue()

@@ -29,12 +29,13 @@ def test_noun_record_fields(article_nouns):
     assert dog.category == "noun.animal" and "domesticated" in dog.gloss
     assert dog.hypernyms[0] == "entity.n.01" and dog.hypernyms[-1] == "dog.n.01"
     assert {"canine.n.02", "domestic_animal.n.01", "animal.n.01"} <= set(dog.ancestors)  # both of dog's paths
+    assert "canine.n.02" in dog.hypernyms  # the stored path is the longer, taxonomic one
     assert dog.imagenet_id == "n02084071"
 
 
 def test_every_hypernym_path_is_recorded_and_the_stored_path_is_stable(tmp_path):
     """house.n.01 is a building and a dwelling: both are among its ancestors, and the one stored path (the
-    shortest, then by name) is the same in every process, whatever Python's hash seed (NLTK's order is not)."""
+    longest, then by name) is the same in every process, whatever Python's hash seed (NLTK's order is not)."""
     import json
     import os
     import subprocess
@@ -50,7 +51,7 @@ def test_every_hypernym_path_is_recorded_and_the_stored_path_is_stable(tmp_path)
     runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3", "4")]
     assert len(set(runs)) == 1, runs
-    assert json.loads(runs[0])[0][-2] == "building.n.01"  # building (8 synsets) is shorter than dwelling (9)
+    assert json.loads(runs[0])[0][-2] == "dwelling.n.01"  # through dwelling (9 synsets), not building (8)
 
 
 def test_lemmas_rule_has_more_words():

@@ -131,13 +131,17 @@ def rank(store: Store, vectors: np.ndarray, topn: int = 10, aggregation: str = "
 def consensus_kind(store: Store, rows: Sequence[int], query: np.ndarray | None = None, top: int = KIND_TOP,
                    support: int = KIND_SUPPORT) -> int | None:
     """The most specific store noun that at least ``support`` of the first ``top`` rows are, as themselves or as a
-    kind of it (any WordNet hypernym path); ties go to the one nearer ``query`` (a unit vector). None if there is none.
+    kind of it (along the stored, longest hypernym path); ties go to the one nearer ``query`` (a unit vector). None if
+    there is none.
 
-    Repeats (nouns whose photos are exactly one class's) are never the answer, as in neighbour lists.
+    The vote follows one path, not every ancestor: WordNet's second paths are mostly functional kinds
+    (domestic_animal, covering) that cut across looks, and voting over all of them named the noun or an ancestor
+    less often on Tiny-ImageNet queries (0.582 vs 0.623). Repeats (nouns whose photos are exactly one class's) are
+    never the answer, as in neighbour lists.
     """
     count: dict[int, int] = {}
     for row in list(rows)[:top]:
-        for syn in sorted(store.ancestry(row)):
+        for syn in store.entries[row].get("hypernyms") or store.entries[row].get("synsets", ()):
             kind = store.key_to_index.get(syn)
             if kind is not None and kind not in store.repeats:
                 count[kind] = count.get(kind, 0) + 1
@@ -145,8 +149,7 @@ def consensus_kind(store: Store, rows: Sequence[int], query: np.ndarray | None =
     if not agreed:
         return None
     near = (lambda k: float(store.unit_vectors[k] @ query)) if query is not None else (lambda k: 0.0)
-    # a kind has strictly more ancestors than any of its own ancestors: the max is the most specific
-    return max(agreed, key=lambda k: (len(store.ancestry(k)), near(k)))
+    return max(agreed, key=lambda k: (len(store.entries[k].get("hypernyms", ())), near(k)))
 
 
 def coherence_of(store: Store, vectors: np.ndarray) -> float | None:

@@ -21,8 +21,8 @@ class Noun:
         lemmas: every single-word lemma of the first synset (the keys that point at this entry).
         gloss: the first synset's definition.
         category: WordNet lexicographer file, e.g. ``noun.animal``.
-        hypernyms: one hypernym path, root first, ending at the first synset: the shortest, ties broken by the
-            synsets' names (NLTK's path order varies between processes).
+        hypernyms: one hypernym path, root first, ending at the first synset: the longest (dog: through canine,
+            not domestic_animal), ties broken by the synsets' names (NLTK's path order varies between processes).
         ancestors: every WordNet ancestor of the first synset over all its hypernym paths (house: building
             and dwelling), sorted.
         imagenet_id: the ImageNet class id (``n02084071``) when the first synset is an ImageNet class.
@@ -71,7 +71,7 @@ def noun_for_synset(synset, key: str | None = None, imagenet_ids: frozenset[str]
     """Describe one synset as a :class:`Noun`."""
     lemmas = tuple(dict.fromkeys(l.name().lower() for l in synset.lemmas() if _single_word(l.name())))
     paths = [tuple(s.name() for s in p) for p in synset.hypernym_paths()]
-    path = min(paths, key=lambda p: (len(p), p)) if paths else (synset.name(),)
+    path = max(paths, key=lambda p: (len(p), p)) if paths else (synset.name(),)
     ancestors = tuple(sorted({name for p in paths for name in p} - {synset.name()}))
     wnid = wnid_of(synset)
     return Noun(

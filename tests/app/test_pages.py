@@ -88,6 +88,8 @@ def test_upload_and_camera(app_test):
     no_exceptions(at)
     assert f"{PHOTO.name} →" in texts(at)
     at.file_uploader(key="upload").set_value(None).run()
+    assert not at.get("camera_input")  # the browser is asked for the camera only on request
+    at.toggle(key="use_camera").set_value(True).run()
     buf = io.BytesIO()
     Image.open(PHOTO).save(buf, "JPEG")
     at.camera_input(key="camera").set_value(("shot.jpg", buf.getvalue(), "image/jpeg")).run()
