@@ -33,7 +33,7 @@ with st.container(border=True):
     specific = c5.toggle("Prefer specific nouns", value=param("specific") == "1", key="specific",
                          help="Rank by CSLS, which discounts broad nouns that are close to every picture "
                               "(organism, structure…). Names the pictured noun itself far more often when the "
-                              "store has it (0.15 → 0.60 on held-out photos), but falls back to a broader kind "
+                              "store has it (0.16 → 0.61 on held-out photos), but falls back to a broader kind "
                               "less often when it hasn't (0.50 → 0.10), so it is off by default.")
 if not online:
     st.info("The web image search is not reachable from here, so the offline photos shipped with visemb are "
