@@ -5,7 +5,8 @@ import streamlit as st
 st.set_page_config(page_title="visemb — visual word embeddings", page_icon=":material/image_search:", layout="wide")
 
 pages = [
-    st.Page("app/translate_page.py", title="Translate", icon=":material/translate:", url_path="translate", default=True),
+    st.Page("app/translate_page.py", title="Translate", icon=":material/translate:", url_path="translate",
+            default=True),
     st.Page("app/neighbours_page.py", title="Neighbours & similarity", icon=":material/hub:", url_path="neighbours"),
     st.Page("app/map_page.py", title="Map", icon=":material/scatter_plot:", url_path="map"),
     st.Page("app/about_page.py", title="About", icon=":material/info:", url_path="about"),

@@ -66,7 +66,7 @@ def show_translation(t):
     if t.ranking == "csls":
         st.caption("Ordered by CSLS (broad nouns discounted); the bars show plain cosine similarity.")
     st.markdown("**The images, and the noun each one points to**")
-    cols = st.columns(min(4, max(1, len(t.images))))
+    cols = st.columns(4)  # a lone picture stays picture-sized, not page-wide
     for i, (img, (key, score)) in enumerate(zip(t.images, t.image_top)):
         with cols[i % len(cols)]:
             if isinstance(img, str) and st.session_state.get("_uploads", {}).get(img) is not None:

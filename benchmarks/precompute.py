@@ -41,7 +41,8 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "precompute", "export-onnx", "--shared", a.shared, "--out",
                         str(Path(tmp) / "x.onnx")], cwd=REPO, capture_output=True, check=True)
         export = time.perf_counter() - t0
-    rows = [("vocabulary + fetch (labelled source: file lookups)", fetch), (f"embed {images:,} photos (ONNX Runtime)", embed),
+    rows = [("vocabulary + fetch (labelled source: file lookups)", fetch),
+            (f"embed {images:,} photos (ONNX Runtime)", embed),
             ("merge: pool, projections (PCA, t-SNE, UMAP), thumbnails, write", summary["merge_s"]),
             ("offline pack (held-out photos re-encoded, labels, lexicon)", summary["offline_pack_s"]),
             ("total, one command (without export)", total), ("ONNX export from the torch weights (separate)", export)]

@@ -25,7 +25,8 @@ DEFAULT_OUT = Path(__file__).resolve().parent.parent / "data" / "default"
 
 def shared_paths(shared: Path) -> dict[str, Path]:
     """Where the default build finds its inputs; exits with a clear message when ``shared`` lacks them."""
-    paths = {"labels": shared / "photos" / "labels.csv", "weights": shared / "weights" / "resnet50_keras_imagenet_tv.pth",
+    paths = {"labels": shared / "photos" / "labels.csv",
+             "weights": shared / "weights" / "resnet50_keras_imagenet_tv.pth",
              "nltk": shared / "wordnet" / "nltk_data", "babel": shared / "multilingual" / "babel-imagenet" /
              "babel_imagenet.json", "omw": shared / "multilingual" / "omw"}
     missing = [f"{k}: {v}" for k, v in paths.items() if not v.exists()]

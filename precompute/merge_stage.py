@@ -211,7 +211,7 @@ def _mark_same_photos(entries: list[dict], units: list[list[int]]) -> None:
     for rows in groups.values():
         if len(rows) < 2:
             continue
-        deepest = max(rows, key=lambda r: len(set(entries[r].get("ancestors", ())) | set(entries[r].get("hypernyms", ()))))
+        deepest = max(rows, key=lambda r: len({*entries[r].get("ancestors", ()), *entries[r].get("hypernyms", ())}))
         for r in rows:
             if r != deepest:
                 entries[r]["same_photos_as"] = entries[deepest]["key"]

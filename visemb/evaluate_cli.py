@@ -154,7 +154,8 @@ def run_evaluation(a) -> int:
         results["retrieval"][name] = {"strict (among the 1,000 nouns)": rank_metrics(strict),
                                       "exact (all nouns)": rank_metrics(
                                           ranks_of(shown, [{int(leaf_row[l])} for l in q_leaf])),
-                                      "lenient (synset or hypernym, all nouns)": rank_metrics(ranks_of(S, lenient_sets))}
+                                      "lenient (synset or hypernym, all nouns)":
+                                          rank_metrics(ranks_of(S, lenient_sets))}
         multi = {}
         by_class = defaultdict(list)
         for i, l in enumerate(q_leaf):
@@ -484,6 +485,6 @@ def _markdown(r: dict) -> str:
         L.append(f"| {vname} | " + " | ".join(f"{r['similarity'][s]['variants'][vname]:.3f}" for s in sets) + " |")
     L += ["\n### The article's examples\n", "| pair | visemb (default store) | baseline (1 photo/noun) |",
           "|---|---|---|"]
-    L += [f"| {k} | {v['visemb']:.3f} | {v['baseline']:.3f} |" if v["visemb"] is not None else f"| {k} | not in store | |"
-          for k, v in r["examples"].items()]
+    L += [f"| {k} | {v['visemb']:.3f} | {v['baseline']:.3f} |" if v["visemb"] is not None
+          else f"| {k} | not in store | |" for k, v in r["examples"].items()]
     return "\n".join(L) + "\n"

@@ -226,7 +226,8 @@ class Store:
         return [(self.index_to_key[i], s) for i, s in self.nearest(query, topn, skip, prepared=True, hubness=hubness)]
 
     def nearest(self, vector: np.ndarray, topn: int = 10, exclude: Iterable[int] = (),
-                prepared: bool = False, include_repeats: bool = False, hubness: bool = False) -> list[tuple[int, float]]:
+                prepared: bool = False, include_repeats: bool = False,
+                hubness: bool = False) -> list[tuple[int, float]]:
         """Rows nearest a raw (or, with ``prepared=True``, already unit) vector: [(row, cosine)].
 
         Rows that only repeat a more specific noun's photos are left out unless ``include_repeats``. With

@@ -57,8 +57,8 @@ class Translation:
         ranking: ``cosine`` (the default) or ``csls`` (hubness-corrected: specific nouns first).
         specific: the most specific guess, CSLS's top noun (whatever the list's order).
         kind: the hedged answer — the most specific noun that most of CSLS's top nouns are (themselves or as a kind
-            of it; cosine order for a store without hubness); None when they share none. Right more often than either top noun, and when the pictured noun
-            is missing from the store (see README, "The headline answer").
+            of it; cosine order for a store without hubness); None when they share none. Right more often than
+            either top noun, and when the pictured noun is missing from the store (see README, "The headline answer").
     """
 
     query: str

@@ -57,7 +57,8 @@ def test_kill_and_resume_loses_nothing_and_repeats_nothing(tmp_path, word_folder
     for part in sorted((work / "partitions").iterdir()):
         fetch_lines += [json.loads(l)["unit"] for l in (part / "fetch.jsonl").read_text().splitlines()]
         if (part / "events.jsonl").is_file():
-            embed_events += [(part.name, json.loads(l)["chunk"]) for l in (part / "events.jsonl").read_text().splitlines()]
+            lines = (part / "events.jsonl").read_text().splitlines()
+            embed_events += [(part.name, json.loads(l)["chunk"]) for l in lines]
     assert sorted(fetch_lines) == list(range(len(WORDS)))
     assert len(embed_events) == len(set(embed_events)) == len(list(work.glob("partitions/*/emb-*.npz")))
     # nothing lost: identical to an uninterrupted run

@@ -1,4 +1,4 @@
-"""Image sources by name: ``get_source("bing")``, ``get_source("folder", root=...)``, ``get_source("labelled", ...)``."""
+"""Image sources by name: ``get_source("bing")``, ``get_source("folder", root=...)``, ``get_source("labelled")``."""
 
 from __future__ import annotations
 
