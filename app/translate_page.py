@@ -4,7 +4,7 @@ import streamlit as st
 
 from app.helpers import (SOURCE_LABELS, WEB_SOURCES, get_encoder, get_source, get_store, nouns_table, param,
                          set_params, share_link, show_error, show_table, web_reachable)
-from visemb.errors import VisembError
+from visemb.errors import SourceUnavailableError, VisembError
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -83,10 +83,22 @@ with tab_word:
                specific="1" if specific else "")
     if word.strip():
         try:
+            web_failure = None
             with st.status(f"Translating “{word.strip()}”…", expanded=False) as status:
                 status.write(f"Fetching {k} image(s) from {SOURCE_LABELS[source]}…")
                 src = get_source(source)
-                fetched = src.fetch(word, k)
+                try:
+                    fetched = src.fetch(word, k)
+                except VisembError as exc:
+                    if source not in WEB_SOURCES:
+                        raise
+                    # a web search that fails (unreachable, blocked, no images): the shipped photos, said so
+                    status.write(f"{SOURCE_LABELS[source]}: {exc} Trying the offline photos…")
+                    try:
+                        src, fetched = get_source("offline"), get_source("offline").fetch(word, k)
+                    except VisembError:
+                        raise exc from None
+                    web_failure = exc
                 status.write(f"Embedding {len(fetched.paths)} image(s)…")
                 bar = st.progress(0.0)
                 from visemb.translate import translate_fetched
@@ -95,6 +107,12 @@ with tab_word:
                                       encoder=get_encoder(), progress=lambda d, n: bar.progress(d / n),
                                       hubness=specific)
                 status.update(label=f"Translated “{word.strip()}”", state="complete")
+            if web_failure is not None:
+                why = ("could not be reached" if isinstance(web_failure, SourceUnavailableError)
+                       else "found no usable images")
+                st.warning(f"{SOURCE_LABELS[source]} {why}, so this translation uses the offline photos shipped "
+                           "with visemb.", icon=":material/cloud_off:")
+                st.caption(f"{SOURCE_LABELS[source]}: {web_failure}")
             show_translation(t)
         except VisembError as exc:
             show_error(exc)

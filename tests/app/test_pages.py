@@ -76,9 +76,13 @@ def test_dead_web_source_message(app_test, monkeypatch):
     helpers.get_source.clear()
     at = app_test.run()
     at.selectbox(key="source").set_value("bing").run()
-    at.text_input(key="q").set_value("dog").run()
+    at.text_input(key="q").set_value("qqqzzzx").run()  # unknown offline too: the web's own error
     no_exceptions(at)
     assert at.error and "Cannot reach bing" in at.error[0].value
+    at.text_input(key="q").set_value("chien").run()  # known offline: translated from the shipped photos, said so
+    no_exceptions(at)
+    assert not at.error and at.warning and "Bing images could not be reached" in at.warning[0].value
+    assert "offline photos" in at.warning[0].value and "chien → **dog**" in texts(at)
     helpers.get_source.clear()
 
 
