@@ -92,12 +92,25 @@ def _keys_and_aliases(entries: list[dict], wn) -> tuple[list[str], dict[str, lis
     return keys, aliases
 
 
+# the noun records' layout; bump when build_vocabulary writes different records (2: every ancestor, the longest
+# path), so that a resumed run refreshes them instead of carrying old metadata into the store
+VOCAB_FORMAT = 2
+
+
 def vocabulary_stage(work: Path, cfg: PipelineConfig) -> dict:
-    """Build (once) and return the run's vocabulary; later calls read the saved file."""
+    """Build (once) and return the run's vocabulary; later calls read the saved file.
+
+    A file written in an older record format is rebuilt; its fetched and embedded images are kept when the image
+    units are the same, and the run stops (asking for a fresh work folder) when they are not.
+    """
     path = Path(work) / "vocab.json"
-    if path.is_file():
-        return json.loads(path.read_text(encoding="utf-8"))
-    vocab = build_vocabulary(cfg)
+    saved = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    if saved is not None and saved.get("format") == VOCAB_FORMAT:
+        return saved
+    vocab = {**build_vocabulary(cfg), "format": VOCAB_FORMAT}
+    if saved is not None and saved["units"] != vocab["units"]:
+        raise SystemExit(f"{path} comes from an older visemb whose image units differ from this one's; "
+                         "start again with a fresh --work folder")
     atomic_write_json(path, vocab)
     return vocab
 

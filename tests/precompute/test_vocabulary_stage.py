@@ -1,0 +1,41 @@
+"""precompute/vocabulary_stage.py: written once, refreshed when its record format is older."""
+
+import json
+
+import pytest
+
+from precompute.config import PipelineConfig
+from precompute.vocabulary_stage import VOCAB_FORMAT, vocabulary_stage
+
+WORDS = ("zzqa", "zzqb", "zzqc")  # words WordNet does not know: bare records, no WordNet needed
+
+
+def test_written_once_then_read_back(tmp_path):
+    cfg = PipelineConfig(words=WORDS, source="folder")
+    first = vocabulary_stage(tmp_path, cfg)
+    assert first["format"] == VOCAB_FORMAT and [u["query"] for u in first["units"]] == list(WORDS)
+    saved = json.loads((tmp_path / "vocab.json").read_text())
+    saved["entries"][0]["gloss"] = "kept: a current file is never rebuilt"
+    (tmp_path / "vocab.json").write_text(json.dumps(saved))
+    assert vocabulary_stage(tmp_path, cfg)["entries"][0]["gloss"] == "kept: a current file is never rebuilt"
+
+
+def test_older_records_are_refreshed_when_the_units_match(tmp_path):
+    cfg = PipelineConfig(words=WORDS, source="folder")
+    old = vocabulary_stage(tmp_path, cfg)
+    del old["format"]
+    old["entries"][0]["gloss"] = "stale"
+    (tmp_path / "vocab.json").write_text(json.dumps(old))
+    fresh = vocabulary_stage(tmp_path, cfg)
+    assert fresh["format"] == VOCAB_FORMAT and fresh["entries"][0]["gloss"] != "stale"
+    assert json.loads((tmp_path / "vocab.json").read_text())["format"] == VOCAB_FORMAT
+
+
+def test_older_file_with_other_units_asks_for_a_fresh_folder(tmp_path):
+    cfg = PipelineConfig(words=WORDS, source="folder")
+    old = vocabulary_stage(tmp_path, cfg)
+    del old["format"]
+    old["units"] = old["units"][:2]
+    (tmp_path / "vocab.json").write_text(json.dumps(old))
+    with pytest.raises(SystemExit, match="fresh --work folder"):
+        vocabulary_stage(tmp_path, cfg)
