@@ -94,8 +94,9 @@ with tab_word:
                         raise
                     # a web search that fails (unreachable, blocked, no images): the shipped photos, said so
                     status.write(f"{SOURCE_LABELS[source]}: {exc} Trying the offline photos…")
+                    src = get_source("offline")
                     try:
-                        src, fetched = get_source("offline"), get_source("offline").fetch(word, k)
+                        fetched = src.fetch(word, k)
                     except VisembError:
                         raise exc from None
                     web_failure = exc
