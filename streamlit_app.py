@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from app.helpers import warm_up
+
 st.set_page_config(page_title="visemb — visual word embeddings", page_icon=":material/image_search:", layout="wide")
 
 pages = [
@@ -11,4 +13,5 @@ pages = [
     st.Page("app/map_page.py", title="Map", icon=":material/scatter_plot:", url_path="map"),
     st.Page("app/about_page.py", title="About", icon=":material/info:", url_path="about"),
 ]
+warm_up()  # scikit-learn imports in the background while the first page is read
 st.navigation(pages).run()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import importlib
 import os
+import threading
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -15,6 +17,18 @@ from visemb.store import Store
 WEB_SOURCES = ("bing", "google", "baidu")
 SOURCE_LABELS = {"offline": "Offline photos (shipped)", "bing": "Bing images", "google": "Google images",
                  "baidu": "Baidu images"}
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up() -> threading.Thread | None:
+    """Start importing scikit-learn (about 2 s on 2 cores; every search needs it) in the background, once per
+    process, while the first page is being read. ``VISEMB_WARM_UP=0`` turns it off."""
+    if os.environ.get("VISEMB_WARM_UP") == "0":
+        return None
+    thread = threading.Thread(target=importlib.import_module, args=("sklearn.neighbors",), daemon=True,
+                              name="visemb-warm-up")
+    thread.start()
+    return thread
 
 
 @st.cache_resource(show_spinner="Loading the embedding store…")

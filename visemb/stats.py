@@ -14,8 +14,12 @@ def pair_similarities(store: Store, n_pairs: int = 20000, seed: int = 0) -> np.n
     a = rng.choice(rows, n_pairs)
     b = rng.choice(rows, n_pairs)
     keep = a != b
+    a, b = a[keep], b[keep]
     unit = store.unit_vectors
-    return np.sort(np.einsum("ij,ij->i", unit[a[keep]], unit[b[keep]]))
+    # a thousand pairs at a time: gathering all 20,000 pairs' 2048-d rows at once peaked at +330 MB
+    chunk = 1000
+    return np.sort(np.concatenate([np.einsum("ij,ij->i", unit[a[i:i + chunk]], unit[b[i:i + chunk]])
+                                   for i in range(0, len(a), chunk)]))
 
 
 def percentile(sorted_sims: np.ndarray, value: float) -> float:

@@ -16,3 +16,21 @@ def test_shorten_cuts_at_a_word_and_says_so():
     cut = shorten(gloss, 40)
     assert len(cut) <= 40 and cut.endswith("…") and gloss.startswith(cut[:-1])
     assert cut == "a motor vehicle with four wheels…"
+
+
+def test_warm_up_imports_the_search_library_in_the_background_once(monkeypatch):
+    import sys
+
+    from app.helpers import warm_up
+
+    warm_up.clear()
+    monkeypatch.setenv("VISEMB_WARM_UP", "0")
+    assert warm_up() is None
+    warm_up.clear()
+    monkeypatch.delenv("VISEMB_WARM_UP")
+    thread = warm_up()
+    assert thread is not None and thread.daemon and thread.name == "visemb-warm-up"
+    thread.join(60)
+    assert not thread.is_alive() and "sklearn.neighbors" in sys.modules
+    assert warm_up() is thread  # once per process
+    warm_up.clear()
