@@ -117,6 +117,33 @@ class TestLabelled:
         with pytest.raises(NoImagesError, match="No photos for 'qwzx'"):
             source.fetch("qwzx")
 
+    def test_a_word_with_no_label_draws_the_photos_of_labels_ending_in_it_and_says_so(self, source):
+        """German has no label 'Katze', but 'Perserkatze' and 'Siamkatze' (kinds of Katze) are labels."""
+        assert not source.foreign.lookup("Katze") and not source.lexicon.english_senses("Katze")
+        res = source.fetch("Katze", k=8)
+        assert {"persian_cat.n.01", "siamese_cat.n.01"} <= set(res.origins.values())
+        assert "not a known label" in res.notes[0] and any("perserkatze" in n for n in res.notes)
+        assert "compound" not in " ".join(source.fetch("Perserkatze", k=2).notes)  # a known label: as before
+
+
+def test_heads_only_in_languages_that_name_kinds_that_way():
+    from visemb.sources.foreign_labels import ForeignLabels
+
+    labels = ForeignLabels()
+    for word, wnid, lang in (("Perserkatze", "n1", "de"), ("Siamkatze", "n2", "de"), ("Katze", "n3", "de"),
+                             ("xkatzeplus", "n4", "de"), ("hauskatze", "n5", "fr"), ("zwartekatze", "n6", "nld")):
+        labels.add(word, wnid, lang, "test")
+    assert [r[0] for r in labels.lookup_as_head("KATZE")] == ["n1", "n2", "n6"]  # sorted by label
+    assert labels.lookup_as_head("perserkatze") == []  # a label is not a compound of itself
+    assert labels.lookup_as_head("tze") == []  # too short a head (3 letters) would match half the lexicon
+    for phrase, wnid, lang in (("спортивный автомобиль", "n7", "ru"), ("пожарный автомобиль", "n8", "ru"),
+                               ("chat persan", "n9", "fr"), ("grand chat", "n10", "fr")):
+        labels.add(phrase, wnid, lang, "test")
+    assert [r[0] for r in labels.lookup_as_head("Автомобиль")] == ["n8", "n7"]  # the phrase's last word
+    assert labels.lookup_as_head("persan") == [] and labels.lookup_as_head("chat") == []  # French: head first
+    assert [r[0] for r in labels.lookup_as_head("hund")] == []  # nothing ends in it
+    assert labels.lookup_as_head("ze") == [] and labels.lookup_as_head("") == []
+
     def test_exclude_and_sets(self, shared):
         src = get_source("labelled", labels_csv=shared / "photos" / "labels.csv", sets=("imagenet-samples",))
         assert all("imagenet-samples" in str(p) for p in src.fetch("dog", k=20).paths)

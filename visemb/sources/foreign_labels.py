@@ -13,6 +13,18 @@ from typing import Iterable
 from visemb.sources.base import fold
 
 
+# languages (ISO 639-1 and OMW's 639-3 codes) that write compounds as one word whose last part is the kind:
+# German, Dutch, Swedish, Danish, Norwegian, Icelandic, Afrikaans, Frisian, Finnish, Estonian, Hungarian
+HEAD_FINAL_LANGUAGES = frozenset({"de", "nl", "nld", "sv", "swe", "da", "dan", "no", "nb", "nob", "nn", "nno", "is",
+                                  "isl", "af", "fy", "fi", "fin", "et", "hu", "hun"})
+MIN_HEAD_LETTERS = 4
+# languages whose noun phrases end in their head noun (adjective first): the compounding ones above, Slavic and
+# Baltic languages, Greek, Turkish
+HEAD_LAST_PHRASE_LANGUAGES = HEAD_FINAL_LANGUAGES | frozenset({
+    "ru", "uk", "be", "bg", "cs", "sk", "sl", "hr", "sr", "bs", "mk", "lt", "lv", "el", "tr"})
+MIN_PHRASE_HEAD_LETTERS = 3
+
+
 @dataclass
 class ForeignLabels:
     """``fold(word)`` -> [(wnid, language, origin)], in the order added (curated sources first).
@@ -30,6 +42,31 @@ class ForeignLabels:
 
     def lookup(self, word: str) -> list[tuple[str, str, str]]:
         return list(self.by_word.get(fold(word), ()))
+
+    def lookup_as_head(self, word: str) -> list[tuple[str, str, str, str]]:
+        """Labels whose last part is ``word`` and which therefore name a kind of it: [(wnid, language, origin,
+        label)]. Two ways, each only in the languages that build names so:
+
+        - one-word compounds ending in ``word`` (4 letters or more): German *Perserkatze* is a *Katze*;
+        - phrases whose last word is ``word`` (3 letters or more): Russian *спортивный автомобиль* (sports car)
+          is an *автомобиль*, where French *voiture de sport* puts the head first and is not used.
+        """
+        key = fold(word)
+        if len(key) < MIN_PHRASE_HEAD_LETTERS or not key.replace("_", "").isalpha():
+            return []
+        out = []
+        for label, rows in self.by_word.items():
+            parts = label.rsplit("_", 1)
+            last = parts[-1]
+            if len(parts) == 2 and last == key:
+                languages = HEAD_LAST_PHRASE_LANGUAGES
+            elif (last != key and last.endswith(key) and len(key) >= MIN_HEAD_LETTERS
+                  and len(last) - len(key) >= MIN_HEAD_LETTERS - 1):
+                languages = HEAD_FINAL_LANGUAGES
+            else:
+                continue
+            out += [(wnid, lang, origin, label) for wnid, lang, origin in rows if lang in languages]
+        return sorted(out, key=lambda r: (r[3], r[0], r[1]))
 
     def __len__(self) -> int:
         return len(self.by_word)

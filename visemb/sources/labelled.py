@@ -5,6 +5,10 @@ in the foreign labels; each sense found draws photos of its synset and of its hy
 the way a search engine's results lean: by WordNet's sense frequency (the SemCor counts of the synset's
 lemmas, +1), a curated class label (Babel-ImageNet) counting as 5 extra; the k photos are shared between
 senses in proportion to these weights (largest remainder), so the commonest sense gets most of them.
+
+A word found nowhere may be the last part of labels in languages that name kinds that way (German *Katze*:
+*Perserkatze*, *Siamkatze*; Russian *автомобиль*: *спортивный автомобиль*); their photos stand in, with a note
+saying so.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from visemb.sources.base import FetchResult, ImageSource, clean_query, fold
 from visemb.sources.foreign_labels import ForeignLabels
 
 CURATED_BONUS = 5.0
+COMPOUND_NOTE = ", which ends in the word"
 
 
 class Lexicon:
@@ -163,6 +168,12 @@ class LabelledSource(ImageSource):
             bonus = CURATED_BONUS if origin == "babel-imagenet" else 0.0
             weights[wnid] = max(weights.get(wnid, 0.0), base + bonus)
             how.setdefault(wnid, f"{lang} ({origin})")
+        if not weights:  # unknown as a word: the head of labels? (no label 'Katze'; 'Perserkatze' is one)
+            for wnid, lang, origin, label in self.foreign.lookup_as_head(word):
+                if wnid not in lex.names and lex.english is not None:
+                    continue
+                weights.setdefault(wnid, lex.weight(wnid))
+                how.setdefault(wnid, f"{lang} '{label}'{COMPOUND_NOTE}")
         ranked = [(w, weights[w], how[w]) for w in weights if self.photos_under(w)]
         return sorted(ranked, key=lambda t: (-t[1], t[0]))
 
@@ -193,6 +204,10 @@ class LabelledSource(ImageSource):
                                 "foreign label of a photographed noun")
         quota = _allocate(k, [w for _, w, _ in senses], [len(self.photos_under(s)) for s, _, _ in senses])
         paths, origins, notes = [], {}, []
+        if any(how.endswith(COMPOUND_NOTE) for _, _, how in senses):
+            notes.append(f"{word!r} is not a known label; these are photos of labels that end in it (a compound or "
+                         "phrase usually names a kind of its last part, though not always: Dutch 'zwijn' ends in "
+                         "'wijn')")
         for (wnid, weight, how), n in zip(senses, quota):
             if n == 0:
                 continue
