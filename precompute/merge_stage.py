@@ -39,13 +39,12 @@ def mosaic(paths: list[str], size: int) -> bytes | None:
             continue
     if not imgs:
         return None
+    half = size // 2
     if len(imgs) == 1:
         tiles, shape = [ImageOps.fit(imgs[0], (size, size))], [(0, 0)]
     elif len(imgs) < 4:
-        half = size // 2
         tiles, shape = [ImageOps.fit(im, (half, size)) for im in imgs[:2]], [(0, 0), (half, 0)]
     else:
-        half = size // 2
         tiles, shape = [ImageOps.fit(im, (half, half)) for im in imgs[:4]], [(0, 0), (half, 0), (0, half), (half, half)]
     canvas = Image.new("RGB", (size, size), "white")
     for tile, xy in zip(tiles, shape):
@@ -205,13 +204,15 @@ def _prototypes(cfg: PipelineConfig):
 def _mark_same_photos(entries: list[dict], units: list[list[int]]) -> None:
     """Ancestors pooling exactly the photos of a more specific noun (goldfish -> cyprinid -> …) get
     ``same_photos_as`` = that noun's key; neighbour lists leave them out (their vectors are identical)."""
+    from visemb.store import entry_ancestry
+
     groups: dict[tuple, list[int]] = {}
     for i, u in enumerate(units):
         groups.setdefault(tuple(u), []).append(i)
     for rows in groups.values():
         if len(rows) < 2:
             continue
-        deepest = max(rows, key=lambda r: len({*entries[r].get("ancestors", ()), *entries[r].get("hypernyms", ())}))
+        deepest = max(rows, key=lambda r: len(entry_ancestry(entries[r])))  # a kind has more ancestors
         for r in rows:
             if r != deepest:
                 entries[r]["same_photos_as"] = entries[deepest]["key"]

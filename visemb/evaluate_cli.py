@@ -11,6 +11,7 @@ import json
 import logging
 import os
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -51,9 +52,82 @@ def _embed_cached(paths: list[str], cache: Path, spec) -> dict[str, np.ndarray]:
     return have
 
 
+@dataclass
+class EvalData:
+    """The shipped photos, their vectors and their place in a store's WordNet, shared by the evaluation and the
+    benchmarks that query the same data. Leaves are the photographed classes (ImageNet ids, sorted).
+
+    Attributes:
+        rows: labels.csv rows (``full``: the photo's path); vec: path -> 2048-d vector.
+        leaf_row: each leaf's store row; members: each store row's leaves (itself and its descendants);
+        parents / anc_rows: each leaf's parent rows / ancestor rows in the store; prototypes: each leaf's
+        classifier row.
+    """
+
+    rows: list[dict]
+    vec: dict[str, np.ndarray]
+    leaves: list[str]
+    leaf_ix: dict[str, int]
+    leaf_row: np.ndarray
+    members: list[list[int]]
+    parents: list[set[int]]
+    anc_rows: list[set[int]]
+    prototypes: np.ndarray
+
+    @classmethod
+    def load(cls, shared: Path, store, cache: Path) -> "EvalData":
+        """Read the labels, embed the photos (cached per encoder file) and relate the classes to ``store``."""
+        from visemb.encoder_spec import get_spec
+        from visemb.prototypes import load_prototypes
+        from visemb.vocabulary import synset_of
+
+        spec = get_spec(store.encoder_spec.name)
+        rows = list(csv.DictReader(open(shared / "photos" / "labels.csv", encoding="utf-8")))
+        for r in rows:
+            r["full"] = str(shared / "photos" / r["path"])
+        vec = _embed_cached([r["full"] for r in rows], cache, spec)
+        leaves = sorted({r["wnid"] for r in rows})
+        leaf_syn = [synset_of(w) for w in leaves]
+        syn_row = {e["synsets"][0]: i for i, e in enumerate(store.entries)}
+        ancestors = [{x.name() for x in s.closure(lambda y: y.hypernyms() + y.instance_hypernyms())}
+                     for s in leaf_syn]
+        members: list[list[int]] = [[] for _ in store.entries]
+        for li, anc in enumerate(ancestors):
+            for name in anc | {leaf_syn[li].name()}:
+                if name in syn_row:
+                    members[syn_row[name]].append(li)
+        protos = load_prototypes(spec)
+        return cls(rows, vec, leaves, {w: i for i, w in enumerate(leaves)},
+                   np.array([syn_row[s.name()] for s in leaf_syn]), members,
+                   [{syn_row[x.name()] for x in s.hypernyms() + s.instance_hypernyms() if x.name() in syn_row}
+                    for s in leaf_syn],
+                   [{syn_row[n] for n in anc if n in syn_row} for anc in ancestors],
+                   np.stack([protos.get(w) for w in leaves]))
+
+    def queries(self, photo_set: str) -> tuple[np.ndarray, np.ndarray]:
+        """Unit vectors of the photos of ``photo_set`` and each one's leaf index."""
+        chosen = [r for r in self.rows if r["set"] == photo_set]
+        return (l2_normalize(np.stack([self.vec[r["full"]] for r in chosen])),
+                np.array([self.leaf_ix[r["wnid"]] for r in chosen]))
+
+    def leaf_vectors(self, sets: tuple[str, ...], transform=None) -> np.ndarray:
+        """Each leaf's mean normalised photo vector over the photos of ``sets`` (after ``transform``)."""
+        by = defaultdict(list)
+        for r in self.rows:
+            if r["set"] in sets:
+                v = self.vec[r["full"]]
+                by[r["wnid"]].append(transform(v[None])[0] if transform else v)
+        return l2_normalize(np.stack([l2_normalize(np.stack(by[w])).mean(axis=0) for w in self.leaves]))
+
+    def with_prototypes(self, leaf_vectors: np.ndarray, weight: float) -> np.ndarray:
+        """Leaf vectors with each class's prototype mixed in at ``weight`` (as the store's class nouns)."""
+        from visemb.prototypes import mix_prototype
+
+        return np.stack([mix_prototype(v, p, weight) for v, p in zip(leaf_vectors, self.prototypes)])
+
+
 def run_evaluation(a) -> int:
     from visemb.defaults import store_path
-    from visemb.encoder_spec import get_spec
     from visemb.store import Store
 
     shared = Path(a.shared or Path(__file__).resolve().parents[2] / "shared").resolve()
@@ -61,61 +135,26 @@ def run_evaluation(a) -> int:
         raise SystemExit(f"evaluate needs the shared data folder (photos, MEN, SimLex): not found at {shared}; "
                          "pass --shared")
     os.environ.setdefault("NLTK_DATA", str(shared / "wordnet" / "nltk_data"))
-    from visemb.vocabulary import synset_of, wnid_of
     from visemb.wordnet_data import wordnet
 
     wordnet()  # fail early, with the message naming how to install it, before any embedding
     out = Path(a.out)
     store = Store.load(store_path(a.store))
-    spec = get_spec(store.encoder_spec.name)
-    rows = list(csv.DictReader(open(shared / "photos" / "labels.csv", encoding="utf-8")))
-    for r in rows:
-        r["full"] = str(shared / "photos" / r["path"])
-    vec = _embed_cached([r["full"] for r in rows], out / "cache", spec)
-    leaves = sorted({r["wnid"] for r in rows})
-    leaf_ix = {w: i for i, w in enumerate(leaves)}
-    leaf_syn = [synset_of(w) for w in leaves]
-    row_syn = [store.entries[i]["synsets"][0] for i in range(len(store))]
-    syn_row = {s: i for i, s in enumerate(row_syn)}
-    leaf_row = np.array([syn_row[s.name()] for s in leaf_syn])
-    ancestors = [{wnid_of(x) for x in s.closure(lambda y: y.hypernyms() + y.instance_hypernyms())} for s in leaf_syn]
-    members: list[list[int]] = [[] for _ in row_syn]
-    for li, anc in enumerate(ancestors):
-        for w in anc | {leaves[li]}:
-            r = syn_row.get(synset_of(w).name())
-            if r is not None:
-                members[r].append(li)
-    parents = [{syn_row[x.name()] for x in s.hypernyms() + s.instance_hypernyms() if x.name() in syn_row}
-               for s in leaf_syn]
-    anc_rows = [{syn_row[synset_of(w).name()] for w in anc if synset_of(w).name() in syn_row} for anc in ancestors]
+    d = EvalData.load(shared, store, out / "cache")
+    rows, vec, leaves, leaf_ix, leaf_row = d.rows, d.vec, d.leaves, d.leaf_ix, d.leaf_row
+    members, parents, anc_rows, P, leaf_vectors = d.members, d.parents, d.anc_rows, d.prototypes, d.leaf_vectors
     held = [r for r in rows if r["set"] == "ilsvrc2012-val"]
-    Q = l2_normalize(np.stack([vec[r["full"]] for r in held]))
-    q_leaf = np.array([leaf_ix[r["wnid"]] for r in held])
-
-    def leaf_vectors(sets: tuple[str, ...], transform=None) -> np.ndarray:
-        by = defaultdict(list)
-        for r in rows:
-            if r["set"] in sets:
-                v = vec[r["full"]]
-                by[r["wnid"]].append(transform(v[None])[0] if transform else v)
-        return l2_normalize(np.stack([l2_normalize(np.stack(by[w])).mean(axis=0) for w in leaves]))
+    Q, q_leaf = d.queries("ilsvrc2012-val")
 
     from precompute.default_store import STORE_SETS
-    from visemb.prototypes import load_prototypes, mix_prototype
 
     weight = (store.manifest.get("class_prototypes") or {}).get("weight", 0.0)
-    protos = load_prototypes(spec)
-    P = np.stack([protos.get(w) for w in leaves])
-
-    def with_prototypes(L: np.ndarray, w: float) -> np.ndarray:
-        return np.stack([mix_prototype(v, p, w) for v, p in zip(L, P)])
-
     photos = leaf_vectors(STORE_SETS)
     whiten = _fit_whitening(np.stack([vec[r["full"]] for r in rows if r["set"] != "ilsvrc2012-val"]))
     # name: (leaf photo vectors, query transform, the class nouns' own vectors or None)
     variants = {
         NAME_BASE: (leaf_vectors(("imagenet-samples",)), None, None),
-        NAME_DEFAULT: (photos, None, with_prototypes(photos, weight) if weight else None),
+        NAME_DEFAULT: (photos, None, d.with_prototypes(photos, weight) if weight else None),
         "photos only (no class prototypes; the default before)": (photos, None, None),
         "class prototypes only (rejected: word similarity drops)": (photos, None, P),
         "photos + Tiny-ImageNet photos (10/class, 202 classes; rejected)": (

@@ -30,6 +30,13 @@ HUBNESS_CANDIDATES = 200  # cosine candidates re-ranked by CSLS
 VERIFY_LIMIT = 256 * 1024 * 1024  # checksum files up to this size on load; larger ones get a size check
 
 
+
+def entry_ancestry(entry: dict) -> frozenset[str]:
+    """Synset names of an entry's sense and of all its WordNet ancestors: ``ancestors`` (every hypernym path)
+    with the stored path and the sense itself (entries written before ``ancestors`` existed: the path only)."""
+    return (frozenset(entry.get("ancestors", ())) | frozenset(entry.get("hypernyms", ()))
+            | frozenset((entry.get("synsets") or ())[:1]))
+
 class Store:
     """Vectors with gensim's ``KeyedVectors`` vocabulary of names.
 
@@ -132,8 +139,7 @@ class Store:
         """Synset names of ``row``'s sense and of all its WordNet ancestors, over every hypernym path (stores
         written before ``ancestors`` was recorded: the one stored path)."""
         if self._ancestry is None:
-            self._ancestry = [frozenset(e.get("ancestors", ())) | frozenset(e.get("hypernyms", ()))
-                              | frozenset((e.get("synsets") or ())[:1]) for e in self.entries]
+            self._ancestry = [entry_ancestry(e) for e in self.entries]
         return self._ancestry[row]
 
     def lineage(self, row: int) -> set[int]:
