@@ -105,8 +105,21 @@ def share_link(page: str) -> None:
         st.code(url, language=None)
 
 
+MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~:$"
+
+
+def plain(text: object) -> str:
+    """User-supplied text made inert for Streamlit's Markdown: no links, images, HTML, emphasis or headings
+    (every Markdown character backslash-escaped, control characters shown as escapes)."""
+    from visemb.limits import printable
+
+    return "".join("\\" + ch if ch in MARKDOWN_SPECIAL else ch for ch in printable(text).replace("\n", " "))
+
+
 def show_error(exc: Exception) -> None:
-    st.error(str(exc) if isinstance(exc, VisembError) else f"Something went wrong: {exc}", icon=":material/error:")
+    """An error box; its text (which may quote a user's word or a server's reply) rendered as plain text."""
+    text = str(exc) if isinstance(exc, VisembError) else f"Something went wrong: {exc}"
+    st.error(plain(text), icon=":material/error:")
 
 
 # WordNet's lexicographer files, as a reader would name them (noun.Tops holds entity, object, whole…)

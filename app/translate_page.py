@@ -3,14 +3,17 @@
 import streamlit as st
 
 from app.helpers import (SOURCE_LABELS, WEB_SOURCES, get_encoder, get_source, get_store, nouns_table, param,
-                         set_params, share_link, show_error, show_table, web_reachable)
+                         plain, set_params, share_link, show_error, show_table, web_reachable)
 from visemb.errors import SourceUnavailableError, VisembError
+from visemb.limits import LIMITS, clamp
+from visemb.sources.languages import EXAMPLES, language_name
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 st.title("Translate through pictures")
-st.caption("A word in any language becomes images; the images become a vector; the nearest English nouns are "
-           "the translation. Try *chien*, *Goldfisch*, *pies*, *狗* or *kot*.")
+st.caption("A word in any language becomes images; the images become a vector; the English noun they show is the "
+           "translation, as specific as the pictures agree on, with how sure it is. Try "
+           + ", ".join(f"*{w}*" for w, _, _ in EXAMPLES) + ".")
 
 online = web_reachable()
 options = ["offline", *WEB_SOURCES]
@@ -23,18 +26,14 @@ with st.container(border=True):
                          max_chars=100)
     source = c2.selectbox("Image source", options, index=options.index(source), key="source",
                           format_func=SOURCE_LABELS.get)
-    k = c3.slider("Images", 1, 16, int(param("k", "8")) if param("k", "8").isdigit() else 8, key="k")
-    c4, c5 = st.columns([3, 3.3])
-    aggregations = ["mean", "avgmax"]
-    aggregation = c4.radio("Aggregation", aggregations, horizontal=True, key="agg",
-                           index=aggregations.index(param("agg", "mean")) if param("agg") in aggregations else 0,
-                           help="mean: cosine to the mean image vector; avgmax: mean over images of each "
-                                "image's cosine (Kiela et al. 2015)")
-    specific = c5.toggle("Prefer specific nouns", value=param("specific") == "1", key="specific",
-                         help="Rank by CSLS, which discounts broad nouns that are close to every picture "
-                              "(organism, structure…). Names the pictured noun itself far more often when the "
-                              "store has it (0.16 → 0.61 on held-out photos), but falls back to a broader kind "
-                              "less often when it hasn't (0.50 → 0.10), so it is off by default.")
+    k = c3.slider("Images", LIMITS["images"][0], 16, min(clamp("images", param("k", "8"), 8), 16), key="k")
+    languages = ["any", *get_source("offline").foreign.languages()]
+    wanted_lang = param("lang", "any")
+    lang = st.selectbox("Language of the word", languages, key="lang",
+                        index=languages.index(wanted_lang) if wanted_lang in languages else 0,
+                        format_func=lambda c: "any language" if c == "any" else f"{language_name(c)} ({c})",
+                        help="Only labels in this language are matched (the offline photos); 'any' matches every "
+                             "language, and a label written exactly as typed, accents included, wins.")
 if not online:
     st.info("The web image search is not reachable from here, so the offline photos shipped with visemb are "
             "used (1,300 held-out photos, labels in 90+ languages).", icon=":material/cloud_off:")
@@ -45,26 +44,23 @@ tab_word, tab_picture = st.tabs([":material/translate: Word", ":material/photo_c
 
 
 def show_translation(t):
-    top = t.candidates[0]
     badge = {"high": ":green-badge[high confidence]", "medium": ":orange-badge[medium confidence]",
              "low": ":red-badge[low confidence]"}[t.confidence]
-    answer = (t.kind or t.specific or top.key).replace("_", " ")
-    st.subheader(f"{t.query} → **{answer}**")
-    if t.specific and t.specific != t.kind:
-        st.markdown(f"Most specific guess: **{t.specific.replace('_', ' ')}**",
-                    help="The answer above is the most specific noun that most of the closest nouns are (or are a "
-                         "kind of): right more often, and still right when the pictured noun is missing from the "
-                         "store. The guess is the single closest noun once broad nouns are discounted (CSLS).")
-    st.markdown(f"{badge} {len(t.images)} image(s) · agreement {t.agreement:.0%}"
-               + (f" · coherence {t.coherence:.2f}" if t.coherence is not None else "")
-               + f" · aggregation {t.aggregation} · "
-               + ("specific nouns first (CSLS)" if t.ranking == "csls" else "cosine order") + f" · source {t.source}")
+    st.subheader(f"{plain(t.query)} → **{plain(t.answer.replace('_', ' '))}**")
+    if t.specific and t.specific != t.answer:
+        st.markdown(f"Most specific guess: **{plain(t.specific.replace('_', ' '))}**",
+                    help="The pictures agree on the answer above; which kind of it they show is less sure. The guess "
+                         "is the single likeliest noun.")
+    st.markdown(f"{badge} {t.probability:.0%} sure · {len(t.images)} image(s) · agreement {t.agreement:.0%}"
+                + (f" · coherence {t.coherence:.2f}" if t.coherence is not None else "") + f" · source {t.source}",
+                help="How sure: on photos the rule never saw, answers this sure were right about this often (right: "
+                     "the pictured noun is the answer or a kind of it). High confidence was right at least 90% of "
+                     "the time there.")
     for note in t.notes:
-        st.caption(f"• {note}")
+        st.caption(f"• {plain(note)}")
     votes = {c.row: len(c.votes) for c in t.candidates}
     show_table(nouns_table([(c.row, c.score) for c in t.candidates], {"votes": votes}), key="translation_table")
-    if t.ranking == "csls":
-        st.caption("Ordered by CSLS (broad nouns discounted); the bars show plain cosine similarity.")
+    st.caption("The answer first, then the likeliest single nouns; the bars show probabilities.")
     st.markdown("**The images, and the noun each one points to**")
     cols = st.columns(4)  # a lone picture stays picture-sized, not page-wide
     for i, (img, (key, score)) in enumerate(zip(t.images, t.image_top)):
@@ -73,30 +69,29 @@ def show_translation(t):
                 st.image(st.session_state["_uploads"][img], width="stretch")
             else:
                 st.image(img, width="stretch")
-            st.caption(f"→ {key.replace('_', ' ')} ({score:.2f})")
+            st.caption(f"→ {plain(key.replace('_', ' '))} ({score:.0%})")
     if t.skipped:
-        st.warning("Skipped: " + "; ".join(f"{k.rsplit('/', 1)[-1]}: {v}" for k, v in t.skipped.items()))
+        st.warning("Skipped: " + "; ".join(f"{plain(k.rsplit('/', 1)[-1])}: {plain(v)}" for k, v in t.skipped.items()))
 
 
 with tab_word:
-    set_params(q=word.strip(), source=source, k=k, agg=aggregation if aggregation != "mean" else "",
-               specific="1" if specific else "")
+    set_params(q=word.strip(), source=source, k=k, lang=lang if lang != "any" else "")
     if word.strip():
         try:
             web_failure = None
-            with st.status(f"Translating “{word.strip()}”…", expanded=False) as status:
+            with st.status(f"Translating “{plain(word.strip())}”…", expanded=False) as status:
                 status.write(f"Fetching {k} image(s) from {SOURCE_LABELS[source]}…")
                 src = get_source(source)
                 try:
-                    fetched = src.fetch(word, k)
+                    fetched = src.fetch(word, k, lang=lang)
                 except VisembError as exc:
                     if source not in WEB_SOURCES:
                         raise
                     # a web search that fails (unreachable, blocked, no images): the shipped photos, said so
-                    status.write(f"{SOURCE_LABELS[source]}: {exc} Trying the offline photos…")
+                    status.write(f"{SOURCE_LABELS[source]}: {plain(exc)} Trying the offline photos…")
                     src = get_source("offline")
                     try:
-                        fetched = src.fetch(word, k)
+                        fetched = src.fetch(word, k, lang=lang)
                     except VisembError:
                         raise exc from None
                     web_failure = exc
@@ -104,16 +99,15 @@ with tab_word:
                 bar = st.progress(0.0)
                 from visemb.translate import translate_fetched
 
-                t = translate_fetched(fetched, get_store(), src.name, topn=10, aggregation=aggregation,
-                                      encoder=get_encoder(), progress=lambda d, n: bar.progress(d / n),
-                                      hubness=specific)
-                status.update(label=f"Translated “{word.strip()}”", state="complete")
+                t = translate_fetched(fetched, get_store(), src.name, topn=10, encoder=get_encoder(),
+                                      progress=lambda d, n: bar.progress(d / n))
+                status.update(label=f"Translated “{plain(word.strip())}”", state="complete")
             if web_failure is not None:
                 why = ("could not be reached" if isinstance(web_failure, SourceUnavailableError)
                        else "found no usable images")
                 st.warning(f"{SOURCE_LABELS[source]} {why}, so this translation uses the offline photos shipped "
                            "with visemb.", icon=":material/cloud_off:")
-                st.caption(f"{SOURCE_LABELS[source]}: {web_failure}")
+                st.caption(f"{SOURCE_LABELS[source]}: {plain(web_failure)}")
             show_translation(t)
         except VisembError as exc:
             show_error(exc)
@@ -139,7 +133,7 @@ with tab_picture:
 
                 with st.status("Embedding your picture…") as status:
                     t = translate_images([data], get_store(), get_encoder(), names=[picture.name],
-                                         query=picture.name, source="your picture", hubness=specific)
+                                         query=picture.name, source="your picture")
                     status.update(label="Done", state="complete")
                 st.session_state["_uploads"] = {picture.name: data}
                 show_translation(t)

@@ -29,7 +29,7 @@ def main() -> None:
     from precompute.default_store import STORE_SETS
     from visemb.defaults import DEFAULT_STORE
     from visemb.evaluate import PooledIndex, hubness_from_gram
-    from visemb.evaluate_cli import HEADLINES, EvalData, _headline
+    from evaluation.retrieval import HEADLINES, EvalData, _headline
     from visemb.store import HUBNESS_K, Store
     from visemb.wordnet_data import wordnet
 

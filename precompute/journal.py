@@ -7,16 +7,9 @@ import os
 from pathlib import Path
 from typing import Iterator
 
+from visemb.fileio import atomic_write_bytes
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp.{os.getpid()}")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+__all__ = ["Journal", "atomic_write_bytes", "atomic_write_json"]
 
 
 def atomic_write_json(path: Path, obj) -> None:

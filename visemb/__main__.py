@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from visemb.errors import VisembError
+from visemb.limits import LIMITS, bounded, printable
 
 
 def _load(a):
@@ -80,19 +81,19 @@ def cmd_translate(a) -> int:
         folder = Path(a.images_dir)
         if not folder.is_dir():
             raise VisembError(f"{folder} is not a folder of images")
-        t = translate_images(list_images(folder), s, topn=a.topn, aggregation=a.aggregation, query=a.word,
-                             source="folder", hubness=a.specific)
+        t = translate_images(list_images(folder)[: a.k], s, topn=a.topn, query=a.word, source="folder")
     else:
+        if a.source == "folder" and not a.root:
+            raise VisembError("--source folder needs --root: the folder that holds one folder of images per word")
         source = get_source(a.source, root=a.root) if a.source == "folder" else get_source(a.source)
-        t = translate(a.word, s, source=source, images=a.k, topn=a.topn, aggregation=a.aggregation,
-                      hubness=a.specific)
-    answer = t.kind or t.specific or t.candidates[0].key
-    guess = f"most specific guess: {t.specific}; " if t.specific and t.specific != answer else ""
-    lines = [f"{t.query} -> {answer}  ({guess}confidence {t.confidence}; {len(t.images)} images, "
-             f"agreement {t.agreement:.2f}" + (f", coherence {t.coherence:.2f}" if t.coherence is not None else "")
-             + f"; {t.ranking} order)"]
+        t = translate(a.word, s, source=source, images=a.k, topn=a.topn, lang=a.lang)
+    guess = f"most specific guess: {t.specific}; " if t.specific and t.specific != t.answer else ""
+    lines = [f"{printable(t.query)} -> {t.answer}  ({guess}{t.probability:.0%} sure, confidence {t.confidence}; "
+             f"{len(t.images)} images, agreement {t.agreement:.2f}"
+             + (f", coherence {t.coherence:.2f}" if t.coherence is not None else "") + ")"]
     lines += [f"  {c.score:.3f}  {c.key:25s} {len(c.votes)} vote(s)  {c.gloss[:60]}" for c in t.candidates]
-    lines += [f"  note: {n}" for n in t.notes] + [f"  skipped {k}: {v}" for k, v in t.skipped.items()]
+    lines += [f"  note: {printable(n)}" for n in t.notes]
+    lines += [f"  skipped {printable(k)}: {printable(v)}" for k, v in t.skipped.items()]
     _emit(a, t.to_dict(), "\n".join(lines))
     return 0
 
@@ -110,12 +111,6 @@ def cmd_export(a) -> int:
     return 0
 
 
-def cmd_evaluate(a) -> int:
-    from visemb.evaluate_cli import run_evaluation
-
-    return run_evaluation(a)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m visemb", description=__doc__)
     parser.add_argument("--store", help="store folder (default: VISEMB_STORE or the shipped store)")
@@ -125,8 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("info", help="what the store holds").set_defaults(func=cmd_info)
     p = sub.add_parser("neighbours", aliases=["neighbors"], help="nearest nouns of a noun")
     p.add_argument("word")
-    p.add_argument("--topn", type=int, default=10)
-    p.add_argument("--senses", type=int, default=3, help="how many senses of the word to show")
+    p.add_argument("--topn", type=bounded("--topn", *LIMITS["topn"]), default=10,
+                   help=f"neighbours per sense ({LIMITS['topn'][0]}–{LIMITS['topn'][1]}; default: %(default)s)")
+    p.add_argument("--senses", type=bounded("--senses", 1, 20), default=3,
+                   help="how many senses of the word to show (default: %(default)s)")
     p.add_argument("--cosine", action="store_true", help="rank by plain cosine (default: hubness-corrected)")
     p.set_defaults(func=cmd_neighbours)
     p = sub.add_parser("similarity", help="cosine similarity of two nouns")
@@ -138,26 +135,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", default="offline", help="offline, bing, google, baidu, flickr, folder")
     p.add_argument("--root", help="for --source folder: the folder of per-word folders")
     p.add_argument("--images", dest="images_dir", help="a folder of your own pictures instead of a search")
-    p.add_argument("-k", type=int, default=8, help="images to fetch")
-    p.add_argument("--topn", type=int, default=10)
-    p.add_argument("--aggregation", default="mean", choices=["mean", "avgmax"])
-    p.add_argument("--specific", action="store_true",
-                   help="prefer specific nouns: rank by CSLS (hubness-corrected) instead of cosine")
+    p.add_argument("-k", type=bounded("-k", *LIMITS["images"]), default=8,
+                   help=f"images to fetch ({LIMITS['images'][0]}–{LIMITS['images'][1]}; default: %(default)s)")
+    p.add_argument("--topn", type=bounded("--topn", *LIMITS["topn"]), default=10,
+                   help=f"nouns to list ({LIMITS['topn'][0]}–{LIMITS['topn'][1]}; default: %(default)s)")
+    p.add_argument("--lang", default="any",
+                   help="the word's language, ISO 639-1 (de, fr, zh…); 'any' matches every language (default)")
     p.set_defaults(func=cmd_translate)
     p = sub.add_parser("export", help="word2vec or TensorFlow Projector files")
     p.add_argument("--format", required=True, choices=["word2vec", "projector"])
     p.add_argument("--out")
     p.add_argument("--binary", action="store_true", help="binary word2vec")
     p.set_defaults(func=cmd_export)
-    p = sub.add_parser("evaluate", help="retrieval, leave-class-out, translation and similarity figures")
-    p.add_argument("--shared", help="the shared data folder (photos, labels, MEN, SimLex)")
-    p.add_argument("--out", default="evaluation", help="folder for results.json and results.md")
-    p.add_argument("--quick", action="store_true", help="fewer languages and k values")
-    p.set_defaults(func=cmd_evaluate)
     for command in set(sub.choices.values()):  # the global options work after the command too
         command.add_argument("--store", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         command.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output")
     return parser
+
+
+def _fail(a, message: str, code: int) -> int:
+    """One line on stderr (and, with --json, a JSON object on stdout); control characters made visible."""
+    message = printable(message)
+    if getattr(a, "json", False):
+        print(json.dumps({"error": message}, ensure_ascii=False))
+    print(f"error: {message}", file=sys.stderr)
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,11 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return a.func(a)
     except KeyError as exc:
-        print(f"error: {exc.args[0]}", file=sys.stderr)
-        return 1
-    except (VisembError, ValueError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(a, str(exc.args[0] if exc.args else exc), 1)
+    except (VisembError, ValueError, OSError, TypeError) as exc:
+        return _fail(a, str(exc), 2)
 
 
 if __name__ == "__main__":

@@ -72,8 +72,9 @@ def save_prototypes(weight_rows: np.ndarray, path: str | Path, network_sha256: s
     os.replace(tmp, path)
 
 
-def load_prototypes(spec: EncoderSpec) -> ClassPrototypes:
-    """The class prototypes of ``spec``'s network (the ONNX sidecar file, or the torch weights' ``fc``).
+def load_classifier(spec: EncoderSpec) -> tuple[tuple[str, ...], np.ndarray]:
+    """The raw classifier rows of ``spec``'s network, [1000, dim] float32, and their class ids (the ONNX sidecar
+    file, or the torch weights' ``fc``): dotted with a raw feature they give the network's own class logits.
 
     Raises:
         WeightsMissingError: the classifier rows are not available (names how to provide them).
@@ -94,9 +95,14 @@ def load_prototypes(spec: EncoderSpec) -> ClassPrototypes:
         if spec.network_sha256 and network != spec.network_sha256:
             raise StoreError(f"{path} belongs to network {network[:12]}…, not the encoder's "
                              f"{spec.network_sha256[:12]}…; re-export the encoder")
-    else:
-        from visemb.encoder import torch_state_dict
+        return wnids, np.asarray(rows, np.float32)
+    from visemb.encoder import torch_state_dict
 
-        rows = torch_state_dict(spec)["fc.weight"].float().numpy()
-        wnids, network = imagenet_wnids(), spec.network_sha256
-    return ClassPrototypes(wnids, l2_normalize(np.asarray(rows, np.float32)), network or None)
+    return imagenet_wnids(), torch_state_dict(spec)["fc.weight"].float().numpy()
+
+
+def load_prototypes(spec: EncoderSpec) -> ClassPrototypes:
+    """The class prototypes of ``spec``'s network: its classifier rows (:func:`load_classifier`) at unit length."""
+    wnids, rows = load_classifier(spec)
+    network = spec.network_sha256
+    return ClassPrototypes(wnids, l2_normalize(rows), network or None)

@@ -20,12 +20,14 @@ class FetchResult:
         paths: local image files, in the order the source ranked them.
         origins: path -> where it came from (URL, synset, folder), for the evidence shown to users.
         notes: human-readable remarks (senses used, images dropped as broken, …).
+        approximate: the images only stand in for the word (photos of labels that end in it, say).
     """
 
     word: str
     paths: list[Path]
     origins: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    approximate: bool = False
 
 
 def clean_query(word: str) -> str:
@@ -58,7 +60,9 @@ class ImageSource:
     name = "?"
     needs_network = False
 
-    def fetch(self, word: str, k: int = 8, dest: str | Path | None = None) -> FetchResult:  # pragma: no cover
+    def fetch(self, word: str, k: int = 8, dest: str | Path | None = None,
+              lang: str | None = None) -> FetchResult:  # pragma: no cover
+        """Up to ``k`` images of ``word``; ``lang`` (ISO 639-1, None for any) where the source can use it."""
         raise NotImplementedError
 
     def describe(self) -> dict:

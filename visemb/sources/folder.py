@@ -36,7 +36,7 @@ class FolderSource(ImageSource):
                                          "sub-folder of images per word (e.g. {root}/dog/1.jpg)")
         return {fold(p.name): p for p in sorted(self.root.iterdir()) if p.is_dir()}
 
-    def fetch(self, word: str, k: int = 8, dest: str | Path | None = None) -> FetchResult:
+    def fetch(self, word: str, k: int = 8, dest: str | Path | None = None, lang: str | None = None) -> FetchResult:
         word = clean_query(word)
         folder = self._folders().get(fold(word))
         if folder is None:

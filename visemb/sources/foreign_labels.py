@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,23 +24,69 @@ HEAD_LAST_PHRASE_LANGUAGES = HEAD_FINAL_LANGUAGES | frozenset({
 MIN_PHRASE_HEAD_LETTERS = 3
 
 
+# Open Multilingual Wordnet's ISO 639-3 codes -> the ISO 639-1 codes Babel-ImageNet and users write
+ISO_639_1 = {"fra": "fr", "ita": "it", "nld": "nl", "pol": "pl", "por": "pt", "cmn": "zh", "qcn": "zh", "cat": "ca",
+             "eus": "eu", "glg": "gl", "arb": "ar", "heb": "he", "ell": "el", "bul": "bg", "hrv": "hr", "slv": "sl",
+             "slk": "sk", "lit": "lt", "dan": "da", "swe": "sv", "nob": "no", "nno": "no", "isl": "is", "fas": "fa",
+             "ind": "id", "zsm": "ms", "als": "sq", "fin": "fi", "jpn": "ja", "spa": "es", "deu": "de", "rus": "ru",
+             "hun": "hu", "est": "et", "nor": "no", "nb": "no", "nn": "no"}
+ANY_LANGUAGE = ("", "any", None)
+
+
+def language_code(lang: str | None) -> str:
+    """A language as the labels store it: ISO 639-1 where one exists (``deu`` -> ``de``), lower case; ``any``
+    (or empty) for every language."""
+    code = (lang or "any").strip().lower()
+    return ISO_639_1.get(code, code)
+
+
+def surface(word: str) -> str:
+    """How a label is written, compared exactly: case-folded and NFC, accents kept (Italian *treno* is not
+    Portuguese *trenó*)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", word.strip().casefold()).replace(" ", "_").replace("-", "_")
+
+
 @dataclass
 class ForeignLabels:
-    """``fold(word)`` -> [(wnid, language, origin)], in the order added (curated sources first).
+    """``fold(word)`` -> [(wnid, language, origin, written form)], in the order added (curated sources first).
 
     Attributes:
-        by_word: the mapping.
+        by_word: the mapping; the key drops accents, the written form (:func:`surface`) keeps them.
     """
 
-    by_word: dict[str, list[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(list))
+    by_word: dict[str, list[tuple[str, str, str, str]]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, word: str, wnid: str, lang: str, origin: str) -> None:
-        key = fold(word)
-        if key and (wnid, lang, origin) not in self.by_word[key]:
-            self.by_word[key].append((wnid, lang, origin))
+        key, form, lang = fold(word), surface(word), language_code(lang)
+        if key and (wnid, lang, origin, form) not in self.by_word[key]:
+            self.by_word[key].append((wnid, lang, origin, form))
 
-    def lookup(self, word: str) -> list[tuple[str, str, str]]:
-        return list(self.by_word.get(fold(word), ()))
+    def lookup(self, word: str, lang: str | None = None) -> list[tuple[str, str, str]]:
+        """[(wnid, language, origin)] of the labels written ``word``, in ``lang`` (None/``any``: every language).
+
+        Labels written exactly so (accents included) win; only when there are none do labels that differ only in
+        accents count (a user may leave them out: *nino* for *niño*).
+        """
+        code = language_code(lang)
+        rows = [r for r in self.by_word.get(fold(word), ()) if code in ANY_LANGUAGE or r[1] == code]
+        exact = [r for r in rows if r[3] == surface(word)]
+        return [(w, la, o) for w, la, o, _ in (exact or rows)]
+
+    def languages(self) -> list[str]:
+        """Every language code with at least one label, sorted."""
+        return sorted({r[1] for rows in self.by_word.values() for r in rows})
+
+    def english_name(self, wnid: str) -> str | None:
+        """The English label of ``wnid`` (Babel-ImageNet's ``en``), if any."""
+        if not hasattr(self, "_english"):
+            self._english = {}
+            for rows in self.by_word.values():
+                for w, la, _, form in rows:
+                    if la == "en":
+                        self._english.setdefault(w, form.replace("_", " "))
+        return self._english.get(wnid)
 
     def lookup_as_head(self, word: str) -> list[tuple[str, str, str, str]]:
         """Labels whose last part is ``word`` and which therefore name a kind of it: [(wnid, language, origin,
@@ -65,7 +110,7 @@ class ForeignLabels:
                 languages = HEAD_FINAL_LANGUAGES
             else:
                 continue
-            out += [(wnid, lang, origin, label) for wnid, lang, origin in rows if lang in languages]
+            out += [(wnid, lang, origin, label) for wnid, lang, origin, _ in rows if lang in languages]
         return sorted(out, key=lambda r: (r[3], r[0], r[1]))
 
     def __len__(self) -> int:
@@ -75,9 +120,9 @@ class ForeignLabels:
         keep = set(wnids)
         out = ForeignLabels()
         for word, rows in self.by_word.items():
-            for wnid, lang, origin in rows:
-                if wnid in keep:
-                    out.by_word[word].append((wnid, lang, origin))
+            for row in rows:
+                if row[0] in keep:
+                    out.by_word[word].append(row)
         return out
 
     # -- readers -----------------------------------------------------------------------------------
@@ -96,12 +141,13 @@ class ForeignLabels:
         """Open Multilingual Wordnet ``wn-data-<lang>.tab`` files (``02084071-n<TAB>fra:lemma<TAB>chien``)."""
         out = into or cls()
         for tab in tab_files:
+            file_lang = Path(tab).stem.rsplit("-", 1)[-1]  # wn-data-por.tab: some files name no language per line
             with open(tab, encoding="utf-8") as f:
                 for line in f:
                     parts = line.rstrip("\n").split("\t")
                     if len(parts) < 3 or line.startswith("#") or not parts[0].endswith("-n"):
                         continue
-                    lang, kind = parts[1].split(":", 1) if ":" in parts[1] else (parts[1], "lemma")
+                    lang, kind = parts[1].split(":", 1) if ":" in parts[1] else (file_lang, parts[1])
                     if kind != "lemma":
                         continue
                     out.add(parts[2], "n" + parts[0][:-2], lang, "omw")
@@ -109,20 +155,23 @@ class ForeignLabels:
 
     @classmethod
     def from_tsv(cls, path: str | Path, into: "ForeignLabels | None" = None):
-        """The compact form written by :meth:`save_tsv` (word, wnid, lang, origin)."""
+        """The compact form written by :meth:`save_tsv` (word, wnid, lang, origin, form)."""
         out = into or cls()
         with open(path, encoding="utf-8", newline="") as f:
             for row in csv.DictReader(f, delimiter="\t"):
-                out.by_word[row["word"]].append((row["wnid"], row["lang"], row["origin"]))
+                form = row.get("form") or row["word"]
+                out.by_word[row["word"]].append((row["wnid"], language_code(row["lang"]), row["origin"], form))
         return out
 
     def save_tsv(self, path: str | Path) -> None:
-        path = Path(path)
-        tmp = path.with_name(f".{path.name}.tmp")
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f, delimiter="\t", lineterminator="\n")
-            w.writerow(["word", "wnid", "lang", "origin"])
-            for word in sorted(self.by_word):
-                for wnid, lang, origin in self.by_word[word]:
-                    w.writerow([word, wnid, lang, origin])
-        os.replace(tmp, path)
+        import io
+
+        from visemb.fileio import atomic_write_text
+
+        buf = io.StringIO()
+        w = csv.writer(buf, delimiter="\t", lineterminator="\n")
+        w.writerow(["word", "wnid", "lang", "origin", "form"])
+        for word in sorted(self.by_word):
+            for wnid, lang, origin, form in self.by_word[word]:
+                w.writerow([word, wnid, lang, origin, form])
+        atomic_write_text(path, buf.getvalue())

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from visemb.errors import NoImagesError, SourceUnavailableError
 from visemb.sources.base import FetchResult, ImageSource, clean_query, fold
-from visemb.sources.foreign_labels import ForeignLabels
+from visemb.sources.foreign_labels import ANY_LANGUAGE, ForeignLabels, language_code
 
 CURATED_BONUS = 5.0
 COMPOUND_NOTE = ", which ends in the word"
@@ -142,24 +142,30 @@ class LabelledSource(ImageSource):
             self._lexicon = Lexicon.from_wordnet(sorted(self.photos))
         return self._lexicon
 
-    def describe(self) -> dict:
-        return {"name": self.name, "labels_csv": str(self.labels_csv), "sets": self.sets,
-                "foreign_words": len(self.foreign)}
-
     def synset_name(self, wnid: str) -> str:
         return self.lexicon.names.get(wnid, wnid)
 
     # -- senses ------------------------------------------------------------------------------------
-    def senses(self, word: str) -> list[tuple[str, float, str]]:
-        """Senses of ``word`` that have photos: [(wnid, weight, how found)], heaviest first."""
+    def senses(self, word: str, lang: str | None = None) -> list[tuple[str, float, str]]:
+        """Senses of ``word`` that have photos: [(wnid, weight, how found)], heaviest first; only labels in
+        ``lang`` (ISO 639-1; None or ``any``: every language, English nouns included)."""
+        return self._senses(word, lang)[0]
+
+    def _senses(self, word: str, lang: str | None) -> tuple[list[tuple[str, float, str]], list[tuple[str, str]],
+                                                            bool]:
+        """(senses with photos, [(wnid, language)] of labels found whose nouns have no photo, approximate)."""
         lex = self.lexicon
+        code = language_code(lang)
         weights: dict[str, float] = {}
         how: dict[str, str] = {}
-        for wnid, lemma in lex.english_senses(word):
-            weights[wnid] = lex.weight(wnid)
-            how[wnid] = f"English '{lemma}'"
-        for wnid, lang, origin in self.foreign.lookup(word):
+        if code in ANY_LANGUAGE or code == "en":
+            for wnid, lemma in lex.english_senses(word):
+                weights[wnid] = lex.weight(wnid)
+                how[wnid] = f"English '{lemma}'"
+        unpictured: list[tuple[str, str]] = []
+        for wnid, la, origin in self.foreign.lookup(word, code):
             if wnid not in lex.names and lex.english is not None:
+                unpictured.append((wnid, la))
                 continue
             try:
                 base = lex.weight(wnid)
@@ -167,15 +173,18 @@ class LabelledSource(ImageSource):
                 continue
             bonus = CURATED_BONUS if origin == "babel-imagenet" else 0.0
             weights[wnid] = max(weights.get(wnid, 0.0), base + bonus)
-            how.setdefault(wnid, f"{lang} ({origin})")
-        if not weights:  # unknown as a word: the head of labels? (no label 'Katze'; 'Perserkatze' is one)
-            for wnid, lang, origin, label in self.foreign.lookup_as_head(word):
-                if wnid not in lex.names and lex.english is not None:
+            how.setdefault(wnid, f"{la} ({origin})")
+        approximate = False
+        if not weights and not unpictured:  # unknown as a word: the head of labels? ('Perserkatze' is a 'Katze')
+            for wnid, la, origin, label in self.foreign.lookup_as_head(word):
+                if (wnid not in lex.names and lex.english is not None) or (code not in ANY_LANGUAGE and la != code):
                     continue
                 weights.setdefault(wnid, lex.weight(wnid))
-                how.setdefault(wnid, f"{lang} '{label}'{COMPOUND_NOTE}")
+                how.setdefault(wnid, f"{la} '{label}'{COMPOUND_NOTE}")
+                approximate = True
         ranked = [(w, weights[w], how[w]) for w in weights if self.photos_under(w)]
-        return sorted(ranked, key=lambda t: (-t[1], t[0]))
+        unpictured += [(w, how[w]) for w in weights if not self.photos_under(w)]
+        return sorted(ranked, key=lambda t: (-t[1], t[0])), unpictured, approximate
 
     def photos_under(self, wnid: str) -> list[str]:
         """Photos of ``wnid`` and its hyponyms, interleaved class by class (so a few photos span breeds)."""
@@ -196,15 +205,14 @@ class LabelledSource(ImageSource):
             raise NoImagesError(f"No photos labelled {wnid}")
         return FetchResult(wnid, paths, {str(p): wnid for p in paths})
 
-    def fetch(self, word: str, k: int = 8, dest: str | Path | None = None) -> FetchResult:
+    def fetch(self, word: str, k: int = 8, dest: str | Path | None = None, lang: str | None = None) -> FetchResult:
         word = clean_query(word)
-        senses = self.senses(word)
+        senses, unpictured, approximate = self._senses(word, lang)
         if not senses:
-            raise NoImagesError(f"No photos for {word!r}: it is neither an English noun nor a known "
-                                "foreign label of a photographed noun")
+            raise NoImagesError(self._why_none(word, lang, unpictured))
         quota = _allocate(k, [w for _, w, _ in senses], [len(self.photos_under(s)) for s, _, _ in senses])
         paths, origins, notes = [], {}, []
-        if any(how.endswith(COMPOUND_NOTE) for _, _, how in senses):
+        if approximate:
             notes.append(f"{word!r} is not a known label; these are photos of labels that end in it (a compound or "
                          "phrase usually names a kind of its last part, though not always: Dutch 'zwijn' ends in "
                          "'wijn')")
@@ -217,7 +225,23 @@ class LabelledSource(ImageSource):
                 p = self.root / rel
                 paths.append(p)
                 origins[str(p)] = name
-        return FetchResult(word, paths, origins, notes)
+        return FetchResult(word, paths, origins, notes, approximate=approximate)
+
+    def _why_none(self, word: str, lang: str | None, unpictured: list[tuple[str, str]]) -> str:
+        """Why ``word`` got no photos, and what to try."""
+        code = language_code(lang)
+        if unpictured:
+            names = []
+            for wnid, la in unpictured[:3]:
+                name = self.foreign.english_name(wnid) or self.lexicon.names.get(wnid, wnid)
+                names.append(f"{name} ({la})")
+            return (f"{word!r} is a known label of {', '.join(names)}, but the offline photos have no picture of "
+                    "it; a web image source (e.g. bing) would find some")
+        where = "" if code in ANY_LANGUAGE else f" in language {code!r}"
+        others = [la for _, la, _ in self.foreign.lookup(word)] if code not in ANY_LANGUAGE else []
+        hint = f" (it is a label in: {', '.join(sorted(set(others)))})" if others else ""
+        return (f"No photos for {word!r}: it is neither an English noun nor a known foreign label{where} of a "
+                f"photographed noun{hint}")
 
 
 def _stable_hash(text: str) -> int:

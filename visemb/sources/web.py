@@ -125,7 +125,7 @@ class WebSource(ImageSource):
         except OSError:
             return False
 
-    def fetch(self, word: str, k: int = 8, dest: str | Path | None = None) -> FetchResult:
+    def fetch(self, word: str, k: int = 8, dest: str | Path | None = None, lang: str | None = None) -> FetchResult:
         """Download up to ``k`` images of ``word`` into a fresh folder under ``dest`` (default: a temp folder).
 
         Raises:

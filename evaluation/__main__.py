@@ -1,0 +1,178 @@
+"""``python -m evaluation``: the answer a user reads, on the held-out photos, reported once.
+
+Needs the shared data folder (``--shared``, default ``../shared``). Writes ``answers.json`` and ``answers.md``
+under ``--out`` (default ``benchmarks/results``). Which photos play which part: :mod:`evaluation.splits`.
+
+- photos: k = 1, 2, 4, 8 held-out photos of one class, the class in the store and removed from it;
+- foreign words: labels of held-out classes through the offline source (k = 4 photos), per language, beside the
+  lexicon's own first sense.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+KS = (1, 2, 4, 8)
+WORDS_PER_LANGUAGE = 40
+
+
+def photo_report(store, shared: Path) -> dict:
+    from evaluation.answer_metrics import reliability, summarize
+    from evaluation.answers import Runner, photo_queries
+    from evaluation.splits import held_out_photos
+    from visemb.answer import rule_for
+
+    rule = rule_for(store)
+    runner = Runner(store)
+    photos = held_out_photos(shared, store)
+    out, curves = {}, {}
+    for removed in (False, True):
+        for k in KS:
+            qs = [q for ph in photos.values() for q in photo_queries(store, ph, k)]
+            outcomes = runner.run(qs, rule, removed)
+            name = f"{'removed' if removed else 'in store'}, k={k}"
+            out[name] = summarize(outcomes)
+            if k == 1:
+                curves[name] = reliability(np.array([o.confidence for o in outcomes]),
+                                           np.array([o.correct for o in outcomes]))
+    return {"rule": rule.__dict__, "photos": out, "reliability": curves}
+
+
+def foreign_report(store, offline_dir: Path, seed: int = 0) -> dict:
+    """Per language: the answer shown for labels of held-out classes (k = 4 offline photos) and the lexicon's P@1."""
+    from evaluation.answer_metrics import Judge
+    from evaluation.splits import is_selection_class
+    from visemb.answer import Hierarchy, decide, rule_for
+    from visemb.sources.offline import offline_source
+    from visemb.translate import encoder_for
+
+    src = offline_source(offline_dir)
+    rule = rule_for(store)
+    judge = Judge(store, Hierarchy.of_store(store))
+    row_of = {e.get("imagenet_id"): i for i, e in enumerate(store.entries) if e.get("imagenet_id")}
+    pictured = {w for w in src.photos if not is_selection_class(w)}
+    by_lang = defaultdict(list)
+    for key, rows in src.foreign.by_word.items():
+        for wnid, lang, _, form in rows:
+            if lang != "en" and wnid in pictured and wnid in row_of:
+                by_lang[lang].append((form.replace("_", " "), wnid))
+    rng = random.Random(seed)
+    enc = encoder_for(store)
+    cache: dict[str, np.ndarray] = {}
+    result = {}
+    for lang in sorted(by_lang):
+        words = sorted(set(by_lang[lang]))
+        rng.shuffle(words)
+        stats = defaultdict(list)
+        for word, wnid in words[:WORDS_PER_LANGUAGE]:
+            try:
+                fetched = src.fetch(word, 4, lang=lang)
+            except Exception:
+                stats["unanswered"].append(1)
+                continue
+            senses = src.senses(word, lang)
+            stats["lexicon_p1"].append(bool(senses) and senses[0][0] == wnid)
+            todo = [str(p) for p in fetched.paths if str(p) not in cache]
+            if todo:
+                emb = enc.embed(todo)
+                cache.update({todo[i]: v for i, v in zip(emb.ok, emb.vectors)})
+            feats = np.stack([cache[str(p)] for p in fetched.paths if str(p) in cache])
+            ans = decide(store, feats, rule)
+            truth = row_of[wnid]
+            o = judge.judge(ans.row, [r for r, _ in ans.ranked], truth, ans.probability, ans.confidence)
+            stats["exact"].append(o.exact)
+            stats["correct"].append(o.correct)
+            stats["h_f1"].append(o.h_f1)
+            stats["unanswered"].append(0)
+        n = len(stats["exact"])
+        if n:
+            result[lang] = {"words": n, "exact": float(np.mean(stats["exact"])),
+                            "lexicon_p1": float(np.mean(stats["lexicon_p1"])),
+                            "correct": float(np.mean(stats["correct"])), "h_f1": float(np.mean(stats["h_f1"])),
+                            "unanswered": int(np.sum(stats["unanswered"]))}
+    return result
+
+
+def markdown(r: dict) -> str:
+    rule = r["rule"]
+    lines = ["# The answer a user reads: held-out figures", "",
+             "Held-out photos: the ILSVRC-2012 validation photos of the held-out half of its classes "
+             "(`evaluation/splits.py`); the rule was chosen on the selection photos "
+             "(`benchmarks/results/answer_selection.md`) and the store holds a third set (`imagenet-samples`). "
+             "Produced by `python -m evaluation`.", "",
+             f"Rule: temperature {rule['temperature']}, novel-noun logit {rule['novel']}, combine {rule['combine']}, "
+             f"threshold {rule['threshold']}; high ≥ {rule['high']}, medium ≥ {rule['medium']}.", "",
+             "near: the answer is the noun or one of its two nearest ancestors (parent, grandparent); correct: the "
+             "noun is the answer or a kind of it (what the confidence predicts); info gain in bits "
+             "(Deng et al. 2012); top level: entity, physical entity, object, whole, artifact, organism…", "",
+             "| condition | queries | exact P@1 | P@5 | MRR | near | hP | hR | hF1 | correct | info gain | top level | "
+             "ECE | high: share / right | medium: share / right |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for name, s in r["photos"].items():
+        lines.append(f"| {name} | {s['n']} | {s['exact_p1']:.3f} | {s['exact_p5']:.3f} | {s['mrr']:.3f} | "
+                     f"{s['near']:.3f} | {s['h_precision']:.3f} | {s['h_recall']:.3f} | {s['h_f1']:.3f} | "
+                     f"{s['correct']:.3f} | {s['info_gain']:.2f} | {s['top_level']:.3f} | {s['ece']:.3f} | "
+                     f"{s['share_high']:.2f} / {_f(s['correct_high'])} | {s['share_medium']:.2f} / "
+                     f"{_f(s['correct_medium'])} |")
+    lines += ["", "## Reliability (k = 1)", ""]
+    for name, rows in r["reliability"].items():
+        lines += [f"**{name}**", "", "| confidence | answers | mean confidence | right |", "|---|---|---|---|"]
+        lines += [f"| {b} | {n} | {c:.3f} | {a:.3f} |" for b, n, c, a in rows] + [""]
+    f = r["foreign"]
+    if f:
+        words = sum(v["words"] for v in f.values())
+        mean = lambda key: sum(v[key] * v["words"] for v in f.values()) / max(words, 1)  # noqa: E731
+        lines += ["## Foreign words through the offline source (k = 4)", "",
+                  f"{words} labels of held-out classes in {len(f)} languages (up to {WORDS_PER_LANGUAGE} per "
+                  f"language): the answer is exactly the label's noun **{mean('exact'):.3f}**, the lexicon's first "
+                  f"sense {mean('lexicon_p1'):.3f}; the answer is right (the noun or a kind of it above) "
+                  f"{mean('correct'):.3f}, mean hF1 {mean('h_f1'):.3f}.", "",
+                  "| language | words | exact | lexicon P@1 | gap | correct | hF1 |", "|---|---|---|---|---|---|---|"]
+        for lang, v in sorted(f.items(), key=lambda kv: -kv[1]["words"]):
+            lines.append(f"| {lang} | {v['words']} | {v['exact']:.3f} | {v['lexicon_p1']:.3f} | "
+                         f"{v['exact'] - v['lexicon_p1']:+.3f} | {v['correct']:.3f} | {v['h_f1']:.3f} |")
+    return "\n".join(lines) + "\n"
+
+
+def _f(x: float) -> str:
+    return "–" if x != x else f"{x:.2f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m evaluation", description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", default=str(ROOT.parent / "shared"), help="the shared data folder")
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"), help="where answers.{json,md} go")
+    ap.add_argument("--no-foreign", action="store_true", help="skip the foreign-word table")
+    a = ap.parse_args(argv)
+    shared = Path(a.shared).resolve()
+    if not (shared / "photos" / "labels.csv").is_file():
+        print(f"error: the shared data folder (photos, labels) is not at {shared}; pass --shared", file=sys.stderr)
+        return 2
+    os.environ.setdefault("NLTK_DATA", str(shared / "wordnet" / "nltk_data"))
+    from visemb.defaults import store_path
+    from visemb.fileio import atomic_write_text
+    from visemb.sources.offline import OFFLINE_DIR
+    from visemb.store import Store
+
+    store = Store.load(store_path())
+    r = photo_report(store, shared)
+    r["foreign"] = {} if a.no_foreign else foreign_report(store, OFFLINE_DIR)
+    out = Path(a.out)
+    atomic_write_text(out / "answers.json", json.dumps(r, indent=1, default=float))
+    atomic_write_text(out / "answers.md", markdown(r))
+    print(markdown(r))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main())

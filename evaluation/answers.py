@@ -1,0 +1,109 @@
+"""Answer queries built from labelled photos, scored as a user reads them (see :mod:`evaluation.answer_metrics`).
+
+A query is ``k`` photos of one class. Two conditions: the class is in the store, or *removed* (its class gets no
+probability and every row whose photos are only that class's can't be the answer) — what happens to a photo of a
+noun the store lacks.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from evaluation.answer_metrics import Judge, Outcome
+from visemb.answer import AnswerRule, ClassScorer, Hierarchy, choose, combine_photos, softmax_with_novel
+
+
+@dataclass
+class Query:
+    """``k`` photos of one class: the truth's store row and class index, the photos' raw features."""
+
+    truth_row: int
+    truth_class: int
+    features: np.ndarray
+    name: str = ""
+
+
+def photo_queries(store, photos: list[tuple[str, np.ndarray]], k: int, seed: int = 0,
+                  per_class: int | None = None) -> list[Query]:
+    """Groups of ``k`` distinct photos of one class from ``[(wnid, feature)]`` (classes with fewer are skipped);
+    at most ``per_class`` groups per class, drawn without overlap in a seeded order."""
+    h = Hierarchy.of_store(store)
+    class_of_row = {int(r): i for i, r in enumerate(h.class_rows)}
+    row_of_wnid = {e.get("imagenet_id"): i for i, e in enumerate(store.entries) if e.get("imagenet_id")}
+    by = defaultdict(list)
+    for wnid, f in photos:
+        if wnid in row_of_wnid and row_of_wnid[wnid] in class_of_row:
+            by[wnid].append(f)
+    rng = random.Random(seed)
+    out = []
+    for wnid in sorted(by):
+        feats = by[wnid]
+        order = list(range(len(feats)))
+        rng.shuffle(order)
+        groups = [order[i:i + k] for i in range(0, len(order) - k + 1, k)]
+        for g in groups[:per_class]:
+            row = row_of_wnid[wnid]
+            out.append(Query(row, class_of_row[row], np.stack([feats[j] for j in g]), wnid))
+    return out
+
+
+class Runner:
+    """Per-query probabilities under a rule, in the store or with the truth removed, and their outcomes."""
+
+    def __init__(self, store):
+        self.store = store
+        self.h = Hierarchy.of_store(store)
+        self.scorer = ClassScorer.for_store(store)
+        self.judge = Judge(store, self.h)
+        only = defaultdict(set)
+        for c, r in zip(self.h.pair_class, self.h.pair_row):
+            only[int(r)].add(int(c))
+        # rows reached by exactly one class: removing that class leaves them with no photos
+        self.sole_class_rows: dict[int, list[int]] = defaultdict(list)
+        for r, cs in only.items():
+            if len(cs) == 1:
+                self.sole_class_rows[next(iter(cs))].append(r)
+        self.base_allowed = np.ones(len(store.entries), bool)
+        self.base_allowed[list(store.repeats)] = False
+
+    def mean_node_probs(self, q: Query, rule: AnswerRule, removed: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(uncalibrated mean node probabilities, mean class probabilities) of a query."""
+        z = self.logits_of(q)
+        if removed:
+            z = z.copy()
+            z[:, q.truth_class] = -np.inf
+        p, novel = combine_photos(*softmax_with_novel(z, rule), rule)
+        return self.h.node_probabilities(p, novel)[0], p[0]
+
+    def logits_of(self, q: Query) -> np.ndarray:
+        """The query's class logits (cached on the query: they do not depend on the rule's numbers)."""
+        if getattr(q, "_logits", None) is None:
+            q._logits = self.scorer.logits(q.features, AnswerRule()).astype(np.float64)
+        return q._logits
+
+    def removed_rows(self, q: Query) -> frozenset[int]:
+        return frozenset(self.sole_class_rows.get(q.truth_class, ()))
+
+    def outcome(self, q: Query, nodes: np.ndarray, classes: np.ndarray, rule: AnswerRule, removed: bool) -> Outcome:
+        """Decide (as :func:`visemb.answer.decide`) on calibrated probabilities and score the answer."""
+        gone = self.removed_rows(q) if removed else frozenset()
+        allowed = self.base_allowed.copy()
+        if gone:
+            allowed[list(gone)] = False
+        row = choose(nodes, self.h, rule.threshold, allowed)
+        order = [int(self.h.class_rows[c]) for c in np.argsort(-classes)[:6]]
+        ranked = [row] + [r for r in order if r != row][:4]
+        p = float(nodes[row])
+        return self.judge.judge(row, ranked, q.truth_row, p, rule.words(p), gone)
+
+    def run(self, queries: list[Query], rule: AnswerRule, removed: bool) -> list[Outcome]:
+        out = []
+        for q in queries:
+            nodes, classes = self.mean_node_probs(q, rule, removed)
+            k = len(q.features)
+            out.append(self.outcome(q, rule.calibrate(nodes, k), classes, rule, removed))
+        return out

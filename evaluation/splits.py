@@ -1,0 +1,63 @@
+"""Which shipped photos play which part: the store's own photos, the selection photos and the held-out photos.
+
+- store (exemplars): ``imagenet-samples``, one photo per ImageNet class, built into the default store;
+- selection: every ``tiny-imagenet-val`` photo and the ``ilsvrc2012-val`` photos of the classes in the *selection
+  half* (a fixed hash of the class id) — these choose the answer rule and its numbers;
+- held out: the ``ilsvrc2012-val`` photos of the other half of the classes — they report, once.
+
+The three never overlap (a test checks it), and held-out classes are never selection classes.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from pathlib import Path
+
+import numpy as np
+
+STORE_SET = "imagenet-samples"
+TINY_SET, VAL_SET = "tiny-imagenet-val", "ilsvrc2012-val"
+CACHE = Path(__file__).resolve().parent.parent / ".work" / "eval-cache"
+
+
+def is_selection_class(wnid: str) -> bool:
+    """Whether ``wnid``'s ILSVRC validation photos are selection photos (else held out): a fixed hash, half each."""
+    return hashlib.sha256(wnid.encode()).digest()[0] % 2 == 0
+
+
+def part_of(row: dict) -> str:
+    """``store``, ``selection`` or ``held-out`` for a ``labels.csv`` row."""
+    if row["set"] == STORE_SET:
+        return "store"
+    if row["set"] == TINY_SET or (row["set"] == VAL_SET and is_selection_class(row["wnid"])):
+        return "selection"
+    return "held-out"
+
+
+def labelled_rows(shared: Path) -> list[dict]:
+    with open(Path(shared) / "photos" / "labels.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def photos_of(shared: Path, store, part: str) -> dict[str, list[tuple[str, np.ndarray]]]:
+    """{photo set: [(wnid, raw feature)]} of one part, embedded with the store's encoder (cached under .work/)."""
+    from visemb.encoder_spec import get_spec
+    from evaluation.retrieval import _embed_cached
+
+    rows = [r for r in labelled_rows(shared) if part_of(r) == part]
+    paths = [str(Path(shared) / "photos" / r["path"]) for r in rows]
+    vec = _embed_cached(paths, CACHE, get_spec(store.encoder_spec.name))
+    out: dict[str, list[tuple[str, np.ndarray]]] = {}
+    for r, p in zip(rows, paths):
+        if p in vec:
+            out.setdefault(r["set"], []).append((r["wnid"], vec[p]))
+    return out
+
+
+def selection_photos(shared: Path, store) -> dict[str, list[tuple[str, np.ndarray]]]:
+    return photos_of(shared, store, "selection")
+
+
+def held_out_photos(shared: Path, store) -> dict[str, list[tuple[str, np.ndarray]]]:
+    return photos_of(shared, store, "held-out")

@@ -1,0 +1,107 @@
+"""visemb/answer.py: class probabilities added up WordNet, the most specific noun that clears the threshold."""
+
+import numpy as np
+import pytest
+
+from visemb.answer import AnswerRule, ClassScorer, Hierarchy, choose, combine_photos, decide, softmax_with_novel
+from visemb.store import Store
+
+# animal > dog > {beagle, terrier}; animal > cat; only the leaves have photos of their own
+PATHS = {"animal": ["animal.n.01"], "dog": ["animal.n.01", "dog.n.01"],
+         "beagle": ["animal.n.01", "dog.n.01", "beagle.n.01"], "terrier": ["animal.n.01", "dog.n.01", "terrier.n.01"],
+         "cat": ["animal.n.01", "cat.n.01"]}
+POOLED = {"animal": 3, "dog": 2}
+
+
+@pytest.fixture
+def store():
+    rng = np.random.default_rng(0)
+    base = {k: (v := rng.normal(size=16)) / np.linalg.norm(v) for k in ("beagle", "terrier", "cat")}
+    base["dog"] = (base["beagle"] + base["terrier"]) / 2
+    base["animal"] = (base["dog"] + base["cat"]) / 2
+    entries = [{"key": k, "synsets": [p[-1]], "hypernyms": p, "ancestors": p[:-1], "n_classes": POOLED.get(k, 1)}
+               for k, p in PATHS.items()]
+    return Store(np.stack([base[k] for k in PATHS]).astype(np.float32), entries)
+
+
+def row(store, key):
+    return store.get_index(key)
+
+
+def test_only_photographed_nouns_are_classes_and_probabilities_add_up(store):
+    h = Hierarchy.of_store(store)
+    assert sorted(store.index_to_key[r] for r in h.class_rows) == ["beagle", "cat", "terrier"]
+    classes = [store.index_to_key[r] for r in h.class_rows]
+    p = np.array([[{"beagle": 0.5, "terrier": 0.3, "cat": 0.2}[c] for c in classes]])
+    nodes = h.node_probabilities(p)[0]
+    assert nodes[row(store, "dog")] == pytest.approx(0.8) and nodes[row(store, "animal")] == pytest.approx(1.0)
+    assert list(h.classes_under[[row(store, k) for k in PATHS]]) == [3, 2, 1, 1, 1]
+
+
+def test_the_answer_is_the_most_specific_noun_over_the_threshold(store):
+    h = Hierarchy.of_store(store)
+    nodes = np.zeros(len(store))
+    for k, v in {"animal": 1.0, "dog": 0.8, "beagle": 0.5, "terrier": 0.3, "cat": 0.2}.items():
+        nodes[row(store, k)] = v
+    assert store.index_to_key[choose(nodes, h, 0.45)] == "beagle"
+    assert store.index_to_key[choose(nodes, h, 0.6)] == "dog"  # the photos agree on the kind, not the breed
+    assert store.index_to_key[choose(nodes, h, 0.9)] == "animal"
+
+
+def test_a_photo_of_a_class_is_answered_by_that_class_with_high_confidence(store):
+    rule = AnswerRule(threshold=0.5, cosine_scale=60.0)
+    ans = decide(store, store.vectors[[row(store, "cat")]], rule)
+    assert store.index_to_key[ans.row] == "cat" and ans.confidence == "high" and ans.ranked[0][0] == ans.row
+    assert store.index_to_key[ans.top_class] == "cat"
+    # between two breeds: the kind they share
+    between = (store.vectors[row(store, "beagle")] + store.vectors[row(store, "terrier")]) / 2
+    ans = decide(store, between[None], AnswerRule(threshold=0.7, cosine_scale=10.0))
+    assert store.index_to_key[ans.row] == "dog"
+
+
+def test_excluded_classes_get_no_probability_and_are_never_the_answer(store):
+    rule = AnswerRule(threshold=0.5, cosine_scale=60.0)
+    ans = decide(store, store.vectors[[row(store, "beagle")]], rule, exclude_rows=[row(store, "beagle")])
+    assert store.index_to_key[ans.row] != "beagle"
+    assert ans.node_probs[row(store, "beagle")] < 1e-6 and ans.class_probs.max() < 1
+
+
+def test_the_novel_share_goes_to_the_parents_not_the_classes(store):
+    logits = np.array([[5.0, 1.0, 1.0]])
+    p, novel = softmax_with_novel(logits, AnswerRule(novel=5.0))
+    assert novel[0] == pytest.approx(p[0, 0]) and p.sum() + novel.sum() == pytest.approx(1.0)
+    h = Hierarchy.of_store(store)
+    first = store.index_to_key[h.class_rows[0]]
+    nodes = h.node_probabilities(p, novel)[0]
+    assert nodes[row(store, first)] == pytest.approx(p[0, 0])
+    assert nodes[row(store, "animal")] == pytest.approx(1.0)  # the root keeps all of it
+    assert softmax_with_novel(logits, AnswerRule())[1][0] == 0.0
+
+
+def test_agreeing_photos_add_up_to_more_evidence_with_logmean():
+    p = np.array([[0.6, 0.4], [0.6, 0.4], [0.6, 0.4]])
+    novel = np.zeros(3)
+    mean, _ = combine_photos(p, novel, AnswerRule(combine="mean"))
+    geo, _ = combine_photos(p, novel, AnswerRule(combine="logmean"))
+    assert mean[0, 0] == pytest.approx(0.6) and geo[0, 0] == pytest.approx(0.6)
+    mixed = np.array([[0.9, 0.1], [0.2, 0.8]])
+    geo, _ = combine_photos(mixed, np.zeros(2), AnswerRule(combine="logmean"))
+    assert geo.sum() == pytest.approx(1.0)
+
+
+def test_calibration_is_monotone_and_sharpens_with_more_photos():
+    rule = AnswerRule(slope=(1.0, 0.5), intercept=(0.0, 0.0))
+    p = np.linspace(0.05, 0.95, 19)
+    for k in (1, 4):
+        c = rule.calibrate(p, k)
+        assert np.all(np.diff(c) > 0)
+    assert rule.calibrate(0.8, 4) > rule.calibrate(0.8, 1)
+    assert [rule.words(x) for x in (0.95, 0.7, 0.2)] == ["high", "medium", "low"]
+
+
+def test_the_default_store_scores_with_the_networks_own_classifier():
+    from visemb.defaults import DEFAULT_STORE
+
+    s = Store.load(DEFAULT_STORE)
+    scorer = ClassScorer.for_store(s)
+    assert scorer.mode == "classifier" and len(scorer.hierarchy.class_rows) == 1000
