@@ -118,6 +118,9 @@ def markdown(r: dict) -> str:
              "ECE | high: share / right | medium: share / right |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, s in r["photos"].items():
+        if not s.get("n"):
+            lines.append(f"| {name} | 0 |" + " – |" * 13)
+            continue
         lines.append(f"| {name} | {s['n']} | {s['exact_p1']:.3f} | {s['exact_p5']:.3f} | {s['mrr']:.3f} | "
                      f"{s['near']:.3f} | {s['h_precision']:.3f} | {s['h_recall']:.3f} | {s['h_f1']:.3f} | "
                      f"{s['correct']:.3f} | {s['info_gain']:.2f} | {s['top_level']:.3f} | {s['ece']:.3f} | "

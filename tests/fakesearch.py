@@ -1,7 +1,10 @@
 """A fake image search engine on 127.0.0.1 for tests: Bing- and Google-shaped result pages and images.
 
 Words: any word gets ``n`` images coloured by the word's hash; ``broken*`` words get only non-image bytes;
-``empty*`` words get a page with no results. The server stops itself after ``lifetime`` seconds.
+``empty*`` words get a page with no results; ``huge*`` words get images of ``huge_bytes`` bytes with no
+Content-Length, ``liar*`` words declare a Content-Length of ``huge_bytes``; ``redirect*`` words get image URLs that
+redirect to ``image_base``. With ``image_base`` the result pages name images on that other server (an SSRF probe).
+The server stops itself after ``lifetime`` seconds.
 """
 
 from __future__ import annotations
@@ -27,8 +30,11 @@ def image_bytes(word: str, i: int, size: int = 96) -> bytes:
 class FakeSearch:
     """Start with ``with FakeSearch() as fs:``; ``fs.url`` is its base URL; ``fs.requests`` what it saw."""
 
-    def __init__(self, n_images: int = 6, lifetime: float = 300):
+    def __init__(self, n_images: int = 6, lifetime: float = 300, image_base: str | None = None,
+                 huge_bytes: int = 20 * 1024 * 1024):
         self.n_images = n_images
+        self.image_base = image_base
+        self.huge_bytes = huge_bytes
         self.requests: list[str] = []
         outer = self
 
@@ -40,21 +46,46 @@ class FakeSearch:
                 outer.requests.append(self.path)
                 parts = urlsplit(self.path)
                 q = parse_qs(parts.query)
+                if parts.path.startswith("/redir/"):
+                    self.send_response(302)
+                    self.send_header("Location", f"{outer.image_base}/img{parts.path[len('/redir'):]}")
+                    self.end_headers()
+                    return None
                 if parts.path.startswith("/img/"):
                     _, _, word, name = parts.path.split("/", 3)
                     word = unquote(word)
+                    if word.startswith("huge"):
+                        return self._stream(outer.huge_bytes)
+                    if word.startswith("liar"):
+                        self.send_response(200)
+                        self.send_header("Content-Length", str(outer.huge_bytes))
+                        self.end_headers()
+                        return None
                     body = b"this is not an image" if word.startswith("broken") else image_bytes(word, int(name[:-4]))
                     return self._send(body, "image/jpeg")
                 word = (q.get("q") or [""])[0]
                 first = int((q.get("first") or ["0"])[0])
+                base = outer.image_base if outer.image_base and not word.startswith("redirect") else outer.url
+                kind = "redir" if word.startswith("redirect") else "img"
                 urls = [] if word.startswith("empty") or first > 0 else [
-                    f"http://127.0.0.1:{outer.port}/img/{quote(word, safe='')}/{i}.jpg" for i in range(outer.n_images)]
+                    f"{base}/{kind}/{quote(word, safe='')}/{i}.jpg" for i in range(outer.n_images)]
                 if parts.path.startswith("/images/async"):  # Bing
                     body = "".join(f"<div class=\"imgpt\"><a m='{{&quot;murl&quot;:&quot;{u}&quot;}}'>x</a></div>"
                                    for u in urls)
                 else:  # Google: URLs inside a script
                     body = "<script>var d=[" + ",".join(f'"{u}"' for u in urls) + "];</script>"
                 return self._send(f"<html><body>{body}</body></html>".encode(), "text/html")
+
+            def _stream(self, n: int):
+                self.send_response(200)
+                self.send_header("Content-Type", "image/jpeg")
+                self.end_headers()
+                block = b"\xff" * 65536
+                try:
+                    for _ in range(n // len(block)):
+                        self.wfile.write(block)
+                except OSError:  # the client hung up: what a byte cap does
+                    pass
 
             def _send(self, body: bytes, ctype: str):
                 self.send_response(200)

@@ -86,7 +86,10 @@ def cmd_translate(a) -> int:
         if a.source == "folder" and not a.root:
             raise VisembError("--source folder needs --root: the folder that holds one folder of images per word")
         source = get_source(a.source, root=a.root) if a.source == "folder" else get_source(a.source)
-        t = translate(a.word, s, source=source, images=a.k, topn=a.topn, lang=a.lang)
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="visemb-") as tmp:  # downloads go away with the answer
+            t = translate(a.word, s, source=source, images=a.k, topn=a.topn, lang=a.lang, dest=tmp)
     guess = f"most specific guess: {t.specific}; " if t.specific and t.specific != t.answer else ""
     lines = [f"{printable(t.query)} -> {t.answer}  ({guess}{t.probability:.0%} sure, confidence {t.confidence}; "
              f"{len(t.images)} images, agreement {t.agreement:.2f}"
@@ -132,7 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_similarity)
     p = sub.add_parser("translate", help="a word in any language -> English nouns, through its images")
     p.add_argument("word")
-    p.add_argument("--source", default="offline", help="offline, bing, google, baidu, flickr, folder")
+    p.add_argument("--source", default="offline", choices=["offline", "bing", "google", "baidu", "flickr", "folder"],
+                   help="where images come from (default: %(default)s, the shipped photos)")
     p.add_argument("--root", help="for --source folder: the folder of per-word folders")
     p.add_argument("--images", dest="images_dir", help="a folder of your own pictures instead of a search")
     p.add_argument("-k", type=bounded("-k", *LIMITS["images"]), default=8,

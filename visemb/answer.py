@@ -81,7 +81,9 @@ class AnswerRule:
 
 
 # chosen on the selection photos by benchmarks/answer_selection.py (see benchmarks/results/answer_selection.md)
-DEFAULT_RULE = AnswerRule()
+DEFAULT_RULE = AnswerRule(temperature=1.0, slope=(0.8442, 0.1743),
+                          intercept=(-0.2393, 0.2738), threshold=0.4,
+                          high=0.99, medium=0.59, novel=15.0, combine="logmean")
 
 
 @dataclass
@@ -303,7 +305,9 @@ def rule_for(store, rule: AnswerRule | None = None) -> AnswerRule:
     own = store.manifest.get("answer_rule")
     if isinstance(own, dict):
         return AnswerRule.from_dict(own)
-    return DEFAULT_RULE if ClassScorer.for_store(store).mode == "classifier" else replace(DEFAULT_RULE)
+    if ClassScorer.for_store(store).mode == "classifier":
+        return DEFAULT_RULE
+    return replace(DEFAULT_RULE, novel=None)  # the novel logit is on the classifier's scale, not cosines
 
 
 def mean_unit(store, features: np.ndarray) -> np.ndarray:

@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Sequence, Union
 
 import numpy as np
-from PIL import Image, ImageFile, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 logger = logging.getLogger(__name__)
 
 ImageInput = Union[str, Path, bytes, Image.Image]
 MAX_PIXELS = 50_000_000  # larger images are refused as likely decompression bombs
 MAX_BYTES = 40 * 1024 * 1024
+MAX_ASPECT = 3  # a longer side beyond 3x the short one is cropped (centred) before resizing: the crop never uses it
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def open_image(item: ImageInput, draft_size: int | None = None) -> Image.Image:
         BadImageError: with the reason (not an image, truncated, too many pixels, too many bytes).
     """
     if isinstance(item, Image.Image):
-        return item.convert("RGB")
+        return to_rgb(item)
     try:
         if isinstance(item, (bytes, bytearray)):
             if len(item) > MAX_BYTES:
@@ -75,7 +76,7 @@ def open_image(item: ImageInput, draft_size: int | None = None) -> Image.Image:
                 if scale >= 2:
                     img.draft("RGB", (int(img.width / scale) + 1, int(img.height / scale) + 1))
             img.load()
-            return img.convert("RGB")
+            return to_rgb(ImageOps.exif_transpose(img))
     except BadImageError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -84,8 +85,37 @@ def open_image(item: ImageInput, draft_size: int | None = None) -> Image.Image:
         raise BadImageError(f"broken or truncated image ({exc})") from exc
 
 
+def to_rgb(img: Image.Image) -> Image.Image:
+    """RGB, with 16-bit and 32-bit greyscale scaled into 8 bits first (``convert`` would clip them to white)."""
+    if img.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
+        arr = np.asarray(img, dtype=np.float64)
+        top = 65535.0 if img.mode.startswith("I;16") else max(float(arr.max()), 1.0)
+        if img.mode == "I" and top <= 255:
+            top = 255.0
+        arr = np.clip(arr, 0, None) / top * 255.0
+        img = Image.fromarray(np.round(arr).astype(np.uint8), "L")
+    return img.convert("RGB")
+
+
+def bound_aspect(img: Image.Image, max_aspect: float = MAX_ASPECT) -> Image.Image:
+    """Crop the long side (centred) to ``max_aspect`` times the short side: the centre crop only ever sees the middle,
+    and resizing a 10000x1 strip's short side to 256 would otherwise make a 2,560,000-pixel-long image."""
+    w, h = img.size
+    short = max(min(w, h), 1)
+    if max(w, h) <= max_aspect * short:
+        return img
+    keep = int(max_aspect * short)
+    if w > h:
+        left = (w - keep) // 2
+        return img.crop((left, 0, left + keep, h))
+    top = (h - keep) // 2
+    return img.crop((0, top, w, top + keep))
+
+
 def preprocess(img: Image.Image, prep: Preprocessing) -> np.ndarray:
-    """RGB PIL image -> float32 array [3, crop, crop], exactly torchvision's Resize/CenterCrop/Normalize."""
+    """RGB PIL image -> float32 array [3, crop, crop], exactly torchvision's Resize/CenterCrop/Normalize (an image
+    longer than :data:`MAX_ASPECT` to one is first cropped to that shape around its centre)."""
+    img = bound_aspect(img)
     w, h = img.size
     if w <= h:
         nw, nh = prep.resize, int(prep.resize * h / w)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from visemb.errors import SourceUnavailableError
 from visemb.sources.base import FetchResult, ImageSource, clean_query, fold
 
 SOURCE_NAMES = ("bing", "google", "baidu", "flickr", "folder", "labelled", "offline")
@@ -26,10 +27,16 @@ def get_source(name: str, **options) -> ImageSource:
     if name == "folder":
         from visemb.sources.folder import FolderSource
 
+        if not options.get("root"):
+            raise SourceUnavailableError("The 'folder' source needs root= (--root): a folder with one folder of "
+                                         "images per word")
         return FolderSource(**options)
     if name == "labelled":
         from visemb.sources.labelled import LabelledSource
 
+        if "labels_csv" not in options:
+            raise SourceUnavailableError("The 'labelled' source needs labels_csv= (a CSV of path,wnid); for the "
+                                         "photos shipped with visemb use the 'offline' source")
         return LabelledSource(**options)
     if name == "offline":
         from visemb.sources.offline import offline_source

@@ -14,6 +14,7 @@ from urllib.parse import quote, urlsplit
 from visemb.errors import NoImagesError, SourceUnavailableError
 from visemb.images import BadImageError, open_image
 from visemb.sources.base import FetchResult, ImageSource, clean_query
+from visemb.sources.guard import guarded_session_class, host_port
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +24,30 @@ ENGINES = {
     "baidu": "http://image.baidu.com",
     "flickr": "https://api.flickr.com",
 }
+
+
+QUERY_TTL_S = 15 * 60  # downloaded query folders older than this are removed at the next web search
+
+
+def query_root() -> Path:
+    """Where web searches download to when no folder is given: ``VISEMB_TMP`` or ``<temp>/visemb-queries``."""
+    return Path(os.environ.get("VISEMB_TMP") or Path(tempfile.gettempdir()) / "visemb-queries")
+
+
+def prune_queries(root: Path, ttl_s: float = QUERY_TTL_S) -> int:
+    """Remove ``query-*`` folders under ``root`` older than ``ttl_s`` seconds; how many were removed."""
+    import shutil
+
+    removed = 0
+    now = time.time()
+    for folder in Path(root).glob("query-*") if Path(root).is_dir() else ():
+        try:
+            if folder.is_dir() and not folder.is_symlink() and now - folder.stat().st_mtime > ttl_s:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        except OSError:
+            continue
+    return removed
 
 
 class _Rebased:
@@ -73,7 +98,16 @@ def _crawler_class(engine: str, base_url: str | None, collected: list[dict], bou
                 collected.append({"file": task["filename"], "url": task.get("file_url", "")})
 
     class Bounded(icrawler.Crawler):
-        """Sits between the engine's crawler and icrawler's: short queue waits, request timeouts, retries."""
+        """Sits between the engine's crawler and icrawler's: short queue waits, request timeouts, retries, and a
+        session that refuses private addresses and oversized bodies (:mod:`visemb.sources.guard`)."""
+
+        def set_session(self, headers=None):
+            super().set_session(headers)
+            guarded = guarded_session_class(type(self.session))
+            session = guarded(self.proxy_pool)
+            session.headers.update(self.session.headers)
+            session.allowed = bounds["allowed"]
+            self.session = session
 
         def crawl(self, feeder_kwargs=None, parser_kwargs=None, downloader_kwargs=None):
             parser_kwargs = {**(parser_kwargs or {}), **bounds["parser"]}
@@ -140,12 +174,15 @@ class WebSource(ImageSource):
             raise SourceUnavailableError(
                 f"Cannot reach {self.engine} ({host}): no network? Use an offline source instead: "
                 "'labelled' (the shipped photos) or 'folder' (a folder of images per word).")
-        if dest is not None:
-            Path(dest).mkdir(parents=True, exist_ok=True)
+        if dest is None:
+            dest = query_root()
+            prune_queries(dest)
+        Path(dest).mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(prefix="query-", dir=dest))
         collected: list[dict] = []
         bounds = {"parser": {"queue_timeout": 1, "req_timeout": self.timeout, "max_retry": self.retries},
-                  "downloader": {"queue_timeout": 1, "req_timeout": self.timeout, "max_retry": self.retries}}
+                  "downloader": {"queue_timeout": 1, "req_timeout": self.timeout, "max_retry": self.retries},
+                  "allowed": frozenset({host_port(self.base_url)}) if self.base_url else frozenset()}
         crawler = _crawler_class(self.engine, self.base_url, collected, bounds)(
             feeder_threads=1, parser_threads=1, downloader_threads=self.threads,
             storage={"root_dir": str(folder)}, log_level=logging.CRITICAL)

@@ -1,0 +1,69 @@
+"""The CLI given absurd numbers, the wrong source options and hostile text: one line, no traceback."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from tests.helpers import REPO
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "visemb", *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.mark.parametrize("args", [("neighbours", "cat", "--topn", "0"), ("neighbours", "cat", "--topn", "-1"),
+                                  ("translate", "chien", "-k", "100000"), ("translate", "chien", "-k", "²"),
+                                  ("translate", "chien", "--topn", "0")])
+def test_numbers_out_of_range_are_refused_with_the_range(args):
+    r = run(*args)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "whole number from" in r.stderr
+
+
+@pytest.mark.parametrize("args,expected", [
+    (("translate", "chien", "--source", "labelled"), "offline"),
+    (("translate", "chien", "--source", "folder"), "--root"),
+])
+def test_sources_missing_options_say_what_to_pass(args, expected):
+    r = run(*args)
+    assert r.returncode == 2 and "Traceback" not in r.stderr and expected in r.stderr
+
+
+def test_errors_are_json_on_stdout_with_json():
+    r = run("--json", "translate", "chien", "--source", "folder")
+    assert r.returncode == 2 and "--root" in json.loads(r.stdout)["error"]
+
+
+def test_control_characters_never_reach_the_terminal():
+    r = run("translate", "zzq\x1b[2Jzzq")
+    assert r.returncode == 2 and "\x1b" not in r.stdout + r.stderr
+    r = run("neighbours", "zzq\x1b[2Jzzq")
+    assert r.returncode == 1 and "\x1b" not in r.stdout + r.stderr and "\\x1b" in r.stderr
+
+
+def test_a_web_translation_leaves_no_download_folder(tmp_path):
+    import os
+
+    from tests.fakesearch import FakeSearch
+
+    with FakeSearch() as fs:
+        env = {**os.environ, "VISEMB_BING_URL": fs.url, "TMPDIR": str(tmp_path)}
+        r = subprocess.run([sys.executable, "-m", "visemb", "translate", "cat", "--source", "bing", "-k", "3"],
+                           cwd=REPO, capture_output=True, text=True, timeout=120, env=env)
+    assert r.returncode == 0, r.stderr
+    assert not [p for p in tmp_path.rglob("*") if p.name.startswith(("visemb", "query-"))]
+
+
+def test_old_query_folders_are_pruned(tmp_path):
+    import os
+    import time
+
+    from visemb.sources.web import prune_queries
+
+    old, new = tmp_path / "query-old", tmp_path / "query-new"
+    old.mkdir()
+    new.mkdir()
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    assert prune_queries(tmp_path) == 1 and not old.exists() and new.exists()
