@@ -3,7 +3,8 @@
 Needs the shared data folder (``--shared``, default ``../shared``). Writes ``answers.json`` and ``answers.md``
 under ``--out`` (default ``benchmarks/results``). Which photos play which part: :mod:`evaluation.splits`.
 
-- photos: k = 1, 2, 4, 8 held-out photos of one class, the class in the store and removed from it;
+- photos: k = 1, 2, 4, 8 held-out photos of one class, the class in the store and removed from it, and photos of
+  k different classes under one noun (a word for a kind, such as *Hund*; the truth is that noun);
 - foreign words: labels of held-out classes through the offline source (k = 4 photos), per language, beside the
   lexicon's own first sense.
 """
@@ -27,7 +28,7 @@ WORDS_PER_LANGUAGE = 40
 
 def photo_report(store, shared: Path) -> dict:
     from evaluation.answer_metrics import reliability, summarize
-    from evaluation.answers import Runner, photo_queries
+    from evaluation.answers import Runner, kind_queries, photo_queries
     from evaluation.splits import held_out_photos
     from visemb.answer import rule_for
 
@@ -44,6 +45,9 @@ def photo_report(store, shared: Path) -> dict:
             if k == 1:
                 curves[name] = reliability(np.array([o.confidence for o in outcomes]),
                                            np.array([o.correct for o in outcomes]))
+    for k in (2, 4, 8):
+        qs = [q for ph in photos.values() for q in kind_queries(store, ph, k)]
+        out[f"a kind (k classes under one noun), k={k}"] = summarize(runner.run(qs, rule, False))
     return {"rule": rule.__dict__, "photos": out, "reliability": curves}
 
 

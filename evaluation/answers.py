@@ -51,6 +51,39 @@ def photo_queries(store, photos: list[tuple[str, np.ndarray]], k: int, seed: int
     return out
 
 
+MAX_KIND_CLASSES = 150  # kind queries only for nouns this narrow or narrower (dog: 118 classes; not entity)
+
+
+def kind_queries(store, photos: list[tuple[str, np.ndarray]], k: int, seed: int = 0) -> list[Query]:
+    """Queries for words that name a kind: ``k`` photos of ``k`` different classes under one noun (a word such as
+    *Hund* fetches photos of many breeds); the truth is that noun. Nouns with 2 to :data:`MAX_KIND_CLASSES` classes
+    under them, repeats and top-level nouns left out."""
+    from evaluation.answer_metrics import TOP_LEVEL
+
+    h = Hierarchy.of_store(store)
+    class_of_row = {int(r): i for i, r in enumerate(h.class_rows)}
+    row_of_wnid = {e.get("imagenet_id"): i for i, e in enumerate(store.entries) if e.get("imagenet_id")}
+    by_class = defaultdict(list)
+    for wnid, f in photos:
+        if row_of_wnid.get(wnid) in class_of_row:
+            by_class[class_of_row[row_of_wnid[wnid]]].append(f)
+    under = defaultdict(set)
+    for c, r in zip(h.pair_class, h.pair_row):
+        if int(c) in by_class and int(r) != int(h.class_rows[c]):
+            under[int(r)].add(int(c))
+    rng = random.Random(seed)
+    out = []
+    for row in sorted(under):
+        e = store.entries[row]
+        classes = sorted(under[row])
+        if (row in store.repeats or (e.get("synsets") or [""])[0] in TOP_LEVEL or len(classes) < k
+                or h.classes_under[row] > MAX_KIND_CLASSES):
+            continue
+        picked = rng.sample(classes, k)
+        out.append(Query(row, -1, np.stack([rng.choice(by_class[c]) for c in picked]), store.index_to_key[row]))
+    return out
+
+
 class Runner:
     """Per-query probabilities under a rule, in the store or with the truth removed, and their outcomes."""
 

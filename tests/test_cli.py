@@ -45,10 +45,13 @@ def test_neighbours_hubness_corrected_by_default_cosine_on_request():
 def test_translate_offline_json():
     r = run("--json", "translate", "Goldfisch", "-k", "2")
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["candidates"] and json.loads(r.stdout)["ranking"] == "cosine"
-    after = run("translate", "Goldfisch", "-k", "2", "--specific", "--json")  # global options after the command
+    out = json.loads(r.stdout)
+    assert out["candidates"][0]["key"] == out["answer"] and 0 < out["probability"] <= 1
+    after = run("translate", "Goldfisch", "-k", "2", "--lang", "de", "--json")  # global options after the command
     assert after.returncode == 0, after.stderr
-    assert json.loads(after.stdout)["ranking"] == "csls"
+    assert json.loads(after.stdout)["answer"] == out["answer"]
+    other = run("translate", "Goldfisch", "--lang", "fr")  # not a French label
+    assert other.returncode == 2 and "in language 'fr'" in other.stderr and "de" in other.stderr
 
 
 def test_translate_folder(image_folder):

@@ -81,9 +81,9 @@ class AnswerRule:
 
 
 # chosen on the selection photos by benchmarks/answer_selection.py (see benchmarks/results/answer_selection.md)
-DEFAULT_RULE = AnswerRule(temperature=1.0, slope=(0.8442, 0.1743),
-                          intercept=(-0.2393, 0.2738), threshold=0.4,
-                          high=0.99, medium=0.59, novel=15.0, combine="logmean")
+DEFAULT_RULE = AnswerRule(temperature=1.0, slope=(0.7494, 0.2972),
+                          intercept=(-0.4735, 0.4738), threshold=0.5,
+                          high=0.99, medium=0.3, novel=12.0, combine="mean")
 
 
 @dataclass

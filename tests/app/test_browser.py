@@ -44,12 +44,12 @@ def test_translate_foreign_word_offline(page, app_url, shot):
     shot("translate-chien")
 
 
-def test_translate_chinese_word_with_specific_nouns(page, app_url, shot):
-    open_and_type(page, f"{app_url}/?specific=1", "Word in any language", "猫")  # cat
+def test_translate_chinese_word_in_chinese(page, app_url, shot):
+    open_and_type(page, f"{app_url}/?lang=zh", "Word in any language", "猫")  # cat
     heading = page.locator("h3", has_text="猫 →")
     heading.wait_for(timeout=WAIT)
-    page.get_by_text("specific nouns first (CSLS)").wait_for(timeout=WAIT)
-    assert "specific=1" in page.url
+    page.get_by_text("% sure").first.wait_for(timeout=WAIT)
+    assert "lang=zh" in page.url
     shot("translate-chinese")
 
 

@@ -33,8 +33,8 @@ def test_translate_typed_word(app_test):
     at.text_input(key="q").set_value("chien").run()
     no_exceptions(at)
     assert "chien →" in texts(at)
-    assert "**dog**" in at.subheader[0].value  # the kind most of the closest nouns share
-    assert "Most specific guess: **hound**" in texts(at)
+    assert "**dog**" in at.subheader[0].value  # the photos are of many breeds: they agree on dog
+    assert "% sure" in texts(at) and "Most specific guess" in texts(at)
     assert at.query_params["q"] == ["chien"] or at.query_params["q"] == "chien"
 
 
@@ -47,17 +47,35 @@ def test_translate_from_url_and_image_count(app_test):
     assert "Goldfisch →" in texts(at)
 
 
-def test_translate_specific_nouns_and_aggregation_in_url(app_test):
+def test_translate_language_in_url(app_test):
     app_test.query_params["q"] = "Goldfisch"
-    app_test.query_params["specific"] = "1"
-    app_test.query_params["agg"] = "avgmax"
+    app_test.query_params["lang"] = "de"
     at = app_test.run()
     no_exceptions(at)
-    assert at.toggle(key="specific").value is True and at.radio(key="agg").value == "avgmax"
-    assert "specific nouns first (CSLS)" in texts(at)
-    at.toggle(key="specific").set_value(False).run()
+    assert at.selectbox(key="lang").value == "de" and "Goldfisch →" in texts(at)
+    at.selectbox(key="lang").set_value("fr").run()
     no_exceptions(at)
-    assert "cosine order" in texts(at) and "specific" not in at.query_params
+    assert at.error and "in language 'fr'" in at.error[0].value
+    assert at.query_params["lang"] in (["fr"], "fr")
+
+
+def test_url_text_is_rendered_as_plain_text(app_test):
+    """A link or image in ?q= used to render inside the app's own boxes ("Session expired – sign in again")."""
+    app_test.query_params["q"] = "[Session expired – sign in again](http://evil.example) ![x](http://evil.example/a.png)"
+    at = app_test.run()
+    no_exceptions(at)
+    rendered = [e.value for e in at.error] + [m.value for m in at.markdown] + [s.value for s in at.subheader]
+    assert rendered and not any("](http" in v for v in rendered)
+    assert any("\\[Session expired" in v for v in rendered)
+
+
+def test_absurd_image_counts_in_the_url_are_clamped(app_test):
+    for raw, expected in (("10000", 16), ("0", 1), ("²", 8), ("-3", 1)):
+        app_test.query_params["q"] = "chien"
+        app_test.query_params["k"] = raw
+        at = app_test.run()
+        no_exceptions(at)
+        assert at.slider(key="k").value == expected
 
 
 def test_translate_unknown_and_empty(app_test):
