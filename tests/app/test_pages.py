@@ -2,6 +2,8 @@
 
 import io
 
+import pytest
+
 from PIL import Image
 
 from visemb.defaults import DEFAULT_STORE
@@ -10,7 +12,9 @@ PHOTO = sorted((DEFAULT_STORE.parent / "offline" / "photos").iterdir())[0]
 
 
 def texts(at):
-    return " ".join([m.value for m in at.markdown] + [s.value for s in at.subheader] + [c.value for c in at.caption])
+    """Everything written on the page, with the escapes that keep user text plain removed."""
+    return " ".join([m.value for m in at.markdown] + [s.value for s in at.subheader]
+                    + [c.value for c in at.caption]).replace("\\", "")
 
 
 def open_page(at, page, **params):
@@ -69,13 +73,13 @@ def test_url_text_is_rendered_as_plain_text(app_test):
     assert any("\\[Session expired" in v for v in rendered)
 
 
-def test_absurd_image_counts_in_the_url_are_clamped(app_test):
-    for raw, expected in (("10000", 16), ("0", 1), ("²", 8), ("-3", 1)):
-        app_test.query_params["q"] = "chien"
-        app_test.query_params["k"] = raw
-        at = app_test.run()
-        no_exceptions(at)
-        assert at.slider(key="k").value == expected
+@pytest.mark.parametrize("raw,expected", [("10000", 16), ("0", 1), ("²", 8), ("-3", 1)])
+def test_absurd_image_counts_in_the_url_are_clamped(app_test, raw, expected):
+    app_test.query_params["q"] = "chien"
+    app_test.query_params["k"] = raw
+    at = app_test.run()
+    no_exceptions(at)
+    assert at.slider(key="k").value == expected
 
 
 def test_translate_unknown_and_empty(app_test):
