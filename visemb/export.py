@@ -8,12 +8,14 @@ from pathlib import Path
 
 import numpy as np
 
+from visemb.fileio import refuse_special
 from visemb.store import Store
 
 FORMATS = ("word2vec", "projector")
 
 
 def _atomic_text(path: Path):
+    refuse_special(path)
     tmp = path.with_name(f".{path.name}.tmp")
     return tmp, open(tmp, "w", encoding="utf-8", newline="")
 
@@ -24,6 +26,7 @@ def export_word2vec(store: Store, path: str | Path, binary: bool = False) -> Pat
     gensim reads it back with ``KeyedVectors.load_word2vec_format(path, binary=binary)``.
     """
     path = Path(path)
+    refuse_special(path)
     vectors = np.asarray(store.vectors, np.float32)
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "wb") as f:

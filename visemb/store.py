@@ -323,11 +323,16 @@ class Store:
         if not mpath.is_file():
             raise StoreError(f"No store at {path}: {mpath.name} is missing. Build one with `python -m precompute`.")
         manifest = _read_json(mpath)
+        if not isinstance(manifest, dict):
+            raise StoreError(f"{mpath}: not a store manifest (a JSON object is expected)")
         version = manifest.get("format_version")
         if version != FORMAT_VERSION:
             raise StoreError(f"{mpath}: unknown store format version {version!r} (this visemb reads "
                              f"{FORMAT_VERSION}); upgrade visemb or rebuild the store.")
         files = manifest.get("files", {})
+        if not isinstance(files, dict):
+            raise StoreError(f"{mpath}: its 'files' list is not readable; rebuild the store")
+        listed = lambda name: name in files and (path / name).is_file()  # noqa: E731  only the manifest's files
         for name in FILES:
             if name not in files or not (path / name).is_file():
                 raise StoreError(f"{path / name}: missing (the store is incomplete; rebuild it)")
@@ -336,6 +341,8 @@ class Store:
                 f = path / name
                 if not f.is_file():
                     raise StoreError(f"{f}: missing (the store is incomplete; rebuild it)")
+                if not isinstance(info, dict) or "bytes" not in info or "sha256" not in info:
+                    raise StoreError(f"{mpath}: the entry for {name} lacks its size or checksum; rebuild the store")
                 if f.stat().st_size != info["bytes"]:
                     raise StoreError(f"{f}: {f.stat().st_size} bytes, manifest says {info['bytes']} (corrupt)")
                 if info["bytes"] <= VERIFY_LIMIT and sha256_file(f) != info["sha256"]:
@@ -349,13 +356,13 @@ class Store:
             entries = _read_json(path / "entries.json")
             aliases = _read_json(path / "aliases.json")
             coords = {}
-            if (path / "coords.npz").is_file():
+            if listed("coords.npz"):
                 with np.load(path / "coords.npz") as z:
                     coords = {k: z[k] for k in z.files}
-            center = np.load(path / "center.npy") if (path / "center.npy").is_file() else None
-            hubness = np.load(path / "hubness.npy") if (path / "hubness.npy").is_file() else None
+            center = np.load(path / "center.npy") if listed("center.npy") else None
+            hubness = np.load(path / "hubness.npy") if listed("hubness.npy") else None
             thumbs = None
-            if (path / "thumbnails.json").is_file():
+            if listed("thumbnails.json") and listed("thumbnails.bin"):
                 offsets = _read_json(path / "thumbnails.json")
                 blob = (path / "thumbnails.bin").read_bytes()
                 thumbs = [None if o is None else blob[o[0]:o[0] + o[1]] for o in offsets]
@@ -368,6 +375,11 @@ class Store:
                              f"{len(entries)} entries of dim {manifest.get('dim')}")
         if hubness is not None and hubness.shape != (len(entries),):
             raise StoreError(f"{path / 'hubness.npy'}: shape {hubness.shape} does not match {len(entries)} entries")
+        for name, arr in (("vectors.npy", vectors), ("hubness.npy", hubness), ("center.npy", center)):
+            if arr is not None and not np.isfinite(np.asarray(arr, np.float32)).all():
+                raise StoreError(f"{path / name}: holds NaN or infinite values (corrupt); rebuild the store")
+        if thumbs is not None and len(thumbs) != len(entries):
+            raise StoreError(f"{path / 'thumbnails.json'}: {len(thumbs)} thumbnails for {len(entries)} entries")
         return cls(vectors, entries, manifest, aliases, coords, thumbs, center, hubness)
 
 

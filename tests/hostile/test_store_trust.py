@@ -1,0 +1,70 @@
+"""A store trusts only what its manifest lists and checksums, and refuses NaNs."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from visemb.defaults import DEFAULT_STORE
+from visemb.errors import StoreError
+from visemb.store import Store
+
+
+@pytest.fixture
+def copy(tmp_path):
+    out = tmp_path / "store"
+    shutil.copytree(DEFAULT_STORE, out)
+    return out
+
+
+def test_a_stray_file_the_manifest_does_not_list_is_ignored(copy):
+    before = Store.load(copy).similarity("car", "truck")
+    np.save(copy / "center.npy", np.ones(2048, np.float32))  # not in the manifest: must not be read
+    assert Store.load(copy).similarity("car", "truck") == pytest.approx(before)
+
+
+def test_nan_in_a_listed_file_is_refused(copy):
+    manifest = json.loads((copy / "manifest.json").read_text())
+    h = np.load(copy / "hubness.npy")
+    h[3] = np.nan
+    np.save(copy / "hubness.npy", h)
+    from visemb.checksum import sha256_file
+
+    manifest["files"]["hubness.npy"] = {"bytes": (copy / "hubness.npy").stat().st_size,
+                                        "sha256": sha256_file(copy / "hubness.npy")}
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(StoreError, match="NaN"):
+        Store.load(copy)
+
+
+@pytest.mark.parametrize("bad", ["[]", "null", '{"format_version": 1, "files": {"vectors.npy": 3}}'])
+def test_garbage_manifests_are_refused_with_a_message(copy, bad):
+    (copy / "manifest.json").write_text(bad)
+    with pytest.raises(StoreError):
+        Store.load(copy)
+
+
+def test_export_refuses_to_replace_a_symlink_or_device(tmp_path):
+    from visemb.fileio import atomic_write_text
+
+    target = tmp_path / "real.txt"
+    target.write_text("keep")
+    link = tmp_path / "link.txt"
+    link.symlink_to(target)
+    with pytest.raises(FileExistsError):
+        atomic_write_text(link, "x")
+    with pytest.raises(FileExistsError):
+        atomic_write_text("/dev/null", "x")
+    assert target.read_text() == "keep"
+
+
+def test_export_to_a_device_or_symlink_is_refused(tmp_path):
+    from visemb.export import export_word2vec
+
+    store = Store.load(DEFAULT_STORE)
+    link = tmp_path / "out.w2v"
+    link.symlink_to(tmp_path / "elsewhere")
+    for target in (link, "/dev/full"):
+        with pytest.raises(FileExistsError):
+            export_word2vec(store, target)
