@@ -3,7 +3,7 @@
     python benchmarks/plot.py            # writes benchmarks/results/neighbours.png and ranking.png
 
 neighbours.png: p50 query latency against store size per method (from ``neighbours.md``, the table that
-``benchmarks/neighbours.py`` printed), with the issue's targets. ranking.png: the first answer for a held-out photo
+``benchmarks/neighbours.py`` printed), with the latency targets. ranking.png: the first answer for a held-out photo
 (cosine top noun, CSLS top noun, the kind they share) — exact, noun or ancestor, an ancestor when the noun is
 missing (the "headline" section of ``evaluation.json``).
 """

@@ -48,9 +48,7 @@ class Judge:
         self.store = store
         self.h = hierarchy
         self.syn = [(e.get("synsets") or [""])[0] for e in store.entries]
-        self.syn_row = {}
-        for i, s in enumerate(self.syn):
-            self.syn_row.setdefault(s, i)
+        self.syn_row = hierarchy.syn_row
         self.n_classes = len(hierarchy.class_rows)
 
     def ancestors(self, row: int) -> frozenset[str]:

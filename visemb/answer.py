@@ -26,7 +26,6 @@ from typing import Sequence
 
 import numpy as np
 
-from visemb.search import l2_normalize
 
 PROBABILITY_FLOOR = 1e-4  # classes below this share of a photo are not carried up the hierarchy
 LOG_FLOOR = 1e-5  # a photo's class probabilities are floored here before a geometric mean
@@ -95,6 +94,7 @@ class Hierarchy:
         pair_class, pair_row: membership pairs (class index, row) over all hypernym paths.
         classes_under: per row, how many classes are at or below it (0: a row no class reaches).
         depth: per row, the length of its stored hypernym path.
+        syn_row: synset name -> the first row whose sense it is.
     """
 
     class_rows: np.ndarray
@@ -102,6 +102,7 @@ class Hierarchy:
     pair_row: np.ndarray
     classes_under: np.ndarray
     depth: np.ndarray
+    syn_row: dict[str, int]
 
     @classmethod
     def of_store(cls, store) -> "Hierarchy":
@@ -122,7 +123,7 @@ class Hierarchy:
         n = len(store.entries)
         under = np.bincount(np.array(pr, dtype=np.int64), minlength=n)
         depth = np.array([len(e.get("hypernyms") or ()) for e in store.entries])
-        h = cls(class_rows, np.array(pc, dtype=np.int64), np.array(pr, dtype=np.int64), under, depth)
+        h = cls(class_rows, np.array(pc, dtype=np.int64), np.array(pr, dtype=np.int64), under, depth, syn_row)
         store._answer_hierarchy = h
         return h
 
@@ -309,7 +310,3 @@ def rule_for(store, rule: AnswerRule | None = None) -> AnswerRule:
         return DEFAULT_RULE
     return replace(DEFAULT_RULE, novel=None)  # the novel logit is on the classifier's scale, not cosines
 
-
-def mean_unit(store, features: np.ndarray) -> np.ndarray:
-    """The unit mean of a query's photos in the store's space (for similarity to any noun)."""
-    return l2_normalize(store.prepare(features).mean(axis=0))

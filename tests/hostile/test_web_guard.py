@@ -16,22 +16,15 @@ def test_urls_are_checked_for_scheme_and_address():
     check_url("http://127.0.0.1:8080/x", frozenset({("127.0.0.1", 8080)}))  # the configured engine only
 
 
-def test_image_urls_on_another_local_service_are_never_requested(tmp_path):
+@pytest.mark.parametrize("word,path", [("cat", "/images/async"), ("redirected", "/redir/")])
+def test_another_local_service_is_never_requested(tmp_path, word, path):
+    """The results page names images on another local service (``cat``), or images that redirect there."""
     with FakeSearch() as internal, FakeSearch(image_base=internal.url) as engine:
         src = WebSource("bing", base_url=engine.url, timeout=2, deadline=20)
         with pytest.raises(NoImagesError):
-            src.fetch("cat", 4, dest=tmp_path)
-        assert any(r.startswith("/images/async") for r in engine.requests)
+            src.fetch(word, 4, dest=tmp_path)
+        assert any(r.startswith(path) for r in engine.requests)
         assert internal.requests == []  # the results page named it; the guard refused it
-
-
-def test_redirects_to_another_local_service_are_refused(tmp_path):
-    with FakeSearch() as internal, FakeSearch(image_base=internal.url) as engine:
-        src = WebSource("bing", base_url=engine.url, timeout=2, deadline=20)
-        with pytest.raises(NoImagesError):
-            src.fetch("redirected", 3, dest=tmp_path)
-        assert any(r.startswith("/redir/") for r in engine.requests)
-        assert internal.requests == []
 
 
 @pytest.mark.parametrize("word", ["huge", "liar"])

@@ -57,11 +57,13 @@ class ForeignLabels:
     """
 
     by_word: dict[str, list[tuple[str, str, str, str]]] = field(default_factory=lambda: defaultdict(list))
+    _derived: dict = field(default_factory=dict, repr=False, compare=False)  # languages / English names, built once
 
     def add(self, word: str, wnid: str, lang: str, origin: str) -> None:
         key, form, lang = fold(word), surface(word), language_code(lang)
         if key and (wnid, lang, origin, form) not in self.by_word[key]:
             self.by_word[key].append((wnid, lang, origin, form))
+            self._derived.clear()
 
     def lookup(self, word: str, lang: str | None = None) -> list[tuple[str, str, str]]:
         """[(wnid, language, origin)] of the labels written ``word``, in ``lang`` (None/``any``: every language).
@@ -76,17 +78,23 @@ class ForeignLabels:
 
     def languages(self) -> list[str]:
         """Every language code with at least one label, sorted."""
-        return sorted({r[1] for rows in self.by_word.values() for r in rows})
+        return self._index()[0]
 
     def english_name(self, wnid: str) -> str | None:
         """The English label of ``wnid`` (Babel-ImageNet's ``en``), if any."""
-        if not hasattr(self, "_english"):
-            self._english = {}
+        return self._index()[1].get(wnid)
+
+    def _index(self) -> tuple[list[str], dict[str, str]]:
+        """(languages, wnid -> English label), computed once over all labels (the app asks on every rerun)."""
+        if "index" not in self._derived:
+            languages, english = set(), {}
             for rows in self.by_word.values():
                 for w, la, _, form in rows:
+                    languages.add(la)
                     if la == "en":
-                        self._english.setdefault(w, form.replace("_", " "))
-        return self._english.get(wnid)
+                        english.setdefault(w, form.replace("_", " "))
+            self._derived["index"] = (sorted(languages), english)
+        return self._derived["index"]
 
     def lookup_as_head(self, word: str) -> list[tuple[str, str, str, str]]:
         """Labels whose last part is ``word`` and which therefore name a kind of it: [(wnid, language, origin,
