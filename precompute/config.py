@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from precompute.errors import PipelineError
 from precompute.journal import atomic_write_json
 
 
@@ -68,10 +69,10 @@ def open_work(work: Path, config: PipelineConfig | None) -> PipelineConfig:
         saved = PipelineConfig.from_dict(json.loads(path.read_text()))
         if config is not None and saved != config:
             diff = [k for k in saved.to_dict() if saved.to_dict()[k] != config.to_dict()[k]]
-            raise SystemExit(f"{work} holds a run with other settings ({', '.join(diff)}); "
+            raise PipelineError(f"{work} holds a run with other settings ({', '.join(diff)}); "
                              "use another --work folder or the same settings")
         return saved
     if config is None:
-        raise SystemExit(f"{work} holds no run yet (no config.json); start one with `python -m precompute run`")
+        raise PipelineError(f"{work} holds no run yet (no config.json); start one with `python -m precompute run`")
     atomic_write_json(path, config.to_dict())
     return config

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 from precompute.config import PipelineConfig
+from precompute.errors import PipelineError
 from precompute.journal import atomic_write_bytes
 
 STORE_SETS = ("imagenet-samples",)
@@ -31,7 +32,7 @@ def shared_paths(shared: Path) -> dict[str, Path]:
              "babel_imagenet.json", "omw": shared / "multilingual" / "omw"}
     missing = [f"{k}: {v}" for k, v in paths.items() if not v.exists()]
     if missing:
-        raise SystemExit("The default build needs the shared data folder (--shared). Missing: " + "; ".join(missing))
+        raise PipelineError("The default build needs the shared data folder (--shared). Missing: " + "; ".join(missing))
     return paths
 
 
@@ -44,10 +45,12 @@ def use_shared(shared: Path) -> dict[str, Path]:
 
 
 def default_config(shared: Path, limit: int | None = None, projections=("pca", "tsne", "umap")) -> PipelineConfig:
+    """The shipped store's settings; it is embedded with the app's own ONNX encoder on every machine, so the same
+    build gives the same vectors everywhere."""
     paths = shared_paths(shared)
     return PipelineConfig(vocabulary="imagenet", labels_csv=str(paths["labels"]), sets=STORE_SETS, ancestors=True,
                           source="labelled", images_per_noun=64, partitions=4, limit=limit, center=False,
-                          projections=tuple(projections), encoder="resnet50-keras-onnx", batch_size=8)
+                          projections=tuple(projections), encoder="resnet50-keras-onnx", backend="onnx", batch_size=8)
 
 
 def held_out_rows(labels_csv: Path, wnids: set[str] | None = None) -> list[dict]:

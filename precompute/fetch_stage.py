@@ -1,9 +1,19 @@
-"""Stage 2: images for each unit of a partition, one journal line per unit (resumable)."""
+"""Stage 2: images for each unit, in batches of units with one journal each (resumable, idempotent per unit).
+
+Both drivers call :func:`fetch_batch`: the in-process runner one batch after another, the Ray driver as many
+concurrent tasks. A batch's journal gets one line per attempt; a unit counts as done once it has a final line
+(``ok`` or ``no_images``), so a rerun or a retried task fetches only what is missing and never duplicates a unit.
+"""
 
 from __future__ import annotations
 
 import logging
+import random
 import shutil
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm import tqdm
@@ -12,6 +22,39 @@ from precompute.config import PipelineConfig
 from precompute.journal import Journal
 
 logger = logging.getLogger(__name__)
+FETCH_BATCH_UNITS = 32  # units per journal (one Ray task each)
+FINAL = ("ok", "no_images")
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    """How hard a fetch tries: ``tries`` per unit with exponential backoff from ``backoff_s`` (jittered, at most
+    ``max_backoff_s``) after a source is unavailable (429, 5xx, timeouts); ``threads`` units at once per batch;
+    ``rate`` units started per second per batch (0: no limit)."""
+
+    tries: int = 3
+    backoff_s: float = 0.5
+    max_backoff_s: float = 8.0
+    threads: int = 1
+    rate: float = 0.0
+
+
+class RateLimiter:
+    """At most ``rate`` starts per second (a thread-safe, evenly spaced token schedule; 0 means no limit)."""
+
+    def __init__(self, rate: float):
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self._next = time.monotonic()
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        time.sleep(max(0.0, start - now))
 
 
 def make_source(cfg: PipelineConfig):
@@ -26,41 +69,93 @@ def make_source(cfg: PipelineConfig):
     return get_source(cfg.source, **options)
 
 
-def fetch_done(journal: Journal) -> dict[int, dict]:
-    """Units already fetched, final outcomes only ('unavailable' is retried on the next run)."""
-    return {r["unit"]: r for r in journal if r.get("status") in ("ok", "no_images")}
+def batches(units: range | list[int]) -> list[list[int]]:
+    """The fixed batches of a partition's units (the same on every run, so journals line up on resume)."""
+    units = list(units)
+    return [units[i:i + FETCH_BATCH_UNITS] for i in range(0, len(units), FETCH_BATCH_UNITS)]
 
 
-def fetch_stage(cfg: PipelineConfig, vocab: dict, units: range, part_dir: Path) -> dict[int, dict]:
-    """Fetch images for ``units`` that have no final journal line yet; return every unit's record."""
+def journal_path(part_dir: Path, batch: list[int]) -> Path:
+    return Path(part_dir) / f"fetch-{batch[0]:07d}.jsonl"
+
+
+def fetch_done(part_dir: Path) -> dict[int, dict]:
+    """Every unit of a partition with a final record ('unavailable' is retried on the next run)."""
+    done: dict[int, dict] = {}
+    for path in sorted(Path(part_dir).glob("fetch*.jsonl")):
+        for r in Journal(path):
+            if r.get("status") in FINAL:
+                done.setdefault(r["unit"], r)
+    return done
+
+
+def fetch_unit(source, cfg: PipelineConfig, unit: dict, u: int, image_root: Path, policy: FetchPolicy) -> dict:
+    """Fetch one unit's images, retrying an unavailable source with backoff; return its journal record."""
     from visemb.errors import NoImagesError, SourceUnavailableError, VisembError
 
-    journal = Journal(part_dir / "fetch.jsonl")
-    done = fetch_done(journal)
-    todo = [u for u in units if u not in done]
-    if todo:
-        source = make_source(cfg)
-        image_root = part_dir / "images"
-        for u in tqdm(todo, desc=f"fetch {part_dir.name}", unit="noun", leave=False):
-            unit = vocab["units"][u]
-            dest = image_root / f"{u:07d}"
-            shutil.rmtree(dest, ignore_errors=True)  # leftovers of a killed fetch
-            try:
-                if unit.get("wnid") and hasattr(source, "fetch_class"):
-                    result = source.fetch_class(unit["wnid"], cfg.images_per_noun)
-                else:
-                    result = source.fetch(unit["query"].replace("_", " "), cfg.images_per_noun, dest=dest)
-                record = {"unit": u, "status": "ok", "paths": [str(p) for p in result.paths],
-                          "notes": result.notes}
-            except NoImagesError as exc:
-                record = {"unit": u, "status": "no_images", "reason": str(exc), "paths": []}
-            except SourceUnavailableError as exc:
-                record = {"unit": u, "status": "unavailable", "reason": str(exc), "paths": []}
-            except VisembError as exc:
-                record = {"unit": u, "status": "no_images", "reason": str(exc), "paths": []}
+    dest = Path(image_root) / f"{u:07d}"
+    reason = ""
+    for attempt in range(policy.tries):
+        shutil.rmtree(dest, ignore_errors=True)  # leftovers of a killed or failed try
+        try:
+            if unit.get("wnid") and hasattr(source, "fetch_class"):
+                result = source.fetch_class(unit["wnid"], cfg.images_per_noun)
+            else:
+                result = source.fetch(unit["query"].replace("_", " "), cfg.images_per_noun, dest=dest)
+            return {"unit": u, "status": "ok", "paths": [str(p) for p in result.paths], "notes": result.notes}
+        except NoImagesError as exc:
+            return {"unit": u, "status": "no_images", "reason": str(exc), "paths": []}
+        except SourceUnavailableError as exc:
+            reason = str(exc)
+        except VisembError as exc:
+            return {"unit": u, "status": "no_images", "reason": str(exc), "paths": []}
+        if attempt + 1 < policy.tries:
+            time.sleep(min(policy.max_backoff_s, policy.backoff_s * 2 ** attempt) * (0.5 + random.random()))
+    return {"unit": u, "status": "unavailable", "reason": reason, "paths": [], "tries": policy.tries}
+
+
+def fetch_batch(cfg: PipelineConfig, vocab: dict, batch: list[int], part_dir: Path,
+                policy: FetchPolicy = FetchPolicy(), source=None, progress=None) -> dict[str, int]:
+    """Fetch the units of ``batch`` that have no final record in its journal; return counts by status."""
+    journal = Journal(journal_path(part_dir, batch))
+    done = {r["unit"] for r in journal if r.get("status") in FINAL}
+    todo = [u for u in batch if u not in done]
+    counts = {"ok": 0, "no_images": 0, "unavailable": 0, "skipped": len(batch) - len(todo)}
+    if not todo:
+        return counts
+    source = source or make_source(cfg)
+    limiter, lock = RateLimiter(policy.rate), threading.Lock()
+
+    def one(u: int) -> None:
+        limiter.wait()
+        record = fetch_unit(source, cfg, vocab["units"][u], u, Path(part_dir) / "images", policy)
+        with lock:
             journal.append(record)
-            if record["status"] != "unavailable":
-                done[u] = record
+            counts[record["status"]] += 1
+        if progress:
+            progress(1)
+
+    if policy.threads <= 1:
+        for u in todo:
+            one(u)
+    else:
+        with ThreadPoolExecutor(policy.threads, thread_name_prefix="fetch") as pool:
+            list(pool.map(one, todo))
+    return counts
+
+
+def fetch_stage(cfg: PipelineConfig, vocab: dict, units: range, part_dir: Path,
+                policy: FetchPolicy = FetchPolicy()) -> dict[int, dict]:
+    """In-process: fetch a partition batch by batch; return every unit's final record."""
+    source = None
+    todo_batches = [b for b in batches(units) if set(b) - set(fetch_done(part_dir))]
+    if todo_batches:
+        source = make_source(cfg)
+        with tqdm(total=sum(len(b) for b in todo_batches), desc=f"fetch {Path(part_dir).name}", unit="noun",
+                  leave=False) as bar:
+            for b in todo_batches:
+                fetch_batch(cfg, vocab, b, part_dir, policy, source, progress=bar.update)
+    done = fetch_done(part_dir)
     missing = [u for u in units if u not in done]
     if missing:
         logger.warning("%d unit(s) could not be fetched (source unavailable); rerun to retry", len(missing))

@@ -1,10 +1,12 @@
-"""Stage 4: pool image vectors per noun, project to 2-D, cut thumbnails and write the store atomically."""
+"""Stage 4, in five named steps: collect the images, pool them per noun, project to 2-D, cut thumbnails, and
+write the store (with its manifest) atomically."""
 
 from __future__ import annotations
 
 import io
 import json
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -12,16 +14,13 @@ from tqdm import tqdm
 
 from precompute.config import PipelineConfig
 from precompute.embed_stage import read_embeddings
-from precompute.journal import Journal, atomic_write_bytes, atomic_write_json
+from precompute.errors import PipelineError
+from precompute.journal import atomic_write_bytes, atomic_write_json
 
 logger = logging.getLogger(__name__)
 AGGREGATION = ("mean of L2-normalised image vectors per noun; a noun pooling several classes (an ancestor) "
                "takes the mean of its classes' normalised vectors, each class counting once; a noun that is one of the "
                "classifier's classes adds its class prototype (see class_prototypes and visemb.prototypes)")
-
-
-def partition_dir(work: Path, p: int, n: int) -> Path:
-    return Path(work) / "partitions" / f"p{p:04d}-of-{n:04d}"
 
 
 def mosaic(paths: list[str], size: int) -> bytes | None:
@@ -81,53 +80,71 @@ def noun_thumbnail(units: list[int], vector: np.ndarray, unit_images: dict[int, 
     return mosaic(chosen, size)
 
 
-def merge_stage(work: Path, cfg: PipelineConfig, out: Path, vector_dtype: str = "float32",
-                path_base: Path | None = None) -> dict:
-    """Build the store at ``out`` from finished partitions; return the report.
+@dataclass
+class Images:
+    """Every embedded image of a run: unit-normalised vectors, their paths, the rows of each unit, each unit's
+    pooled vector, the skipped images, every unit's final fetch record and the backends that embedded them."""
+
+    vectors: np.ndarray
+    paths: list[str]
+    unit_rows: dict[int, list[int]]
+    unit_vec: dict[int, np.ndarray]
+    skipped: dict[str, str]
+    fetch_records: dict[int, dict]
+    backends: list[dict]
+
+
+def collect_images(work: Path, cfg: PipelineConfig, n_units: int) -> Images:
+    """Step 1: read every partition's planned chunks and check that each unit has all its images.
 
     Raises:
-        SystemExit: naming the partitions that are not finished.
+        PipelineError: a partition is unfinished, or a unit's embedded and skipped images do not add up to what
+            was fetched for it.
     """
-    from visemb.encoder_spec import get_spec
-    from visemb.projection import project
+    from precompute.runner import partition_state
+    from visemb.search import l2_normalize
+
+    n = cfg.partitions
+    states = [partition_state(work, cfg, n_units, p) for p in range(n)]
+    unfinished = [s.index for s in states if not (s.dir / "done.json").is_file()]
+    if unfinished:
+        raise PipelineError(f"partitions not finished: {unfinished}; run `python -m precompute run --work {work} "
+                            f"--partition I/{n}` for each (or without --partition for all)")
+    unit_rows: dict[int, list[int]] = {}
+    vecs, paths, skipped, records, backends = [], [], {}, {}, []
+    for state in states:
+        emb = read_embeddings(state.dir, state.chunks)
+        records.update(state.fetched)
+        skipped.update(emb["skipped"])
+        backends += [b for b in emb["backends"] if b not in backends]
+        for i, u in enumerate(emb["units"]):
+            unit_rows.setdefault(int(u), []).append(len(paths) + i)
+        if len(emb["vectors"]):
+            vecs.append(emb["vectors"])
+        paths += emb["paths"]
+    for u, r in records.items():
+        got = len(unit_rows.get(u, [])) + sum(p in skipped for p in r["paths"])
+        if got != len(r["paths"]):
+            raise PipelineError(f"unit {u} ({r.get('query', '')}): {got} of its {len(r['paths'])} fetched images were "
+                                "embedded or skipped; run the same `python -m precompute run` again")
+    images = l2_normalize(np.concatenate(vecs)) if vecs else np.zeros((0, 2048), np.float32)
+    unit_vec = {u: l2_normalize(images[rows].mean(axis=0)) for u, rows in unit_rows.items()}
+    return Images(images, paths, unit_rows, unit_vec, skipped, records, backends)
+
+
+def noun_rows(cfg: PipelineConfig, vocab: dict, imgs: Images) -> tuple[np.ndarray, list[dict], dict[int, int], list]:
+    """Step 2: one vector per noun with a usable image (photos pooled, class prototype mixed in); returns
+    (vectors, entries, vocabulary index -> store row, nouns without a usable image)."""
     from visemb.prototypes import mix_prototype
     from visemb.search import l2_normalize
-    from visemb.store import HUBNESS_K, Store
-
-    work = Path(work)
-    vocab = json.loads((work / "vocab.json").read_text(encoding="utf-8"))
-    n = cfg.partitions
-    unfinished = [p for p in range(n) if not (partition_dir(work, p, n) / "done.json").is_file()]
-    if unfinished:
-        raise SystemExit(f"partitions not finished: {unfinished}; run `python -m precompute run --work {work} "
-                         f"--partition I/{n}` for each (or without --partition for all)")
-    unit_images: dict[int, list[int]] = {}
-    all_vecs, all_paths, skipped, fetch_records = [], [], {}, {}
-    offset = 0
-    for p in range(n):
-        pdir = partition_dir(work, p, n)
-        vecs, units, paths, sk = read_embeddings(pdir)
-        skipped.update(sk)
-        for r in Journal(pdir / "fetch.jsonl"):
-            fetch_records[r["unit"]] = r
-        for i, u in enumerate(units):
-            unit_images.setdefault(int(u), []).append(offset + i)
-        if len(vecs):
-            all_vecs.append(vecs)
-        all_paths += paths
-        offset += len(paths)
-    images = l2_normalize(np.concatenate(all_vecs)) if all_vecs else np.zeros((0, 2048), np.float32)
-    unit_vec = {u: l2_normalize(images[rows].mean(axis=0)) for u, rows in unit_images.items()}
 
     prototypes = _prototypes(cfg)
-    rows, entries, report = [], [], {"no_usable_image": []}
-    keep_index = {}
+    rows, entries, missing, keep_index = [], [], [], {}
     for i, e in enumerate(vocab["entries"]):
-        got = [unit_vec[u] for u in e["units"] if u in unit_vec]
+        got = [imgs.unit_vec[u] for u in e["units"] if u in imgs.unit_vec]
         if not got:
-            reasons = [_why_no_image(vocab["units"][u], fetch_records.get(u), skipped) for u in e["units"]]
-            report["no_usable_image"].append({"key": e["key"], "synset": (e.get("synsets") or [None])[0],
-                                              "reasons": reasons})
+            reasons = [_why_no_image(vocab["units"][u], imgs.fetch_records.get(u), imgs.skipped) for u in e["units"]]
+            missing.append({"key": e["key"], "synset": (e.get("synsets") or [None])[0], "reasons": reasons})
             continue
         keep_index[i] = len(entries)
         photos = got[0] if len(got) == 1 else l2_normalize(np.mean(got, axis=0))
@@ -136,38 +153,66 @@ def merge_stage(work: Path, cfg: PipelineConfig, out: Path, vector_dtype: str = 
         entry = {k: v for k, v in e.items() if k != "units"}
         if prototype is not None:
             entry["class_prototype"] = True
-        entry["n_images"] = int(sum(len(unit_images.get(u, [])) for u in e["units"]))
+        entry["n_images"] = int(sum(len(imgs.unit_rows.get(u, [])) for u in e["units"]))
         entry["n_classes"] = len(got)
         entries.append(entry)
     if not entries:
-        raise SystemExit("no noun got a usable image; see the report: " + json.dumps(report)[:500])
+        raise PipelineError("no noun got a usable image; see the report: " + json.dumps(missing)[:500])
     _mark_same_photos(entries, [vocab["entries"][i]["units"] for i in keep_index])
-    vectors = np.stack(rows).astype(np.float32)
-    aliases = {w: [keep_index[r] for r in rs if r in keep_index] for w, rs in vocab["aliases"].items()}
-    aliases = {w: rs for w, rs in aliases.items() if rs}
-    center = images.mean(axis=0) if cfg.center else None
-    store = Store(vectors, entries, aliases=aliases, center=center)
-    unit = store.unit_vectors
-    hubness = store.compute_hubness()
+    return np.stack(rows).astype(np.float32), entries, keep_index, missing
+
+
+def projections(work: Path, unit: np.ndarray, methods: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Step 3: 2-D projections of the unit vectors, cached in the work folder under the vectors' checksum (a
+    rerun of the merge skips them)."""
+    import hashlib
+
+    from visemb.projection import project
+
+    digest = hashlib.sha256(np.ascontiguousarray(unit, np.float32).tobytes()).hexdigest()[:16]
+    cache = Path(work) / "merge-cache"
     coords = {}
-    for method in cfg.projections:
+    for method in methods:
+        path = cache / f"{method}-{digest}.npy"
+        if path.is_file():
+            coords[method] = np.load(path)
+            continue
         try:
             coords[method] = project(unit, method)
         except ImportError as exc:
             logger.warning("skipping projection %s: %s", method, exc)
-    thumbs = []
-    kept_entries = [e for i, e in enumerate(vocab["entries"]) if i in keep_index]
-    resolved = [_resolve(p, path_base) for p in all_paths]
-    for e, v in tqdm(list(zip(kept_entries, vectors)), desc="thumbnails", unit="noun", leave=False):
-        thumbs.append(noun_thumbnail(e["units"], l2_normalize(v), unit_images, unit_vec, images, resolved,
-                                     cfg.thumb_size))
+            continue
+        buf = io.BytesIO()
+        np.save(buf, coords[method])
+        atomic_write_bytes(path, buf.getvalue())
+    return coords
+
+
+def thumbnails(cfg: PipelineConfig, entries_units: list[list[int]], vectors: np.ndarray, imgs: Images,
+               path_base: Path | None) -> list[bytes | None]:
+    """Step 4: one thumbnail per noun (its most typical photo, or a mosaic of its classes)."""
+    from visemb.search import l2_normalize
+
+    resolved = [_resolve(p, path_base) for p in imgs.paths]
+    return [noun_thumbnail(units, l2_normalize(v), imgs.unit_rows, imgs.unit_vec, imgs.vectors, resolved,
+                           cfg.thumb_size)
+            for units, v in tqdm(list(zip(entries_units, vectors)), desc="thumbnails", unit="noun", leave=False)]
+
+
+def manifest(cfg: PipelineConfig, imgs: Images, entries: list[dict], coords: dict) -> dict:
+    """Step 5: what the store records about how it was built (encoder identity and backend included)."""
+    from visemb.encoder_spec import get_spec
+    from visemb.store import HUBNESS_K
+
     spec = get_spec(cfg.encoder).to_dict()
     spec["weights_name"] = Path(spec["weights_name"]).name if spec["weights"] != "torchvision" else spec["weights_name"]
-    store = Store(vectors, entries, aliases=aliases, coords=coords, thumbnails=thumbs, center=center, hubness=hubness,
-                  manifest={
+    backend = imgs.backends[0] if len(imgs.backends) == 1 else {"backend": "mixed", "precision": "mixed"}
+    prototypes = _prototypes(cfg)
+    return {
         "encoder": spec,
-        "backend": cfg.backend or ("onnx" if spec["weights"] == "onnx-file" else "torch"),
-        "precision": cfg.precision if cfg.backend == "torch" else "fp32",
+        "backend": backend.get("backend"),
+        "precision": backend.get("precision", "fp32"),
+        "embed_backends": imgs.backends,
         "vocabulary": {k: getattr(cfg, k) for k in ("vocabulary", "rule", "limit", "ancestors", "sets")},
         "source": {"name": cfg.source, "images_per_noun": cfg.images_per_noun},
         "aggregation": AGGREGATION,
@@ -176,12 +221,38 @@ def merge_stage(work: Path, cfg: PipelineConfig, out: Path, vector_dtype: str = 
         "center": bool(cfg.center),
         "hubness": {"k": HUBNESS_K, "use": "CSLS order (2 cos - r, r = this hubness) for neighbour lists; "
                                            "for image queries on request (prefer specific nouns)"},
-        "images": int(len(images)),
-        "classes": len(unit_vec),
+        "images": int(len(imgs.vectors)),
+        "classes": len(imgs.unit_vec),
         "projections": sorted(coords),
-    })
+    }
+
+
+def merge_stage(work: Path, cfg: PipelineConfig, out: Path, vector_dtype: str = "float32",
+                path_base: Path | None = None) -> dict:
+    """Build the store at ``out`` from finished partitions (the five steps above); return the report.
+
+    Raises:
+        PipelineError: naming the partitions that are not finished, or a unit whose images do not add up.
+    """
+    from visemb.store import Store
+
+    work = Path(work)
+    vocab = json.loads((work / "vocab.json").read_text(encoding="utf-8"))
+    imgs = collect_images(work, cfg, len(vocab["units"]))
+    vectors, entries, keep_index, missing = noun_rows(cfg, vocab, imgs)
+    aliases = {w: [keep_index[r] for r in rs if r in keep_index] for w, rs in vocab["aliases"].items()}
+    aliases = {w: rs for w, rs in aliases.items() if rs}
+    center = imgs.vectors.mean(axis=0) if cfg.center else None
+    store = Store(vectors, entries, aliases=aliases, center=center)
+    hubness = store.compute_hubness()
+    coords = projections(work, store.unit_vectors, cfg.projections)
+    kept_units = [vocab["entries"][i]["units"] for i in keep_index]
+    thumbs = thumbnails(cfg, kept_units, vectors, imgs, path_base)
+    store = Store(vectors, entries, aliases=aliases, coords=coords, thumbnails=thumbs, center=center, hubness=hubness,
+                  manifest=manifest(cfg, imgs, entries, coords))
     store.save(out, vector_dtype=vector_dtype)
-    report.update(entries=len(entries), images=int(len(images)), skipped_images=skipped)
+    report = {"no_usable_image": missing, "entries": len(entries), "images": int(len(imgs.vectors)),
+              "skipped_images": imgs.skipped}
     atomic_write_json(work / "report.json", report)
     atomic_write_bytes(work / "report.md", _report_md(report).encode())
     return report
@@ -198,7 +269,7 @@ def _prototypes(cfg: PipelineConfig):
     try:
         return load_prototypes(get_spec(cfg.encoder))
     except VisembError as exc:
-        raise SystemExit(f"{exc} (class prototypes: --prototype-weight {cfg.prototype_weight:g})") from exc
+        raise PipelineError(f"{exc} (class prototypes: --prototype-weight {cfg.prototype_weight:g})") from exc
 
 
 def _mark_same_photos(entries: list[dict], units: list[list[int]]) -> None:

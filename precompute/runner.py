@@ -1,54 +1,84 @@
-"""The partition worker: everything a partition needs comes from its arguments and the work folder."""
+"""The in-process driver: partitions one after another, each fetched then embedded by the shared stage functions.
+
+:mod:`precompute.ray_driver` runs the same stages on Ray; both leave the same files in the work folder.
+"""
 
 from __future__ import annotations
 
-import logging
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from precompute.config import PipelineConfig, open_work
-from precompute.embed_stage import embed_stage, image_list
-from precompute.fetch_stage import fetch_stage
+from precompute.embed_stage import Chunk, chunks_to_do, embed_stage, plan_chunks
+from precompute.errors import PipelineError
+from precompute.fetch_stage import FetchPolicy, fetch_done, fetch_stage
 from precompute.journal import atomic_write_json
-from precompute.merge_stage import partition_dir
 from precompute.vocabulary_stage import partition_units, vocabulary_stage
 
-logger = logging.getLogger(__name__)
+
+def partition_dir(work: Path, p: int, n: int) -> Path:
+    return Path(work) / "partitions" / f"p{p:04d}-of-{n:04d}"
 
 
-def run_partition(work: Path, partition: int, partitions: int) -> dict:
-    """Fetch and embed one partition (skipping whatever is already done); write ``done.json`` at the end.
+@dataclass
+class PartitionState:
+    """What is on disk for one partition: its units, their final fetch records and its planned chunks."""
 
-    A distributed engine can call this for each partition on any machine sharing ``work``.
-    """
+    index: int
+    dir: Path
+    units: range
+    fetched: dict[int, dict]
+    chunks: list[Chunk]
+
+    @property
+    def missing(self) -> list[int]:
+        return [u for u in self.units if u not in self.fetched]
+
+
+def partition_state(work: Path, cfg: PipelineConfig, n_units: int, p: int) -> PartitionState:
+    pdir = partition_dir(work, p, cfg.partitions)
+    units = partition_units(n_units, p, cfg.partitions)
+    fetched = fetch_done(pdir)
+    return PartitionState(p, pdir, units, fetched, plan_chunks(fetched, units, cfg.chunk_images))
+
+
+def finish_partition(state: PartitionState, timings: dict | None = None) -> dict:
+    """Write ``done.json`` when every unit has a final record and every chunk is embedded; return a summary."""
+    if state.missing:
+        return {"partition": state.index, "status": "incomplete", "missing": len(state.missing)}
+    if chunks_to_do(state.dir, state.chunks):
+        return {"partition": state.index, "status": "incomplete", "chunks_to_embed": True}
+    summary = {"partition": state.index, "units": len(state.units),
+               "images": sum(len(c) for c in state.chunks), **(timings or {})}
+    atomic_write_json(state.dir / "done.json", summary)
+    return summary
+
+
+def run_partition(work: Path, partition: int, partitions: int, policy: FetchPolicy = FetchPolicy()) -> dict:
+    """Fetch and embed one partition (skipping whatever is already done); write ``done.json`` at the end."""
     cfg = open_work(work, None)
     if partitions != cfg.partitions:
-        raise SystemExit(f"this run has {cfg.partitions} partitions, not {partitions}")
+        raise PipelineError(f"this run has {cfg.partitions} partitions, not {partitions}")
     pdir = partition_dir(work, partition, partitions)
-    done_path = pdir / "done.json"
-    if done_path.is_file():
+    if (pdir / "done.json").is_file():
         return {"partition": partition, "status": "already done"}
     vocab = vocabulary_stage(work, cfg)
     units = partition_units(len(vocab["units"]), partition, partitions)
     t0 = time.perf_counter()
-    fetched = fetch_stage(cfg, vocab, units, pdir)
+    fetch_stage(cfg, vocab, units, pdir, policy)
     t1 = time.perf_counter()
-    images = image_list(fetched, units)
-    embed_stage(cfg, images, pdir)
+    state = partition_state(work, cfg, len(vocab["units"]), partition)
+    embed_stage(cfg, state.chunks, pdir)
     t2 = time.perf_counter()
-    if len(fetched) < len(units):
-        return {"partition": partition, "status": "incomplete", "missing": len(units) - len(fetched)}
-    summary = {"partition": partition, "units": len(units), "images": len(images),
-               "fetch_s": round(t1 - t0, 2), "embed_s": round(t2 - t1, 2)}
-    atomic_write_json(done_path, summary)
-    return summary
+    return finish_partition(state, {"fetch_s": round(t1 - t0, 2), "embed_s": round(t2 - t1, 2)})
 
 
-def run_all(work: Path, cfg: PipelineConfig | None = None) -> list[dict]:
+def run_all(work: Path, cfg: PipelineConfig | None = None, policy: FetchPolicy = FetchPolicy()) -> list[dict]:
     """Run every unfinished partition in this process, in order."""
     from tqdm import tqdm
 
     cfg = open_work(work, cfg)
     vocabulary_stage(work, cfg)
-    return [run_partition(work, p, cfg.partitions)
+    return [run_partition(work, p, cfg.partitions, policy)
             for p in tqdm(range(cfg.partitions), desc="partitions", unit="part")]

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from precompute.config import PipelineConfig
+from precompute.errors import PipelineError
 from precompute.journal import atomic_write_json
 
 
@@ -17,8 +18,7 @@ def build_vocabulary(cfg: PipelineConfig) -> dict:
     pooling the images of ``entry["units"]``.
     """
     from visemb.prototypes import imagenet_wnids
-    from visemb.vocabulary import (descendants_within, noun_for_synset, synset_of, wnid_of, with_ancestors,
-                                   wordnet_nouns)
+    from visemb.vocabulary import descendants_within, noun_for_synset, synset_of, with_ancestors, wnid_of, wordnet_nouns
     from visemb.wordnet_data import wordnet
 
     if cfg.vocabulary == "wordnet":
@@ -34,7 +34,7 @@ def build_vocabulary(cfg: PipelineConfig) -> dict:
         return {"units": units, "entries": entries, "aliases": {}}
     wn = wordnet()
     if cfg.vocabulary != "imagenet":
-        raise SystemExit(f"Unknown vocabulary {cfg.vocabulary!r}; expected 'wordnet' or 'imagenet'")
+        raise PipelineError(f"Unknown vocabulary {cfg.vocabulary!r}; expected 'wordnet' or 'imagenet'")
     with open(cfg.labels_csv, encoding="utf-8", newline="") as f:
         wnids = sorted({r["wnid"] for r in csv.DictReader(f) if not cfg.sets or r.get("set") in cfg.sets})
     wnids = wnids[: cfg.limit] if cfg.limit else wnids
@@ -109,7 +109,7 @@ def vocabulary_stage(work: Path, cfg: PipelineConfig) -> dict:
         return saved
     vocab = {**build_vocabulary(cfg), "format": VOCAB_FORMAT}
     if saved is not None and saved["units"] != vocab["units"]:
-        raise SystemExit(f"{path} comes from an older visemb whose image units differ from this one's; "
+        raise PipelineError(f"{path} comes from an older visemb whose image units differ from this one's; "
                          "start again with a fresh --work folder")
     atomic_write_json(path, vocab)
     return vocab
@@ -118,6 +118,6 @@ def vocabulary_stage(work: Path, cfg: PipelineConfig) -> dict:
 def partition_units(n_units: int, partition: int, partitions: int) -> range:
     """Unit indices of one partition: contiguous, near-equal slices."""
     if not 0 <= partition < partitions:
-        raise SystemExit(f"partition {partition} out of range 0..{partitions - 1}")
+        raise PipelineError(f"partition {partition} out of range 0..{partitions - 1}")
     start = n_units * partition // partitions
     return range(start, n_units * (partition + 1) // partitions)

@@ -1,6 +1,7 @@
 """precompute: kill -9 and resume, the web pipeline against a loopback search server, partitions, plan."""
 
 import json
+import re
 import os
 import signal
 import subprocess
@@ -14,6 +15,8 @@ from tests.helpers import REPO, jpeg, needs_shared
 from tests.fakesearch import FakeSearch
 
 from precompute.__main__ import main as precompute_main
+from precompute.config import PipelineConfig, open_work
+from precompute.errors import PipelineError
 from visemb.store import Store
 
 WORDS = [f"w{i:02d}" for i in range(12)]
@@ -55,7 +58,7 @@ def test_kill_and_resume_loses_nothing_and_repeats_nothing(tmp_path, word_folder
     # nothing done twice: one final fetch line per noun, each chunk embedded once
     fetch_lines, embed_events = [], []
     for part in sorted((work / "partitions").iterdir()):
-        fetch_lines += [json.loads(l)["unit"] for l in (part / "fetch.jsonl").read_text().splitlines()]
+        fetch_lines += [json.loads(l)["unit"] for j in part.glob("fetch*.jsonl") for l in j.read_text().splitlines()]
         if (part / "events.jsonl").is_file():
             lines = (part / "events.jsonl").read_text().splitlines()
             embed_events += [(part.name, json.loads(l)["chunk"]) for l in lines]
@@ -77,14 +80,17 @@ def test_partitions_as_separate_calls_then_merge(tmp_path, word_folder):
     assert len(Store.load(tmp_path / "s")) == len(WORDS)
 
 
-def test_merge_refuses_unfinished_and_changed_settings(tmp_path, word_folder):
+def test_merge_refuses_unfinished_and_changed_settings(tmp_path, word_folder, capsys):
     args = run_args(tmp_path / "w", tmp_path / "s", word_folder)
     part_args = [a for a in args if a not in ("--out", str(tmp_path / "s"))]
     precompute_main(part_args + ["--partition", "0/3"])
-    with pytest.raises(SystemExit, match=r"partitions not finished: \[1, 2\]"):
-        precompute_main(["merge", "--work", str(tmp_path / "w"), "--out", str(tmp_path / "s")])
-    with pytest.raises(SystemExit, match="other settings"):
-        precompute_main(part_args[:-1] + ["pca,tsne"])
+    capsys.readouterr()
+    assert precompute_main(["merge", "--work", str(tmp_path / "w"), "--out", str(tmp_path / "s")]) == 2
+    assert re.search(r"^error: partitions not finished: \[1, 2\]", capsys.readouterr().err, re.M)
+    with pytest.raises(PipelineError, match="other settings"):
+        open_work(tmp_path / "w", PipelineConfig(words=tuple(WORDS), source="folder"))
+    assert precompute_main(part_args[:-1] + ["pca,tsne"]) == 2
+    assert "other settings" in capsys.readouterr().err
 
 
 def test_web_pipeline_against_loopback_server(tmp_path):
@@ -111,7 +117,7 @@ def test_plan_prints_counts(capsys, word_folder):
 
 
 @needs_shared
-def test_class_nouns_mix_in_their_class_prototype(tmp_path, monkeypatch):
+def test_class_nouns_mix_in_their_class_prototype(tmp_path, monkeypatch, capsys):
     from visemb.encoder_spec import get_spec
     from visemb.prototypes import load_prototypes, mix_prototype
 
@@ -137,5 +143,6 @@ def test_class_nouns_mix_in_their_class_prototype(tmp_path, monkeypatch):
     assert np.allclose(mixed.vectors[w], photos.vectors[w], atol=1e-6)
     assert mixed.manifest["class_prototypes"]["nouns"] == 1 and photos.manifest["class_prototypes"] is None
     monkeypatch.setattr("visemb.prototypes.classifier_path", lambda spec: tmp_path / "missing.npz")
-    with pytest.raises(SystemExit, match="Classifier rows not found.*--prototype-weight"):
-        run("missing")
+    capsys.readouterr()
+    assert run("missing") == 2
+    assert re.search("^error: Classifier rows not found.*--prototype-weight", capsys.readouterr().err, re.M)

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from precompute.config import PipelineConfig
+from precompute.errors import PipelineError
 from precompute.vocabulary_stage import VOCAB_FORMAT, vocabulary_stage
 
 WORDS = ("zzqa", "zzqb", "zzqc")  # words WordNet does not know: bare records, no WordNet needed
@@ -37,5 +38,5 @@ def test_older_file_with_other_units_asks_for_a_fresh_folder(tmp_path):
     del old["format"]
     old["units"] = old["units"][:2]
     (tmp_path / "vocab.json").write_text(json.dumps(old))
-    with pytest.raises(SystemExit, match="fresh --work folder"):
+    with pytest.raises(PipelineError, match="fresh --work folder"):
         vocabulary_stage(tmp_path, cfg)

@@ -1,0 +1,10 @@
+"""The one error the pipeline's stages raise; ``python -m precompute`` prints it as one line."""
+
+from __future__ import annotations
+
+from visemb.errors import VisembError
+
+
+class PipelineError(VisembError):
+    """A run cannot go on as asked (settings changed, partitions unfinished, a chunk inconsistent); the message
+    says what to do."""
