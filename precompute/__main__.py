@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from precompute.config import PipelineConfig, open_work
+from precompute.errors import PipelineError
 
 REPO = Path(__file__).resolve().parent.parent
 # Measured here (2-core EPYC, ONNX Runtime fp32): see README "Scale"; used only for the plan's estimate.
@@ -67,17 +68,42 @@ def cmd_plan(a) -> int:
     return 0
 
 
+def _partition(text: str) -> tuple[int, int]:
+    """``I/N`` with 0 <= I < N (an argparse type)."""
+    try:
+        i, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected I/N (e.g. 0/4), not {text!r}") from None
+    if not 0 <= i < n:
+        raise argparse.ArgumentTypeError(f"{text!r}: I must be 0..N-1")
+    return i, n
+
+
 def cmd_run(a) -> int:
+    from precompute.fetch_stage import FetchPolicy
     from precompute.runner import run_all, run_partition
 
     work = Path(a.work)
     cfg = open_work(work, _config_from_args(a))
-    if a.partition:
-        i, n = (int(x) for x in a.partition.split("/"))
-        print(json.dumps(run_partition(work, i, n)))
+    policy = FetchPolicy(threads=a.fetch_threads or (8 if a.engine == "ray" else 1), rate=a.fetch_rate)
+    if a.engine == "ray":
+        from precompute.ray_driver import RaySettings, run_ray
+
+        if a.partition:
+            raise PipelineError("--partition is for the in-process engine; Ray spreads all partitions itself")
+        settings = RaySettings(address=a.address, num_cpus=a.num_cpus, fetch_tasks=a.fetch_tasks,
+                               embed_actors=a.embed_actors)
+        summaries = run_ray(work, cfg, settings, policy)
+    elif a.partition:
+        summaries = [run_partition(work, *a.partition, policy)]
     else:
-        for s in run_all(work, cfg):
-            print(json.dumps(s))
+        summaries = run_all(work, cfg, policy)
+    for s in summaries:
+        print(json.dumps(s))
+    if any(s.get("status") == "incomplete" for s in summaries):
+        print("some units could not be fetched yet (source unavailable): run the same command again to retry",
+              file=sys.stderr)
+        return 3
     if a.out and not a.partition:
         return cmd_merge(a)
     return 0
@@ -151,7 +177,16 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("run", help="fetch and embed (all partitions, or --partition I/N); merge with --out")
     _add_config_args(p)
     p.add_argument("--work", required=True, help="work folder (resumes if it exists)")
-    p.add_argument("--partition", help="I/N: run only partition I of N")
+    p.add_argument("--partition", type=_partition, help="I/N: run only partition I of N")
+    p.add_argument("--engine", default="local", choices=["local", "ray"],
+                   help="local: this process; ray: Ray tasks and actors (default: %(default)s)")
+    p.add_argument("--address", help="with --engine ray: a Ray cluster to join (default: start Ray here)")
+    p.add_argument("--num-cpus", type=int, help="with --engine ray and no --address: CPUs Ray may use")
+    p.add_argument("--fetch-tasks", type=int, help="with --engine ray: fetch tasks in flight (default: 4 per CPU)")
+    p.add_argument("--embed-actors", type=int, help="with --engine ray: encoder actors (default: GPUs, else CPUs-1)")
+    p.add_argument("--fetch-threads", type=int, help="searches at once per fetch task (default: 1 local, 8 ray)")
+    p.add_argument("--fetch-rate", type=float, default=0.0,
+                   help="at most this many searches per second in all (default: no limit)")
     p.add_argument("--out", help="write the store here once all partitions are done")
     p.add_argument("--vector-dtype", default="float32", choices=["float32", "float16"])
     p.set_defaults(func=cmd_run)

@@ -89,12 +89,19 @@ def choose_backend(cfg: PipelineConfig, flags: set[str] | None = None, cuda: boo
     return Backend(cfg.encoder, "torch", "fp32", reason="a torch encoder without a faster option here")
 
 
-def encoder_for(cfg: PipelineConfig, backend: Backend | None = None):
-    """Load the encoder ``choose_backend`` picks (or ``backend``), batched as the run's settings say."""
+def encoder_for(cfg: PipelineConfig, backend: Backend | None = None, threads: int | None = None):
+    """Load the encoder ``choose_backend`` picks (or ``backend``), batched as the run's settings say, on
+    ``threads`` CPU threads (default: all)."""
     from visemb.encoder import load_encoder
 
     b = backend or choose_backend(cfg)
     kwargs = {"batch_size": cfg.batch_size}
     if b.backend == "torch":
         kwargs.update(precision=b.precision, device=b.device)
+        if threads:
+            import torch
+
+            torch.set_num_threads(threads)
+    elif threads:
+        kwargs["threads"] = threads
     return load_encoder(b.encoder, backend=b.backend, **kwargs)

@@ -106,11 +106,12 @@ def fetch_unit(source, cfg: PipelineConfig, unit: dict, u: int, image_root: Path
         except NoImagesError as exc:
             return {"unit": u, "status": "no_images", "reason": str(exc), "paths": []}
         except SourceUnavailableError as exc:
-            reason = str(exc)
+            reason, wait = str(exc), exc.retry_after or 0.0
         except VisembError as exc:
             return {"unit": u, "status": "no_images", "reason": str(exc), "paths": []}
         if attempt + 1 < policy.tries:
-            time.sleep(min(policy.max_backoff_s, policy.backoff_s * 2 ** attempt) * (0.5 + random.random()))
+            backoff = min(policy.max_backoff_s, policy.backoff_s * 2 ** attempt) * (0.5 + random.random())
+            time.sleep(max(backoff, min(wait, policy.max_backoff_s)))
     return {"unit": u, "status": "unavailable", "reason": reason, "paths": [], "tries": policy.tries}
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from precompute.config import PipelineConfig, open_work
 from precompute.embed_stage import Chunk, chunks_to_do, embed_stage, plan_chunks
 from precompute.errors import PipelineError
-from precompute.fetch_stage import FetchPolicy, fetch_done, fetch_stage
+from precompute.fetch_stage import FetchPolicy, batches, fetch_done, fetch_stage
 from precompute.journal import atomic_write_json
 from precompute.vocabulary_stage import partition_units, vocabulary_stage
 
@@ -40,7 +40,13 @@ def partition_state(work: Path, cfg: PipelineConfig, n_units: int, p: int) -> Pa
     pdir = partition_dir(work, p, cfg.partitions)
     units = partition_units(n_units, p, cfg.partitions)
     fetched = fetch_done(pdir)
-    return PartitionState(p, pdir, units, fetched, plan_chunks(fetched, units, cfg.chunk_images))
+    return PartitionState(p, pdir, units, fetched, batch_chunks(fetched, units, cfg.chunk_images))
+
+
+def batch_chunks(fetched: dict[int, dict], units: range, chunk_images: int) -> list[Chunk]:
+    """A partition's chunks, planned batch by batch (a chunk never spans two fetch batches, so a batch's chunks
+    are final as soon as the batch is fetched)."""
+    return [c for b in batches(units) for c in plan_chunks(fetched, b, chunk_images)]
 
 
 def finish_partition(state: PartitionState, timings: dict | None = None) -> dict:

@@ -18,7 +18,12 @@ class ChecksumError(VisembError):
 
 
 class SourceUnavailableError(VisembError):
-    """An image source cannot be reached (network down, server dead, missing key)."""
+    """An image source cannot be reached (network down, server dead, throttling, missing key); ``retry_after`` is
+    the wait in seconds the source asked for, when it did."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class NoImagesError(VisembError):

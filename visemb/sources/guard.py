@@ -63,11 +63,19 @@ def guarded_session_class(base):
     class GuardedSession(base):
         allowed: frozenset[tuple[str, int]] = frozenset()
         max_bytes: int = MAX_PAGE_BYTES
+        failures: list | None = None  # (url, status or error, Retry-After seconds) of throttled or failed requests
 
         def send(self, request, **kwargs):
             check_url(request.url, self.allowed)
             stream = kwargs.pop("stream", False)
-            response = super().send(request, stream=True, **kwargs)
+            try:
+                response = super().send(request, stream=True, **kwargs)
+            except OSError as exc:  # requests' ConnectionError and Timeout are OSErrors
+                self._failed(request.url, type(exc).__name__, None)
+                raise
+            if response.status_code == 429 or response.status_code >= 500:
+                retry_after = response.headers.get("Retry-After", "")
+                self._failed(request.url, response.status_code, float(retry_after) if retry_after.isdigit() else None)
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > self.max_bytes:
                 response.close()
@@ -85,5 +93,9 @@ def guarded_session_class(base):
                 response._content = b"".join(body)
                 response._content_consumed = True
             return response
+
+        def _failed(self, url: str, what, retry_after: float | None) -> None:
+            if self.failures is not None:
+                self.failures.append((url, what, retry_after))
 
     return GuardedSession

@@ -26,6 +26,7 @@ ENGINES = {
 }
 
 
+QUEUE_WAIT_S = 0.25  # how long icrawler's threads wait on an empty queue before checking whether the crawl is over
 QUERY_TTL_S = 15 * 60  # downloaded query folders older than this are removed at the next web search
 
 
@@ -48,6 +49,15 @@ def prune_queries(root: Path, ttl_s: float = QUERY_TTL_S) -> int:
         except OSError:
             continue
     return removed
+
+
+def _unavailable(engine: str, word: str, failures: list) -> SourceUnavailableError:
+    """The error for a search whose requests were throttled (429), failed (5xx) or timed out."""
+    kinds = sorted({str(what) for _, what, _ in failures})
+    waits = [w for _, _, w in failures if w is not None]
+    hint = "it is throttling requests: wait and retry" if "429" in kinds else "retry later"
+    return SourceUnavailableError(f"{engine} did not answer for {word!r} ({', '.join(kinds)}); {hint}",
+                                  retry_after=max(waits) if waits else None)
 
 
 class _Rebased:
@@ -107,6 +117,7 @@ def _crawler_class(engine: str, base_url: str | None, collected: list[dict], bou
             session = guarded(self.proxy_pool)
             session.headers.update(self.session.headers)
             session.allowed = bounds["allowed"]
+            session.failures = bounds["failures"]
             self.session = session
 
         def crawl(self, feeder_kwargs=None, parser_kwargs=None, downloader_kwargs=None):
@@ -180,9 +191,11 @@ class WebSource(ImageSource):
         Path(dest).mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(prefix="query-", dir=dest))
         collected: list[dict] = []
-        bounds = {"parser": {"queue_timeout": 1, "req_timeout": self.timeout, "max_retry": self.retries},
-                  "downloader": {"queue_timeout": 1, "req_timeout": self.timeout, "max_retry": self.retries},
-                  "allowed": frozenset({host_port(self.base_url)}) if self.base_url else frozenset()}
+        bounds = {"parser": {"queue_timeout": QUEUE_WAIT_S, "req_timeout": self.timeout, "max_retry": self.retries},
+                  "downloader": {"queue_timeout": QUEUE_WAIT_S, "req_timeout": self.timeout,
+                                 "max_retry": self.retries},
+                  "allowed": frozenset({host_port(self.base_url)}) if self.base_url else frozenset(),
+                  "failures": []}
         crawler = _crawler_class(self.engine, self.base_url, collected, bounds)(
             feeder_threads=1, parser_threads=1, downloader_threads=self.threads,
             storage={"root_dir": str(folder)}, log_level=logging.CRITICAL)
@@ -205,6 +218,8 @@ class WebSource(ImageSource):
             origins[str(p)] = item["url"]
         paths = sorted(paths)[:k]
         notes = [f"{broken} downloaded file(s) were not usable images and were dropped"] if broken else []
+        if not paths and bounds["failures"]:
+            raise _unavailable(self.engine, word, bounds["failures"])
         if not paths:
             why = f" ({broken} broken download(s))" if broken else ""
             raise NoImagesError(f"{self.engine} returned no usable image for {word!r}{why}")

@@ -1,0 +1,211 @@
+"""The Ray driver: the same stage functions as the in-process runner, spread over a Ray cluster (or this machine).
+
+- fetch: one Ray task per batch of units (:func:`precompute.fetch_stage.fetch_batch`), each fetching
+  ``policy.threads`` units at once; at most ``fetch_tasks`` tasks in flight, so the source sees at most
+  ``fetch_tasks x threads`` concurrent searches and, with ``rate``, at most ``rate`` searches per second in all.
+  A task killed with its worker is retried by Ray and skips the units its journal already holds.
+- embed: a pool of actors, one encoder each, batched; GPU actors (``num_gpus=1``) where the cluster has GPUs. A
+  batch's chunks are embedded as soon as the batch is fetched; a chunk is written once, atomically, and an actor
+  that dies is restarted and its chunk redone.
+- the driver is the only writer of each partition's ``events.jsonl`` and ``done.json``.
+
+The work folder must be visible at the same path on every node (a shared file system) and visemb importable there.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from precompute.config import PipelineConfig, open_work
+from precompute.embed_stage import Chunk, chunk_path, chunks_to_do, embed_chunk
+from precompute.errors import PipelineError
+from precompute.fetch_stage import FetchPolicy, batches, fetch_batch
+from precompute.journal import Journal
+from precompute.runner import batch_chunks, finish_partition, partition_state
+from precompute.vocabulary_stage import vocabulary_stage
+
+logger = logging.getLogger(__name__)
+REPO = Path(__file__).resolve().parent.parent
+FETCH_TASK_CPUS = 0.1  # fetch tasks wait on the network; ten share a CPU
+PASSED_ENV = ("NLTK_DATA", "VISEMB_WEIGHTS", "VISEMB_TMP", "VISEMB_STORE", "FLICKR_API_KEY")
+
+
+@dataclass(frozen=True)
+class RaySettings:
+    """How the Ray driver spreads work.
+
+    Attributes:
+        address: a running cluster's address (``ray://…`` or ``host:port``); None starts Ray on this machine.
+        num_cpus, object_store_memory: bounds of a Ray started here (None: Ray's defaults).
+        fetch_tasks: fetch tasks in flight (default: 4 per CPU).
+        embed_actors: encoder actors (default: one per GPU, else CPUs - 1, at least 1).
+        actor_cpus: CPUs each CPU actor reserves (and its intra-op threads).
+    """
+
+    address: str | None = None
+    num_cpus: int | None = None
+    object_store_memory: int | None = None
+    fetch_tasks: int | None = None
+    embed_actors: int | None = None
+    actor_cpus: float = 1.0
+
+
+def _fetch_task(cfg_dict: dict, units: dict, batch: list[int], part_dir: str, policy: FetchPolicy) -> dict:
+    cfg = PipelineConfig.from_dict(cfg_dict)
+    return {"dir": part_dir, "batch": batch,
+            "counts": fetch_batch(cfg, {"units": units}, batch, Path(part_dir), policy)}
+
+
+class EmbedWorker:
+    """One encoder per actor; ``embed`` writes one chunk (skipping a chunk that is already valid on disk)."""
+
+    def __init__(self, cfg_dict: dict, backend: dict, threads: int):
+        from precompute.encoder_choice import Backend, encoder_for
+
+        self.cfg = PipelineConfig.from_dict(cfg_dict)
+        self.backend = Backend(**backend)
+        self.encoder = encoder_for(self.cfg, self.backend, threads=threads)
+
+    def embed(self, part_dir: str, chunk: Chunk) -> dict:
+        from precompute.embed_stage import read_chunk
+
+        path = chunk_path(Path(part_dir), chunk)
+        if read_chunk(path, chunk) is None:
+            embed_chunk(self.encoder, chunk, path, self.backend.to_dict())
+        return {"dir": part_dir, "chunk": path.name, "images": len(chunk), "pid": os.getpid()}
+
+
+def _runtime_env() -> dict:
+    env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
+    return {"env_vars": env}
+
+
+def start_ray(settings: RaySettings):
+    """Join the cluster at ``settings.address`` or start Ray here; return the module (already initialised)."""
+    import ray
+
+    kwargs = {"runtime_env": _runtime_env(), "log_to_driver": False, "logging_level": logging.WARNING}
+    if settings.address:
+        ray.init(address=settings.address, **kwargs)
+    else:
+        ray.init(num_cpus=settings.num_cpus, object_store_memory=settings.object_store_memory,
+                 include_dashboard=False, **kwargs)
+    return ray
+
+
+def run_ray(work: Path, cfg: PipelineConfig | None = None, settings: RaySettings = RaySettings(),
+            policy: FetchPolicy | None = None, fetch_only: bool = False) -> list[dict]:
+    """Fetch and embed every unfinished partition on Ray; return one summary per partition (as ``run_all``).
+    With ``fetch_only`` the images are fetched and nothing is embedded (I/O nodes first, encoders later)."""
+    from tqdm import tqdm
+
+    from precompute.encoder_choice import choose_backend
+
+    cfg = open_work(work, cfg)
+    vocab = vocabulary_stage(work, cfg)
+    n_units = len(vocab["units"])
+    ray = start_ray(settings)
+    try:
+        cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
+        gpus = int(ray.cluster_resources().get("GPU", 0))
+        in_flight = settings.fetch_tasks or 4 * cpus
+        policy = policy or FetchPolicy(threads=8)
+        if policy.rate:  # the engine-wide rate, shared among the tasks in flight
+            policy = FetchPolicy(policy.tries, policy.backoff_s, policy.max_backoff_s, policy.threads,
+                                 policy.rate / in_flight)
+        backend = choose_backend(cfg, cuda=gpus > 0)
+        n_actors = settings.embed_actors or (gpus if gpus else max(1, cpus - 1))
+        actor_cpus = 0 if gpus else settings.actor_cpus
+        worker = ray.remote(num_cpus=actor_cpus, num_gpus=1 if gpus else 0, max_restarts=3,
+                            max_task_retries=3)(EmbedWorker)
+        actors = [] if fetch_only else [
+            worker.remote(cfg.to_dict(), backend.to_dict(), max(1, int(actor_cpus)) if actor_cpus else 1)
+            for _ in range(n_actors)]
+        fetch = ray.remote(num_cpus=FETCH_TASK_CPUS, max_retries=3)(_fetch_task)
+
+        states = [partition_state(work, cfg, n_units, p) for p in range(cfg.partitions)]
+        open_states = [s for s in states if not (s.dir / "done.json").is_file()]
+        fetch_jobs = [(s, b) for s in open_states for b in batches(s.units) if set(b) - set(s.fetched)]
+        ready_batches = [(s, b) for s in open_states for b in batches(s.units) if not set(b) - set(s.fetched)]
+        t0 = time.perf_counter()
+        pending_fetch: dict = {}
+        pending_embed: dict = {}
+        free_actors = list(actors)
+        embed_queue: list[tuple[str, Chunk]] = []
+        events = {str(s.dir): Journal(s.dir / "events.jsonl") for s in open_states}
+        timings = {"fetch_s": 0.0, "embed_s": 0.0}
+
+        def queue_chunks(part_dir: Path, batch: list[int]) -> None:
+            from precompute.fetch_stage import fetch_done
+
+            if fetch_only:
+                return
+            fetched = fetch_done(part_dir)
+            if set(batch) - set(fetched):
+                return  # some unit is still unavailable: a rerun retries it
+            embed_queue.extend((str(part_dir), c) for c in chunks_to_do(part_dir, batch_chunks(fetched, batch,
+                                                                                              cfg.chunk_images)))
+
+        for s, b in ready_batches:
+            queue_chunks(s.dir, b)
+        todo = list(fetch_jobs)
+        bar_f = tqdm(total=sum(len(b) for _, b in fetch_jobs), desc="fetch (ray)", unit="noun")
+        bar_e = tqdm(total=0, desc="embed (ray)", unit="chunk")
+        while todo or pending_fetch or pending_embed or embed_queue:
+            while todo and len(pending_fetch) < in_flight:
+                s, b = todo.pop(0)
+                units = {u: vocab["units"][u] for u in b}
+                pending_fetch[fetch.remote(cfg.to_dict(), units, b, str(s.dir), policy)] = (s, b)
+            while embed_queue and free_actors:
+                actor = free_actors.pop()
+                part_dir, chunk = embed_queue.pop(0)
+                pending_embed[actor.embed.remote(part_dir, chunk)] = actor
+                bar_e.total += 1
+            done, _ = ray.wait(list(pending_fetch) + list(pending_embed), num_returns=1, timeout=1.0)
+            for ref in done:
+                if ref in pending_fetch:
+                    s, b = pending_fetch.pop(ref)
+                    bar_f.update(len(b))
+                    try:
+                        result = ray.get(ref)
+                    except ray.exceptions.RayError as exc:  # retries spent: the next run picks the batch up
+                        logger.warning("fetch batch %d failed: %s", b[0], str(exc).splitlines()[0])
+                        continue
+                    if result["counts"]["unavailable"]:
+                        logger.warning("%d unit(s) unavailable in batch %d; rerun to retry",
+                                       result["counts"]["unavailable"], b[0])
+                    timings["fetch_s"] = time.perf_counter() - t0
+                    queue_chunks(s.dir, b)
+                else:
+                    actor = pending_embed.pop(ref)
+                    try:
+                        result = ray.get(ref)
+                    except ray.exceptions.RayError as exc:  # an actor past its restarts: drop it
+                        logger.warning("an embed actor failed: %s", str(exc).splitlines()[0])
+                        actors.remove(actor)
+                        if not actors:
+                            raise PipelineError("every embed actor failed; see the Ray logs, then rerun") from exc
+                        continue
+                    free_actors.append(actor)
+                    events[result["dir"]].append({"event": "embed", "chunk": result["chunk"],
+                                                  "images": result["images"], "engine": "ray"})
+                    bar_e.update(1)
+                    timings["embed_s"] = time.perf_counter() - t0
+        bar_f.close()
+        bar_e.close()
+        summaries = []
+        for s in states:
+            if (s.dir / "done.json").is_file():
+                summaries.append({"partition": s.index, "status": "already done"})
+                continue
+            state = partition_state(work, cfg, n_units, s.index)
+            summaries.append(finish_partition(state, {k: round(v, 2) for k, v in timings.items()}))
+        return summaries
+    finally:
+        ray.shutdown()
+
