@@ -43,7 +43,7 @@ class RaySettings:
         num_cpus, object_store_memory: bounds of a Ray started here (None: Ray's defaults).
         fetch_tasks: fetch tasks in flight (default: 4 per CPU).
         embed_actors: encoder actors (default: one per GPU, else CPUs - 1, at least 1).
-        actor_cpus: CPUs each CPU actor reserves (and its intra-op threads).
+        actor_cpus: CPUs each CPU actor reserves; it computes on CPUs / actors threads (fetch tasks need little).
     """
 
     address: str | None = None
@@ -123,9 +123,9 @@ def run_ray(work: Path, cfg: PipelineConfig | None = None, settings: RaySettings
         actor_cpus = 0 if gpus else settings.actor_cpus
         worker = ray.remote(num_cpus=actor_cpus, num_gpus=1 if gpus else 0, max_restarts=3,
                             max_task_retries=3)(EmbedWorker)
-        actors = [] if fetch_only else [
-            worker.remote(cfg.to_dict(), backend.to_dict(), max(1, int(actor_cpus)) if actor_cpus else 1)
-            for _ in range(n_actors)]
+        threads = max(1, cpus // n_actors)  # an actor reserves actor_cpus but computes on its share of the CPUs
+        actors = [] if fetch_only else [worker.remote(cfg.to_dict(), backend.to_dict(), threads)
+                                        for _ in range(n_actors)]
         fetch = ray.remote(num_cpus=FETCH_TASK_CPUS, max_retries=3)(_fetch_task)
 
         states = [partition_state(work, cfg, n_units, p) for p in range(cfg.partitions)]

@@ -39,7 +39,27 @@ def test_neighbours_hubness_corrected_by_default_cosine_on_request():
     plain, corrected = sims("--cosine"), sims()
     assert [s for _, s in plain] == sorted((s for _, s in plain), reverse=True)
     assert [k for k, _ in corrected] != [k for k, _ in plain]  # the shipped store has hubness: the order differs
-    assert "ranked by CSLS" in run("neighbours", "dog", "--topn", "3").stdout
+    assert "score = CSLS" in run("neighbours", "dog", "--topn", "3").stdout
+    ranked = json.loads(run("--json", "neighbours", "dog", "--topn", "10", "--senses", "1").stdout)[0]["neighbours"]
+    assert [n["score"] for n in ranked] == sorted((n["score"] for n in ranked), reverse=True)
+
+
+def test_neighbours_hide_relatives_like_the_app():
+    def keys(*extra):
+        r = run("--json", "neighbours", "dog", "--topn", "10", "--senses", "1", *extra)
+        assert r.returncode == 0, r.stderr
+        return [n["key"] for n in json.loads(r.stdout)[0]["neighbours"]]
+
+    from visemb.defaults import store_path
+    from visemb.store import Store
+
+    store = Store.load(store_path(None))
+    dog = store.senses("dog")[0]
+    lineage = {store.index_to_key[r] for r in store.lineage(dog)}
+    assert set(keys()) & lineage  # canine, hunting dog… are near dog by construction
+    hidden = keys("--hide-relatives")
+    assert not set(hidden) & lineage and len(hidden) == 10
+    assert hidden == [n.key for n in store.neighbours(dog, 10, hide_relatives=True)]
 
 
 def test_translate_offline_json():
@@ -61,7 +81,8 @@ def test_translate_folder(image_folder):
 
 
 @pytest.mark.parametrize("args, needle", [
-    (("neighbours", "qwertyuiop"), "not present"),
+    (("neighbours", "qwertyuiop"), "not in the store"),
+    (("similarity", "car", "qwertyuiop"), "cannot be reached"),
     (("translate", "   "), "empty"),
     (("--store", "/nonexistent", "info"), "No store"),
     (("translate", "dog", "--source", "bing"), "Cannot reach"),
@@ -85,3 +106,24 @@ def test_export_word2vec(tmp_path):
 def test_unknown_word_suggests():
     r = run("neighbours", "dogs")
     assert r.returncode == 1 and "did you mean: dog" in r.stderr
+
+
+def test_missing_word_looked_up_live_through_pictures(tmp_path):
+    import os
+
+    from tests.fakesearch import FakeSearch
+
+    with FakeSearch(n_images=4) as fs:
+        env = {**os.environ, "VISEMB_BING_URL": fs.url, "VISEMB_TMP": str(tmp_path)}
+        r = run("--json", "neighbours", "teacher", "-k", "3", "--topn", "5", env=env)
+        assert r.returncode == 0, r.stderr
+        hit = json.loads(r.stdout)[0]
+        assert hit["in_store"] is False and hit["source"] == "bing" and len(hit["images"]) == 3
+        sims = [n["similarity"] for n in hit["neighbours"]]
+        assert len(sims) == 5 and sims == sorted(sims, reverse=True)
+        sim = run("similarity", "teacher", "car", "-k", "2", env=env)
+        assert sim.returncode == 0, sim.stderr
+        assert -1 <= float(sim.stdout.split()[0]) <= 1 and "looked up through 2 bing picture(s)" in sim.stdout
+        assert run("neighbours", "teacher", "--no-lookup", env=env).returncode == 1
+    assert any("/img/teacher/" in q for q in fs.requests)
+    assert not list(tmp_path.iterdir())  # the pictures went away with the answer

@@ -191,8 +191,18 @@ def test_hubness_demotes_hubs_in_neighbour_lists_only():
     assert [r for r, _ in corrected.nearest(q, 12, [0], prepared=True)] == \
         [r for r, _ in plain.nearest(q, 12, [0], prepared=True)]  # vector queries: plain cosine by default
     assert np.isclose(near[12], float(corrected.unit_vectors[12] @ q), atol=1e-5)
-    assert [k for k, _ in corrected.most_similar("n0", topn=12, hubness=False)] == \
-        [k for k, _ in plain.most_similar("n0", topn=12)]
+    # gensim's contract: most_similar is in descending cosine, whatever the store holds
+    gensim_order = corrected.most_similar("n0", topn=12)
+    assert [k for k, _ in gensim_order] == [k for k, _ in plain.most_similar("n0", topn=12)]
+    assert [s for _, s in gensim_order] == sorted((s for _, s in gensim_order), reverse=True)
+    # the hubness-corrected list has its own name, and its scores match its order
+    listed = corrected.neighbours("n0", topn=12)
+    assert [n.score for n in listed] == sorted((n.score for n in listed), reverse=True)
+    assert [n.row for n in listed] == [r for r, _ in corrected.nearest(corrected.unit_vectors[0], 12, [0],
+                                                                         prepared=True, hubness=True)]
+    hub = corrected.hubness
+    assert all(n.score == pytest.approx(2 * n.cosine - hub[n.row]) for n in listed)
+    assert [n.key for n in corrected.neighbours("n0", 12, hubness=False)] == [k for k, _ in gensim_order]
     assert corrected.similarity("n0", "hub") == pytest.approx(plain.similarity("n0", "hub"))
     r = corrected.hubness
     assert corrected.similarity("n0", "hub", hubness=True) == pytest.approx(

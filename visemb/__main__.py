@@ -33,40 +33,75 @@ def cmd_info(a) -> int:
     return 0
 
 
-def _require(s, word: str) -> None:
-    """Unknown words fail with suggestions (base form, close spellings)."""
-    if word not in s:
-        from visemb.suggest import suggest
+def _missing(s, word: str, why: str = "") -> KeyError:
+    """The error for a word the store lacks: suggestions, and why it was not looked up."""
+    from visemb.suggest import suggest
 
-        ideas = suggest(s, word)
-        raise KeyError(f"Key '{word}' not present" + (f"; did you mean: {', '.join(ideas)}?" if ideas else ""))
+    ideas = suggest(s, word)
+    return KeyError(f"'{word}' is not in the store ({len(s):,} nouns)"
+                    + (f"; did you mean: {', '.join(ideas)}?" if ideas else "") + (f" ({why})" if why else ""))
+
+
+def _live(a, s, word: str):
+    """Look ``word`` up through pictures (the store lacks it), or fail with suggestions and the reason."""
+    import tempfile
+
+    from visemb.errors import NoImagesError, SourceUnavailableError
+    from visemb.lookup import live_source, lookup
+
+    from visemb.suggest import base_form
+
+    if a.no_lookup:
+        raise _missing(s, word, "--no-lookup")
+    if base_form(s, word):  # a plural or other inflection of a stored noun: no need for pictures
+        raise _missing(s, word)
+    try:
+        source = live_source(a.source, **({"root": a.root} if a.source == "folder" else {}))
+        with tempfile.TemporaryDirectory(prefix="visemb-") as tmp:
+            return lookup(word, s, source, images=a.k, topn=getattr(a, "topn", 10), dest=tmp)
+    except (SourceUnavailableError, NoImagesError) as exc:
+        raise _missing(s, word, f"not looked up through pictures: {exc}") from exc
 
 
 def cmd_neighbours(a) -> int:
     s = _load(a)
-    _require(s, a.word)
+    if a.word not in s:
+        hit = _live(a, s, a.word)
+        text = (f"{a.word}: not in the store; looked up through {len(hit.images)} {hit.source} picture(s)\n"
+                + "\n".join(f"  {sim:.3f}  {key}" for key, sim in hit.neighbours))
+        _emit(a, [hit.to_dict()], text)
+        return 0
     out = []
+    csls = not a.cosine and s.hubness is not None
     for row in s.senses(a.word)[: a.senses]:
         e = s.entries[row]
-        near = s.nearest(s.unit_vectors[row], a.topn, exclude=[row], prepared=True, hubness=not a.cosine)
+        near = s.neighbours(row, a.topn, hide_relatives=a.hide_relatives, hubness=csls)
         out.append({"key": s.index_to_key[row], "synset": e["synsets"][0], "gloss": e.get("gloss", ""),
-                    "neighbours": [{"key": s.index_to_key[i], "similarity": round(sim, 4),
-                                    "gloss": s.entries[i].get("gloss", "")} for i, sim in near]})
-    order = ("cosine" if a.cosine or s.hubness is None
-             else "CSLS: 2 x cosine minus each neighbour's hubness; --cosine for plain cosine")
-    text = f"(scores are cosines; ranked by {order})\n\n" + "\n\n".join(
+                    "neighbours": [{"key": n.key, "score": round(n.score, 4), "similarity": round(n.cosine, 4),
+                                    "gloss": s.entries[n.row].get("gloss", "")} for n in near]})
+    header = ("score = CSLS (2 x cosine minus the neighbour's hubness), the order; cos = cosine; --cosine for plain "
+              "cosine order" if csls else "cos = cosine, the order")
+    text = f"({header})\n\n" + "\n\n".join(
         f"{o['key']} ({o['synset']}): {o['gloss']}\n" + "\n".join(
-            f"  {n['similarity']:.3f}  {n['key']}" for n in o["neighbours"]) for o in out)
+            (f"  {n['score']:.3f}  cos {n['similarity']:.3f}  {n['key']}" if csls else
+             f"  {n['similarity']:.3f}  {n['key']}") for n in o["neighbours"]) for o in out)
     _emit(a, out, text)
     return 0
 
 
 def cmd_similarity(a) -> int:
     s = _load(a)
-    _require(s, a.a)
-    _require(s, a.b)
-    value = s.similarity(a.a, a.b)
-    _emit(a, {"a": a.a, "b": a.b, "similarity": value}, f"{value:.4f}")
+    live = {w: _live(a, s, w) for w in (a.a, a.b) if w not in s}
+    if not live:
+        value = s.similarity(a.a, a.b)
+    elif len(live) == 2:
+        value = float(live[a.a].vector @ live[a.b].vector)
+    else:
+        (word, hit), = live.items()
+        value = hit.similarity(s, a.b if word == a.a else a.a)
+    note = "".join(f"\n  ({w}: not in the store; looked up through {len(h.images)} {h.source} picture(s))"
+                   for w, h in live.items())
+    _emit(a, {"a": a.a, "b": a.b, "similarity": value, "looked_up": sorted(live)}, f"{value:.4f}{note}")
     return 0
 
 
@@ -114,6 +149,17 @@ def cmd_export(a) -> int:
     return 0
 
 
+def _add_lookup_args(p: argparse.ArgumentParser) -> None:
+    """Options for words the store lacks: they are looked up live through pictures."""
+    g = p.add_argument_group("words the store lacks", "looked up through pictures from an image source")
+    g.add_argument("--source", default="bing", choices=["bing", "google", "baidu", "flickr", "folder"],
+                   help="where pictures of a missing word come from (default: %(default)s)")
+    g.add_argument("--root", help="for --source folder: a folder with one folder of pictures per word")
+    g.add_argument("-k", type=bounded("-k", *LIMITS["images"]), default=8,
+                   help="pictures to fetch (default: %(default)s)")
+    g.add_argument("--no-lookup", action="store_true", help="never look a word up; suggest spellings instead")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m visemb", description=__doc__)
     parser.add_argument("--store", help="store folder (default: VISEMB_STORE or the shipped store)")
@@ -128,10 +174,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--senses", type=bounded("--senses", 1, 20), default=3,
                    help="how many senses of the word to show (default: %(default)s)")
     p.add_argument("--cosine", action="store_true", help="rank by plain cosine (default: hubness-corrected)")
+    p.add_argument("--hide-relatives", action="store_true",
+                   help="leave out the noun's own WordNet ancestors and descendants (as the app does)")
+    _add_lookup_args(p)
     p.set_defaults(func=cmd_neighbours)
     p = sub.add_parser("similarity", help="cosine similarity of two nouns")
     p.add_argument("a")
     p.add_argument("b")
+    _add_lookup_args(p)
     p.set_defaults(func=cmd_similarity)
     p = sub.add_parser("translate", help="a word in any language -> English nouns, through its images")
     p.add_argument("word")

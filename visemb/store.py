@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence, Union
 
@@ -36,6 +37,16 @@ def entry_ancestry(entry: dict) -> frozenset[str]:
     with the stored path and the sense itself (entries written before ``ancestors`` existed: the path only)."""
     return (frozenset(entry.get("ancestors", ())) | frozenset(entry.get("hypernyms", ()))
             | frozenset((entry.get("synsets") or ())[:1]))
+
+@dataclass(frozen=True)
+class Neighbour:
+    """One neighbour of a noun: its key and row, its cosine, and the score the list is ordered by."""
+
+    key: str
+    row: int
+    cosine: float
+    score: float
+
 
 class Store:
     """Vectors with gensim's ``KeyedVectors`` vocabulary of names.
@@ -216,11 +227,13 @@ class Store:
 
     def most_similar(self, positive: Query | Iterable[Query] | None = None,
                      negative: Query | Iterable[Query] | None = None, topn: int = 10,
-                     exclude: Iterable[int] = (), hubness: bool = True) -> list[tuple[str, float]]:
-        """Nearest keys to the mean of ``positive`` minus the mean of ``negative`` (gensim semantics).
+                     exclude: Iterable[int] = ()) -> list[tuple[str, float]]:
+        """gensim's ``most_similar``: the keys nearest the mean of ``positive`` minus the mean of ``negative``, in
+        descending cosine; keys given as input are left out. For the hubness-corrected list of a noun, see
+        :meth:`neighbours`.
 
-        Keys given as input are left out of the answer. Scores are cosines; the order is hubness-corrected when
-        the store has hubness and ``hubness`` is true (``hubness=False``: gensim's plain cosine order).
+        >>> store.most_similar("car", topn=2)   # doctest: +SKIP
+        [('motor_vehicle', 0.961), ('cab', 0.93)]
         """
         pos = _as_list(positive)
         neg = _as_list(negative)
@@ -229,7 +242,26 @@ class Store:
         parts = [self._as_vector(p) for p in pos] + [-self._as_vector(n) for n in neg]
         query = np.mean(parts, axis=0)
         skip = set(exclude) | {self.get_index(k) for k in pos + neg if isinstance(k, str)}
-        return [(self.index_to_key[i], s) for i, s in self.nearest(query, topn, skip, prepared=True, hubness=hubness)]
+        return [(self.index_to_key[i], s) for i, s in self.nearest(query, topn, skip, prepared=True)]
+
+    def neighbours(self, word: str | int, topn: int = 10, hide_relatives: bool = False,
+                   hubness: bool = True) -> list[Neighbour]:
+        """A noun's nearest nouns, ordered by ``score``: CSLS (``2 cos - r``, r = each neighbour's hubness) when
+        ``hubness`` and the store has it, else the cosine. ``hide_relatives`` leaves out the noun's own WordNet
+        ancestors and descendants (``dog`` is near ``canine`` by construction).
+
+        >>> [(n.key, round(n.cosine, 2)) for n in store.neighbours("dog", 2, hide_relatives=True)]  # doctest: +SKIP
+        [('wolf', 0.83), ('fox', 0.8)]
+
+        Raises:
+            KeyError: ``word`` is not in the store.
+        """
+        row = word if isinstance(word, int) else self.get_index(word)
+        exclude = {row} | (self.lineage(row) if hide_relatives else set())
+        csls = hubness and self.hubness is not None
+        near = self.nearest(self.unit_vectors[row], topn, sorted(exclude), prepared=True, hubness=csls)
+        return [Neighbour(self.index_to_key[i], i, cos, 2 * cos - float(self.hubness[i]) if csls else cos)
+                for i, cos in near]
 
     def nearest(self, vector: np.ndarray, topn: int = 10, exclude: Iterable[int] = (),
                 prepared: bool = False, include_repeats: bool = False,

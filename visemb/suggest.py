@@ -19,6 +19,12 @@ def suggest(store: Store, word: str, n: int = 6) -> list[str]:
     return out[:n]
 
 
+def base_form(store: Store, word: str) -> str | None:
+    """The store key that is ``word``'s base form (``dogs`` -> ``dog``), if the store has one."""
+    key = word.strip().lower().replace(" ", "_")
+    return next((f for f in _base_forms(key) if f in store), None)
+
+
 def _base_forms(key: str) -> list[str]:
     forms = []
     try:
