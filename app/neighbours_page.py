@@ -2,13 +2,44 @@
 
 import streamlit as st
 
-from app.helpers import (category_of, get_store, nouns_table, pair_distribution, param, set_params, share_link,
-                         shorten, show_table, thumb_uri)
+from app.helpers import (category_of, get_encoder, get_store, nouns_table, pair_distribution, param, plain,
+                         set_params, share_link, shorten, show_error, show_table, thumb_uri, web_reachable)
 from visemb.stats import percentile
 from visemb.suggest import suggest
 
 store = get_store()
 st.title("Neighbours & similarity")
+
+
+def live_lookup(word: str, topn: int, key: str = "near") -> None:
+    """Offer to look a missing word up through web pictures; show what came back (kept for this session)."""
+    from visemb.lookup import lookup
+
+    done = st.session_state.setdefault("live", {})
+    if word not in done:
+        if not web_reachable():
+            st.caption("Looking it up through pictures needs the web image search, which is not reachable from "
+                       "here.")
+            return
+        if not st.button(f"Look up “{plain(word)}” through web pictures", key=f"live_{key}_{word}"):
+            return
+        with st.status(f"Fetching and embedding pictures of “{plain(word)}”…") as status:
+            try:
+                done[word] = lookup(word, store, "bing", images=8, topn=50, encoder=get_encoder())
+            except Exception as exc:  # shown as a message, the page stays usable
+                status.update(label="The lookup failed", state="error")
+                show_error(exc)
+                return
+            status.update(label=f"Looked up through {len(done[word].images)} pictures", state="complete")
+        st.rerun()
+    hit = done[word]
+    if key != "near":
+        return
+    st.caption(f"“{plain(word)}” is not a stored noun: placed among them through {len(hit.images)} "
+               f"{hit.source} pictures.")
+    st.image(hit.thumbnails, width=90)
+    rows = [(store.key_to_index[k], sim) for k, sim in hit.neighbours[:topn]]
+    show_table(nouns_table(rows), key=f"live_near_{word}")
 
 if "pick" in st.session_state:  # a suggestion button was pressed on the previous run
     st.session_state["w"] = st.session_state.pop("pick")
@@ -26,11 +57,12 @@ with left:
     if word.strip():
         if word.strip() not in store:
             ideas = suggest(store, word)
-            st.warning(f"“{word.strip()}” is not in the store ({len(store):,} nouns)."
-                       + (" Did you mean:" if ideas else " Try another noun."))
+            st.warning(f"“{plain(word.strip())}” is not in the store ({len(store):,} nouns)."
+                       + (" Did you mean:" if ideas else ""))
             for col, idea in zip(st.columns(max(1, len(ideas))), ideas):
                 col.button(idea.replace("_", " "), key=f"sugg_{idea}", on_click=st.session_state.__setitem__,
                            args=("pick", idea))
+            live_lookup(word.strip(), int(topn))
         else:
             senses = store.senses(word)
             if store.hubness is not None:
@@ -47,22 +79,26 @@ with left:
                         t1.image(store.thumbnails[row], width=80)
                     t2.markdown(f"**{store.index_to_key[row].replace('_', ' ')}** · `{e['synsets'][0]}` · "
                                 f"{category_of(e)}  \n{e.get('gloss', '')}")
-                    exclude = [row] + (sorted(store.lineage(row)) if hide else [])
-                    near = store.nearest(store.unit_vectors[row], int(topn), exclude, prepared=True, hubness=True)
-                    show_table(nouns_table(near), key=f"near_{row}")
+                    near = store.neighbours(row, int(topn), hide_relatives=hide)
+                    show_table(nouns_table([(n.row, n.cosine) for n in near]), key=f"near_{row}")
 
 with right:
     st.subheader("Similarity")
     a = st.text_input("First noun", value=param("a", "car"), key="a")
     b = st.text_input("Second noun", value=param("b", "truck"), key="b")
     set_params(a=a.strip(), b=b.strip())
-    missing = [x for x in (a, b) if x.strip() and x.strip() not in store]
-    if missing:
+    missing = [x.strip() for x in (a, b) if x.strip() and x.strip() not in store]
+    looked_up = {x: st.session_state["live"][x] for x in missing if x in st.session_state.get("live", {})}
+    if len(missing) > len(looked_up):
         for x in missing:
+            if x in looked_up:
+                continue
             ideas = suggest(store, x)
-            st.warning(f"“{x}” is not in the store." + (f" Try: {', '.join(ideas)}" if ideas else ""))
+            st.warning(f"“{plain(x)}” is not in the store." + (f" Try: {', '.join(ideas)}" if ideas else ""))
+            live_lookup(x, 10, key="sim")
     elif a.strip() and b.strip():
-        sim = store.similarity(a, b)
+        vec = {x: looked_up[x].vector if x in looked_up else store.unit_vectors[store.get_index(x)] for x in (a, b)}
+        sim = float(vec[a.strip()] @ vec[b.strip()])
         dist = pair_distribution()
         pct = percentile(dist, sim)
         st.metric(f"{a} ↔ {b}", f"{sim:.3f}", help="cosine similarity of the two nouns' visual vectors")
@@ -75,7 +111,10 @@ with right:
                           xaxis_title="cosine similarity", yaxis_title="pairs")
         st.plotly_chart(fig, width="stretch", key="simhist")
         c1, c2 = st.columns(2)
-        for col, w in ((c1, a), (c2, b)):
+        for col, w in ((c1, a.strip()), (c2, b.strip())):
+            if w in looked_up:
+                col.image(looked_up[w].thumbnails[0], caption=f"{plain(w)}: looked up through pictures", width=110)
+                continue
             row = store.get_index(w)
             if store.thumbnails[row]:
                 col.image(store.thumbnails[row], caption=shorten(store.entries[row].get("gloss", ""), 80), width=110)

@@ -29,6 +29,7 @@ class LiveWord:
         neighbours: the store's nearest nouns, [(key, cosine)] in descending cosine.
         images: the pictures that made the vector; origins: picture -> the URL it came from.
         source: the image source's name; skipped: pictures that could not be used, with the reason.
+        thumbnails: small JPEGs of the first pictures (they outlive the downloaded files).
     """
 
     word: str
@@ -38,6 +39,7 @@ class LiveWord:
     source: str
     origins: dict[str, str] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
+    thumbnails: list[bytes] = field(default_factory=list)
 
     def similarity(self, store: Store, key: str) -> float:
         """Cosine similarity of the looked-up word and a store noun.
@@ -91,5 +93,21 @@ def lookup(word: str, store: Store, source: str | ImageSource = "bing", images: 
         raise NoImagesError(f"none of the {len(names)} pictures of {word!r} could be used")
     vector = l2_normalize(store.prepare(emb.vectors).mean(axis=0))
     near = store.nearest(vector, topn, prepared=True)
-    return LiveWord(word, vector, [(store.index_to_key[i], s) for i, s in near], [names[i] for i in emb.ok],
-                    src.name, {k: v for k, v in fetched.origins.items() if k in names}, skipped)
+    used = [names[i] for i in emb.ok]
+    return LiveWord(word, vector, [(store.index_to_key[i], s) for i, s in near], used, src.name,
+                    {k: v for k, v in fetched.origins.items() if k in names}, skipped, _thumbnails(used[:6]))
+
+
+def _thumbnails(paths: list[str], size: int = 96) -> list[bytes]:
+    import io
+
+    from visemb.images import open_image
+
+    out = []
+    for p in paths:
+        img = open_image(p, draft_size=size)
+        img.thumbnail((size, size))
+        buf = io.BytesIO()
+        img.save(buf, "JPEG", quality=80)
+        out.append(buf.getvalue())
+    return out

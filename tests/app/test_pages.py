@@ -184,3 +184,35 @@ def test_about_page(app_test):
     no_exceptions(at)
     assert int(at.metric[0].value.replace(",", "")) > 1000
     assert "ISC" in texts(at)
+
+
+def test_neighbours_unknown_word_offline_says_so(app_test):
+    at = open_page(app_test, "app/neighbours_page.py", w="teacher")
+    no_exceptions(at)
+    assert at.warning and "not in the store" in at.warning[0].value
+    assert "needs the web image search, which is not reachable" in texts(at)
+    assert not any(b.label.startswith("Look up") for b in at.button)
+
+
+def test_neighbours_unknown_word_looked_up_live(app_test, monkeypatch, tmp_path):
+    from tests.fakesearch import FakeSearch
+
+    from app import helpers
+
+    with FakeSearch(n_images=4) as fs:
+        monkeypatch.setenv("VISEMB_OFFLINE", "0")
+        monkeypatch.setenv("VISEMB_BING_URL", fs.url)
+        monkeypatch.setenv("VISEMB_TMP", str(tmp_path))
+        helpers.web_reachable.clear()
+        at = open_page(app_test, "app/neighbours_page.py", w="teacher", a="teacher", b="car")
+        at.query_params["w"] = "teacher"
+        no_exceptions(at)
+        look = next(b for b in at.button if b.label == "Look up “teacher” through web pictures")
+        look.click().run()
+        no_exceptions(at)
+        assert "placed among them through 4 bing pictures" in texts(at)
+        nouns = at.dataframe[0].value["noun"].tolist()
+        assert len(nouns) == 10
+        assert at.metric and at.metric[0].label == "teacher ↔ car"  # the similarity uses the looked-up word too
+        assert -1 <= float(at.metric[0].value) <= 1
+    helpers.web_reachable.clear()
