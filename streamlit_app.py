@@ -13,5 +13,5 @@ pages = [
     st.Page("app/map_page.py", title="Map", icon=":material/scatter_plot:", url_path="map"),
     st.Page("app/about_page.py", title="About", icon=":material/info:", url_path="about"),
 ]
-warm_up()  # scikit-learn imports in the background while the first page is read
+warm_up()  # the query encoder loads in the background while the first page is read
 st.navigation(pages).run()

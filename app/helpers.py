@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import importlib
 import os
 import threading
 from urllib.parse import urlencode
@@ -12,21 +11,35 @@ import streamlit as st
 
 from visemb.defaults import store_path
 from visemb.errors import VisembError
+from visemb.sources import SOURCES
 from visemb.store import Store
 
-WEB_SOURCES = ("bing", "google", "baidu")
-SOURCE_LABELS = {"offline": "Offline photos (shipped)", "bing": "Bing images", "google": "Google images",
-                 "baidu": "Baidu images"}
+# one image per forward pass and no memory arena: as fast as batch 8 on 2 cores, ~100 MB less resident
+ENCODER_OPTIONS = {"batch_size": 1, "low_memory": True}
+# the app offers the shipped photos and the web engines that need no key
+APP_SOURCES = ("offline", "bing", "google", "baidu")
+WEB_SOURCES = tuple(n for n in APP_SOURCES if SOURCES[n].needs_network)
+SOURCE_LABELS = {n: SOURCES[n].label for n in APP_SOURCES}
 
 
 @st.cache_resource(show_spinner=False)
 def warm_up() -> threading.Thread | None:
-    """Start importing scikit-learn (about 2 s on 2 cores; every search needs it) in the background, once per
-    process, while the first page is being read. ``VISEMB_WARM_UP=0`` turns it off."""
+    """Load the query encoder (the ONNX session, about a second on 2 cores) in the background, once per process,
+    while the first page is being read, so that the first answer does not wait for it. ``VISEMB_WARM_UP=0`` turns
+    it off."""
     if os.environ.get("VISEMB_WARM_UP") == "0":
         return None
-    thread = threading.Thread(target=importlib.import_module, args=("sklearn.neighbors",), daemon=True,
-                              name="visemb-warm-up")
+    path = store_path()
+
+    def load() -> None:
+        from visemb.translate import encoder_for
+
+        try:
+            encoder_for(Store.load(path), **ENCODER_OPTIONS)  # the library's own cache: get_encoder finds it there
+        except Exception:  # the page that needs the encoder shows the error
+            pass
+
+    thread = threading.Thread(target=load, daemon=True, name="visemb-warm-up")
     thread.start()
     return thread
 
@@ -42,8 +55,7 @@ def get_encoder():
     """The store's query encoder (ONNX Runtime), loaded the first time a page needs it."""
     from visemb.translate import encoder_for
 
-    # one image per forward pass and no memory arena: as fast as batch 8 on 2 cores, ~100 MB less resident
-    return encoder_for(get_store(), batch_size=1, low_memory=True)
+    return encoder_for(get_store(), **ENCODER_OPTIONS)
 
 
 @st.cache_resource

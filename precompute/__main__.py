@@ -11,6 +11,7 @@ from pathlib import Path
 
 from precompute.config import PipelineConfig, open_work
 from precompute.errors import PipelineError
+from visemb.sources import SOURCE_NAMES
 
 REPO = Path(__file__).resolve().parent.parent
 # Measured here (2-core EPYC, ONNX Runtime fp32): see README "Scale"; used only for the plan's estimate.
@@ -37,7 +38,7 @@ def _add_config_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--words", help="comma-separated words instead of all WordNet nouns")
     p.add_argument("--labels-csv", help="for --vocabulary imagenet / --source labelled")
     p.add_argument("--sets", help="comma-separated photo sets of the labels CSV to use")
-    p.add_argument("--source", default="bing")
+    p.add_argument("--source", default="bing", choices=SOURCE_NAMES, help="image source (default: %(default)s)")
     p.add_argument("--source-options", help='JSON, e.g. \'{"root": "photos/"}\' for --source folder')
     p.add_argument("--images-per-noun", type=int, default=10)
     p.add_argument("--partitions", type=int, default=4)
@@ -60,7 +61,9 @@ def cmd_plan(a) -> int:
     n_units, n_entries = len(vocab["units"]), len(vocab["entries"])
     n_images = n_units * cfg.images_per_noun
     embed_s = n_images * EMBED_MS_PER_IMAGE / 1000
-    download_s = n_images * DOWNLOAD_S_PER_IMAGE if cfg.source in ("bing", "google", "baidu", "flickr") else 0
+    from visemb.sources import WEB_SOURCES
+
+    download_s = n_images * DOWNLOAD_S_PER_IMAGE if cfg.source in WEB_SOURCES else 0
     print(f"nouns (store rows): {n_entries:,}\nqueries to the source: {n_units:,}\nimages (at most): {n_images:,}\n"
           f"partitions: {cfg.partitions} (~{n_units // cfg.partitions:,} queries each)\n"
           f"estimate on this CPU: embed {embed_s / 3600:.1f} h, download {download_s / 3600:.1f} h "

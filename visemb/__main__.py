@@ -10,6 +10,7 @@ from pathlib import Path
 
 from visemb.errors import VisembError
 from visemb.limits import LIMITS, bounded, printable
+from visemb.sources import USER_SOURCES
 
 
 def _load(a):
@@ -152,7 +153,7 @@ def cmd_export(a) -> int:
 def _add_lookup_args(p: argparse.ArgumentParser) -> None:
     """Options for words the store lacks: they are looked up live through pictures."""
     g = p.add_argument_group("words the store lacks", "looked up through pictures from an image source")
-    g.add_argument("--source", default="bing", choices=["bing", "google", "baidu", "flickr", "folder"],
+    g.add_argument("--source", default="bing", choices=[n for n in USER_SOURCES if n != "offline"],
                    help="where pictures of a missing word come from (default: %(default)s)")
     g.add_argument("--root", help="for --source folder: a folder with one folder of pictures per word")
     g.add_argument("-k", type=bounded("-k", *LIMITS["images"]), default=8,
@@ -185,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_similarity)
     p = sub.add_parser("translate", help="a word in any language -> English nouns, through its images")
     p.add_argument("word")
-    p.add_argument("--source", default="offline", choices=["offline", "bing", "google", "baidu", "flickr", "folder"],
+    p.add_argument("--source", default="offline", choices=USER_SOURCES,
                    help="where images come from (default: %(default)s, the shipped photos)")
     p.add_argument("--root", help="for --source folder: the folder of per-word folders")
     p.add_argument("--images", dest="images_dir", help="a folder of your own pictures instead of a search")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
 import threading
@@ -17,7 +16,6 @@ from visemb.encoder_spec import EncoderSpec, get_spec
 from visemb.errors import WeightsMissingError
 from visemb.images import ImageInput, load_batch
 
-logger = logging.getLogger(__name__)
 BACKENDS = ("onnx", "torch")
 
 

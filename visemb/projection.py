@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 
 import numpy as np
 
-logger = logging.getLogger(__name__)
 PROJECTIONS = ("pca", "tsne", "umap")
 
 

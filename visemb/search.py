@@ -1,4 +1,5 @@
-"""Nearest neighbours by cosine: scikit-learn brute force, an HNSW index past a measured size."""
+"""Nearest neighbours by cosine: exact numpy search, an approximate index (faiss IVF, hnswlib HNSW) past a measured
+size."""
 
 from __future__ import annotations
 
@@ -46,11 +47,7 @@ class NeighbourIndex:
             raise ValueError(f"Unknown search method {method!r}; expected 'auto', 'brute', 'hnsw' or 'ivf'")
         self.method = method
         if method == "brute":
-            from sklearn.neighbors import NearestNeighbors
-
-            # cosine ranking on unit vectors, computed as euclidean (|a-b|^2 = 2 - 2cos): sklearn's cosine metric
-            # re-normalises the whole index on every query, euclidean reuses the index as is
-            self._nn = NearestNeighbors(metric="euclidean", algorithm="brute").fit(self.unit)
+            self._nn = None  # one matrix product per query batch (no scikit-learn import for a one-line answer)
         elif method == "ivf":
             self._nn = _build_ivf(self.unit, nprobe)
         else:
@@ -75,8 +72,13 @@ class NeighbourIndex:
         if k == 0:
             return np.zeros((len(q), 0), int), np.zeros((len(q), 0), np.float32)
         if self.method == "brute":
-            dist, idx = self._nn.kneighbors(q, n_neighbors=k)
-            sims = 1.0 - dist**2 / 2.0
+            sims_all = q @ self.unit.T
+            part = np.argpartition(-sims_all, k - 1, axis=1)[:, :k] if k < len(self) else \
+                np.tile(np.arange(len(self)), (len(q), 1))
+            top = np.take_along_axis(sims_all, part, axis=1)
+            order = np.lexsort((part, -top), axis=1)  # by similarity, ties by row
+            idx = np.take_along_axis(part, order, axis=1)
+            sims = np.take_along_axis(top, order, axis=1)
         elif self.method == "ivf":
             sims, idx = self._nn.search(q, k)
         else:

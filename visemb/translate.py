@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
@@ -18,7 +17,6 @@ from visemb.search import l2_normalize
 from visemb.sources import FetchResult, ImageSource, get_source
 from visemb.store import Store
 
-logger = logging.getLogger(__name__)
 AGGREGATIONS = ("mean", "avgmax")
 
 

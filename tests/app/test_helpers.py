@@ -18,10 +18,9 @@ def test_shorten_cuts_at_a_word_and_says_so():
     assert cut == "a motor vehicle with four wheels…"
 
 
-def test_warm_up_imports_the_search_library_in_the_background_once(monkeypatch):
-    import sys
-
-    from app.helpers import warm_up
+def test_warm_up_loads_the_encoder_in_the_background_once(monkeypatch):
+    from app.helpers import ENCODER_OPTIONS, warm_up
+    from visemb import encoder
 
     warm_up.clear()
     monkeypatch.setenv("VISEMB_WARM_UP", "0")
@@ -31,6 +30,7 @@ def test_warm_up_imports_the_search_library_in_the_background_once(monkeypatch):
     thread = warm_up()
     assert thread is not None and thread.daemon and thread.name == "visemb-warm-up"
     thread.join(60)
-    assert not thread.is_alive() and "sklearn.neighbors" in sys.modules
+    assert not thread.is_alive()
+    assert any(key[2] == tuple(sorted(ENCODER_OPTIONS.items())) for key in encoder._CACHE)
     assert warm_up() is thread  # once per process
     warm_up.clear()

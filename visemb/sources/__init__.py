@@ -1,11 +1,75 @@
-"""Image sources by name: ``get_source("bing")``, ``get_source("folder", root=...)``, ``get_source("labelled")``."""
+"""Image sources by name, from one registry: ``get_source("bing")``, ``get_source("folder", root=...)``.
+
+The registry says, for each source, how to build it, whether it needs the network, and how the app labels it;
+the app, the CLI's ``--source`` choices and ``precompute`` all read it.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
 
 from visemb.errors import SourceUnavailableError
 from visemb.sources.base import FetchResult, ImageSource, clean_query, fold
 
-SOURCE_NAMES = ("bing", "google", "baidu", "flickr", "folder", "labelled", "offline")
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """A registered source: ``build(**options)`` makes it; ``needs_network``; ``label`` for people; ``for_users``:
+    offered by the CLI and the app (``labelled`` is a build-time source)."""
+
+    name: str
+    label: str
+    needs_network: bool
+    for_users: bool
+    build: Callable[..., ImageSource]
+
+
+def _web(engine: str) -> Callable[..., ImageSource]:
+    def build(**options) -> ImageSource:
+        from visemb.sources.web import WebSource
+
+        return WebSource(engine, **options)
+
+    return build
+
+
+def _folder(**options) -> ImageSource:
+    from visemb.sources.folder import FolderSource
+
+    if not options.get("root"):
+        raise SourceUnavailableError("The 'folder' source needs root= (--root): a folder with one folder of "
+                                     "images per word")
+    return FolderSource(**options)
+
+
+def _labelled(**options) -> ImageSource:
+    from visemb.sources.labelled import LabelledSource
+
+    if "labels_csv" not in options:
+        raise SourceUnavailableError("The 'labelled' source needs labels_csv= (a CSV of path,wnid); for the "
+                                     "photos shipped with visemb use the 'offline' source")
+    return LabelledSource(**options)
+
+
+def _offline(**options) -> ImageSource:
+    from visemb.sources.offline import offline_source
+
+    return offline_source(**options)
+
+
+SOURCES: dict[str, SourceInfo] = {s.name: s for s in (
+    SourceInfo("offline", "Offline photos (shipped)", False, True, _offline),
+    SourceInfo("bing", "Bing images", True, True, _web("bing")),
+    SourceInfo("google", "Google images", True, True, _web("google")),
+    SourceInfo("baidu", "Baidu images", True, True, _web("baidu")),
+    SourceInfo("flickr", "Flickr (needs FLICKR_API_KEY)", True, True, _web("flickr")),
+    SourceInfo("folder", "A folder of pictures per word", False, True, _folder),
+    SourceInfo("labelled", "Labelled photos (a CSV of path,wnid)", False, False, _labelled),
+)}
+SOURCE_NAMES = tuple(SOURCES)
+WEB_SOURCES = tuple(n for n, s in SOURCES.items() if s.needs_network)
+USER_SOURCES = tuple(n for n, s in SOURCES.items() if s.for_users)
 
 
 def get_source(name: str, **options) -> ImageSource:
@@ -19,30 +83,12 @@ def get_source(name: str, **options) -> ImageSource:
 
     Raises:
         ValueError: for an unknown name, listing the known ones.
+        SourceUnavailableError: a required option is missing (the message names it).
     """
-    if name in ("bing", "google", "baidu", "flickr"):
-        from visemb.sources.web import WebSource
-
-        return WebSource(name, **options)
-    if name == "folder":
-        from visemb.sources.folder import FolderSource
-
-        if not options.get("root"):
-            raise SourceUnavailableError("The 'folder' source needs root= (--root): a folder with one folder of "
-                                         "images per word")
-        return FolderSource(**options)
-    if name == "labelled":
-        from visemb.sources.labelled import LabelledSource
-
-        if "labels_csv" not in options:
-            raise SourceUnavailableError("The 'labelled' source needs labels_csv= (a CSV of path,wnid); for the "
-                                         "photos shipped with visemb use the 'offline' source")
-        return LabelledSource(**options)
-    if name == "offline":
-        from visemb.sources.offline import offline_source
-
-        return offline_source(**options)
-    raise ValueError(f"Unknown image source {name!r}; expected one of {SOURCE_NAMES}")
+    if name not in SOURCES:
+        raise ValueError(f"Unknown image source {name!r}; expected one of {SOURCE_NAMES}")
+    return SOURCES[name].build(**options)
 
 
-__all__ = ["FetchResult", "ImageSource", "SOURCE_NAMES", "clean_query", "fold", "get_source"]
+__all__ = ["FetchResult", "ImageSource", "SOURCES", "SOURCE_NAMES", "SourceInfo", "USER_SOURCES", "WEB_SOURCES",
+           "clean_query", "fold", "get_source"]

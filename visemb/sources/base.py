@@ -58,13 +58,8 @@ class ImageSource:
     """Base class: ``fetch(word, k)`` returns up to ``k`` local image files for ``word``."""
 
     name = "?"
-    needs_network = False
 
     def fetch(self, word: str, k: int = 8, dest: str | Path | None = None,
               lang: str | None = None) -> FetchResult:  # pragma: no cover
         """Up to ``k`` images of ``word``; ``lang`` (ISO 639-1, None for any) where the source can use it."""
         raise NotImplementedError
-
-    def describe(self) -> dict:
-        """What to record in a store's manifest about this source."""
-        return {"name": self.name}

@@ -27,9 +27,6 @@ class FolderSource(ImageSource):
     def __init__(self, root: str | Path):
         self.root = Path(root)
 
-    def describe(self) -> dict:
-        return {"name": self.name, "root": str(self.root)}
-
     def _folders(self) -> dict[str, Path]:
         if not self.root.is_dir():
             raise SourceUnavailableError(f"Image folder {self.root} does not exist; create it with one "

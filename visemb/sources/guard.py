@@ -70,6 +70,8 @@ def guarded_session_class(base):
             stream = kwargs.pop("stream", False)
             try:
                 response = super().send(request, stream=True, **kwargs)
+            except BlockedURLError:  # a refused redirect hop: a refusal, not an outage
+                raise
             except OSError as exc:  # requests' ConnectionError and Timeout are OSErrors
                 self._failed(request.url, type(exc).__name__, None)
                 raise

@@ -145,8 +145,6 @@ class WebSource(ImageSource):
         deadline: seconds after which a fetch gives up and returns what it has.
     """
 
-    needs_network = True
-
     def __init__(self, engine: str = "bing", base_url: str | None = None, timeout: float = 5, retries: int = 1,
                  threads: int = 4, apikey: str | None = None, deadline: float = 45):
         if engine not in ENGINES:
@@ -156,9 +154,6 @@ class WebSource(ImageSource):
         self.base_url = base_url or os.environ.get(f"VISEMB_{engine.upper()}_URL")
         self.timeout, self.retries, self.threads, self.deadline = timeout, retries, threads, deadline
         self.apikey = apikey or os.environ.get("FLICKR_API_KEY")
-
-    def describe(self) -> dict:
-        return {"name": self.name, "engine": self.engine, "base_url": self.base_url or ENGINES[self.engine]}
 
     def reachable(self, timeout: float = 3.0) -> bool:
         """Whether the engine's host accepts a TCP connection within ``timeout`` seconds."""
