@@ -306,7 +306,8 @@ class Store:
         """Write the store to a directory atomically (a finished directory replaces the old one at once)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
+        _remove_dead_saves(path)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-{os.getpid()}-", dir=path.parent))
         try:
             np.save(tmp / "vectors.npy", np.asarray(self.vectors, dtype=vector_dtype))
             _write_json(tmp / "entries.json", self.entries)
@@ -327,12 +328,7 @@ class Store:
             manifest["files"] = {f.name: {"bytes": f.stat().st_size, "sha256": sha256_file(f)}
                                  for f in sorted(tmp.iterdir())}
             _write_json(tmp / "manifest.json", manifest)
-            old = path.with_name(f".{path.name}.old")
-            if path.exists():
-                shutil.rmtree(old, ignore_errors=True)
-                os.replace(path, old)
-            os.replace(tmp, path)
-            shutil.rmtree(old, ignore_errors=True)
+            _swap_in(tmp, path)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -340,6 +336,27 @@ class Store:
 
     @classmethod
     def load(cls, path: str | Path, mmap: bool | None = None, verify: bool = True) -> "Store":
+        """Read and validate a store directory (read again when a save replaced it while it was being read).
+
+        Args:
+            path: the directory.
+            mmap: memory-map the vectors (default: when they are float32).
+            verify: check each file's recorded size and (up to 256 MB) sha256.
+
+        Raises:
+            StoreError: naming the missing, corrupt or unknown-format file.
+        """
+        for _ in range(4):
+            before = _identity(path)
+            try:
+                return cls._load_once(path, mmap, verify)
+            except (StoreError, OSError):
+                if before is None or _identity(path) == before:
+                    raise  # not a save in between: the store itself is wrong
+        return cls._load_once(path, mmap, verify)
+
+    @classmethod
+    def _load_once(cls, path: str | Path, mmap: bool | None = None, verify: bool = True) -> "Store":
         """Read and validate a store directory.
 
         Args:
@@ -448,3 +465,64 @@ def _write_thumbnails(path: Path, thumbs: Sequence[bytes | None]) -> list:
             offsets.append([pos, len(t)])
             pos += len(t)
     return offsets
+
+
+def _identity(path) -> tuple[int, int] | None:
+    """(device, inode) of a store directory, which a save changes; None when there is none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False where that is not available."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    ok = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+    return ok
+
+
+def _swap_in(tmp: Path, path: Path) -> None:
+    """Make the finished directory ``tmp`` the store at ``path``: a reader always finds a complete store there,
+    the old or the new one (an atomic exchange where the OS has one, else two renames in a row)."""
+    if path.is_dir() and not path.is_symlink() and _exchange(tmp, path):
+        shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the old store
+        return
+    old = path.with_name(f".{path.name}.old")
+    if path.exists():
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(path, old)
+    os.replace(tmp, path)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove_dead_saves(path: Path) -> None:
+    """Remove what killed saves of ``path`` left beside it: ``.<name>.tmp-<pid>-*`` of processes that no longer run
+    (and older nameless ones), and ``.<name>.old``."""
+    for leftover in path.parent.glob(f".{path.name}.tmp-*"):
+        pid = leftover.name.rsplit(".tmp-", 1)[1].split("-", 1)[0]
+        if pid.isdigit() and _alive(int(pid)):
+            continue
+        shutil.rmtree(leftover, ignore_errors=True)
+    shutil.rmtree(path.with_name(f".{path.name}.old"), ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
