@@ -45,9 +45,20 @@ def warm_up() -> threading.Thread | None:
 
 
 @st.cache_resource(show_spinner="Loading the embedding store…")
-def get_store() -> Store:
-    """The store, loaded once per process (``VISEMB_STORE`` or the shipped default)."""
+def _load_store() -> Store:
     return Store.load(store_path())
+
+
+def get_store() -> Store:
+    """The store, loaded once per process (``VISEMB_STORE`` or the shipped default); a store that cannot be loaded
+    stops the page with a message that says which and why."""
+    try:
+        return _load_store()
+    except (VisembError, OSError) as exc:
+        st.error(f"The embedding store at {plain(store_path())} could not be loaded: {plain(exc)}  \n"
+                 "Point `VISEMB_STORE` at a store built with `python -m precompute`, or unset it to use the store "
+                 "shipped with visemb.")
+        st.stop()
 
 
 @st.cache_resource(show_spinner="Loading the image encoder…")

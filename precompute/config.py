@@ -62,11 +62,32 @@ class PipelineConfig:
         return cls(**d)
 
 
+def read_json(path: Path, kind: type = dict):
+    """A work-folder JSON file of the given ``kind``.
+
+    Raises:
+        PipelineError: the file is not valid JSON of that kind (damaged or edited), saying what to do.
+    """
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PipelineError(f"{path} is damaged (not valid JSON: {exc}); delete it to rebuild it, or use a fresh "
+                            "--work folder") from exc
+    if not isinstance(data, kind):
+        raise PipelineError(f"{path} is damaged (a JSON {kind.__name__} was expected); delete it to rebuild it, or "
+                            "use a fresh --work folder")
+    return data
+
+
 def open_work(work: Path, config: PipelineConfig | None) -> PipelineConfig:
     """Create ``work`` with ``config``, or reopen it; a different config for an existing folder is refused."""
     path = Path(work) / "config.json"
     if path.is_file():
-        saved = PipelineConfig.from_dict(json.loads(path.read_text()))
+        try:
+            saved = PipelineConfig.from_dict(read_json(path, dict))
+        except TypeError as exc:
+            raise PipelineError(f"{path} holds settings this visemb does not know ({exc}); use a fresh --work "
+                                "folder") from exc
         if config is not None and saved != config:
             diff = [k for k in saved.to_dict() if saved.to_dict()[k] != config.to_dict()[k]]
             raise PipelineError(f"{work} holds a run with other settings ({', '.join(diff)}); "

@@ -15,6 +15,7 @@ from tqdm import tqdm
 from precompute.config import PipelineConfig
 from precompute.embed_stage import read_embeddings
 from precompute.errors import PipelineError
+from precompute.vocabulary_stage import vocabulary_stage
 from precompute.journal import atomic_write_bytes, atomic_write_json
 
 logger = logging.getLogger(__name__)
@@ -237,7 +238,7 @@ def merge_stage(work: Path, cfg: PipelineConfig, out: Path, vector_dtype: str = 
     from visemb.store import Store
 
     work = Path(work)
-    vocab = json.loads((work / "vocab.json").read_text(encoding="utf-8"))
+    vocab = vocabulary_stage(work, cfg)
     imgs = collect_images(work, cfg, len(vocab["units"]))
     vectors, entries, keep_index, missing = noun_rows(cfg, vocab, imgs)
     aliases = {w: [keep_index[r] for r in rs if r in keep_index] for w, rs in vocab["aliases"].items()}

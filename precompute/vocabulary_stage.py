@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 
-from precompute.config import PipelineConfig
+from precompute.config import PipelineConfig, read_json
 from precompute.errors import PipelineError
 from precompute.journal import atomic_write_json
 
@@ -104,11 +103,13 @@ def vocabulary_stage(work: Path, cfg: PipelineConfig) -> dict:
     units are the same, and the run stops (asking for a fresh work folder) when they are not.
     """
     path = Path(work) / "vocab.json"
-    saved = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    saved = read_json(path, dict) if path.is_file() else None
     if saved is not None and saved.get("format") == VOCAB_FORMAT:
+        if not all(isinstance(saved.get(k), t) for k, t in (("units", list), ("entries", list), ("aliases", dict))):
+            raise PipelineError(f"{path} is damaged (units, entries or aliases missing); delete it to rebuild it")
         return saved
     vocab = {**build_vocabulary(cfg), "format": VOCAB_FORMAT}
-    if saved is not None and saved["units"] != vocab["units"]:
+    if saved is not None and saved.get("units") != vocab["units"]:
         raise PipelineError(f"{path} comes from an older visemb whose image units differ from this one's; "
                          "start again with a fresh --work folder")
     atomic_write_json(path, vocab)

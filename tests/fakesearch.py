@@ -1,7 +1,8 @@
 """A fake image search engine on 127.0.0.1 for tests: Bing- and Google-shaped result pages and images.
 
 Words: any word gets ``n`` images coloured by the word's hash; ``broken*`` words get only non-image bytes;
-``empty*`` words get a page with no results; ``huge*`` words get images of ``huge_bytes`` bytes with no
+``empty*`` words get a page with no results;
+``bomb*`` words get PNGs that declare 400 million pixels; ``huge*`` words get images of ``huge_bytes`` bytes with no
 Content-Length, ``liar*`` words declare a Content-Length of ``huge_bytes``; ``redirect*`` words get image URLs that
 redirect to ``image_base``. With ``image_base`` the result pages name images on that other server (an SSRF probe).
 The server stops itself after ``lifetime`` seconds.
@@ -25,6 +26,18 @@ def image_bytes(word: str, i: int, size: int = 96) -> bytes:
     buf = io.BytesIO()
     img.save(buf, "JPEG")
     return buf.getvalue()
+
+
+def bomb_png(width: int = 20_000, height: int = 20_000) -> bytes:
+    """A few-hundred-byte PNG that declares width x height pixels (a decompression bomb's header)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
 
 
 class FakeSearch:
@@ -61,6 +74,8 @@ class FakeSearch:
                         self.send_header("Content-Length", str(outer.huge_bytes))
                         self.end_headers()
                         return None
+                    if word.startswith("bomb"):
+                        return self._send(bomb_png(), "image/png")
                     body = b"this is not an image" if word.startswith("broken") else image_bytes(word, int(name[:-4]))
                     return self._send(body, "image/jpeg")
                 word = (q.get("q") or [""])[0]

@@ -216,3 +216,21 @@ def test_neighbours_unknown_word_looked_up_live(app_test, monkeypatch, tmp_path)
         assert at.metric and at.metric[0].label == "teacher ↔ car"  # the similarity uses the looked-up word too
         assert -1 <= float(at.metric[0].value) <= 1
     helpers.web_reachable.clear()
+
+
+@pytest.mark.parametrize("damage", ["missing", "garbage manifest"])
+def test_broken_store_in_visemb_store_gives_a_message(app_test, monkeypatch, tmp_path, damage):
+    from app import helpers
+
+    if damage == "garbage manifest":
+        (tmp_path / "manifest.json").write_text("[1, 2")
+    monkeypatch.setenv("VISEMB_STORE", str(tmp_path))
+    helpers._load_store.clear()
+    at = app_test.run()
+    at.text_input(key="q").set_value("chien").run()  # the first page needs the store for its first answer
+    no_exceptions(at)
+    assert at.error and "could not be loaded" in at.error[0].value and "VISEMB_STORE" in at.error[0].value
+    at = open_page(app_test, "app/neighbours_page.py")  # this page needs it at once
+    no_exceptions(at)
+    assert at.error and "could not be loaded" in at.error[0].value
+    helpers._load_store.clear()

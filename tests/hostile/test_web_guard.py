@@ -39,3 +39,19 @@ def test_oversized_bodies_are_refused_before_they_are_held(word):
         with pytest.raises(BlockedURLError, match="limit"):
             session.get(f"{engine.url}/img/{word}/0.jpg", timeout=10)
         assert len(session.get(f"{engine.url}/img/cat/0.jpg", timeout=10).content) > 100  # ordinary images pass
+
+
+def test_decompression_bombs_from_the_web_are_refused_without_a_thread_traceback(tmp_path, capfd):
+    import threading
+
+    crashed = []
+    previous = threading.excepthook
+    threading.excepthook = lambda args: crashed.append(args.exc_type.__name__)
+    try:
+        with FakeSearch(n_images=3) as engine:
+            with pytest.raises(NoImagesError):
+                WebSource("bing", base_url=engine.url, timeout=2, deadline=20).fetch("bombword", 3, dest=tmp_path)
+    finally:
+        threading.excepthook = previous
+    assert not crashed
+    assert "DecompressionBomb" not in capfd.readouterr().err

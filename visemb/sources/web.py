@@ -77,6 +77,8 @@ class _Rebased:
 
 def _crawler_class(engine: str, base_url: str | None, collected: list[dict], bounds: dict):
     """An icrawler crawler for ``engine`` whose feeder may point elsewhere and whose downloader reports files."""
+    from struct import error as struct_error
+
     import icrawler
     from icrawler import ImageDownloader
     from icrawler.builtin import (BaiduImageCrawler, BingImageCrawler, FlickrImageCrawler,
@@ -103,6 +105,16 @@ def _crawler_class(engine: str, base_url: str | None, collected: list[dict], bou
                 self.out_queue = real
 
     class Downloader(ImageDownloader):
+        def keep_file(self, task, response, **kwargs):
+            """icrawler's check, with the errors it lets through (decompression bombs, bad headers) refused quietly."""
+            from PIL import Image
+
+            try:
+                return super().keep_file(task, response, **kwargs)
+            except (Image.DecompressionBombError, ValueError, SyntaxError, struct_error) as exc:
+                logger.info("refused %s: %s", task.get("file_url", "?"), exc)
+                return False
+
         def process_meta(self, task):
             if task.get("success") and task.get("filename"):
                 collected.append({"file": task["filename"], "url": task.get("file_url", "")})
