@@ -88,7 +88,7 @@ def shot(page):
 
     def take(name: str):
         page.wait_for_load_state("networkidle")
-        page.wait_for_timeout(1500)
+        page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
     return take

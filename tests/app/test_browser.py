@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 WAIT = 60_000
@@ -15,6 +16,13 @@ def cell(page, text):
 def wait_ready(page):
     page.wait_for_selector('[data-testid="stApp"]', timeout=WAIT)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=WAIT)
+
+
+def wait_plot(page):
+    """Until plotly has drawn the map (its data and axes exist), however long a loaded machine takes."""
+    page.wait_for_function("() => { const gd = document.querySelector('.js-plotly-plot');"
+                           " return gd && gd._fullData && gd._fullData.length > 0 && gd._fullLayout.xaxis; }",
+                           timeout=WAIT)
 
 
 def open_and_type(page, url, box_name, text):
@@ -31,7 +39,7 @@ def test_neighbours_appear_when_typing(page, app_url, shot):
     page.get_by_text("guitar.n.01", exact=True).first.wait_for(timeout=WAIT)
     cell(page, "bowed_stringed_instrument").wait_for(state="attached", timeout=WAIT)  # a neighbour
     page.get_by_text("More similar than").wait_for(timeout=WAIT)
-    assert "w=guitar" in page.url
+    page.wait_for_url(re.compile("w=guitar"), timeout=WAIT)
     shot("neighbours")
 
 
@@ -49,7 +57,7 @@ def test_translate_chinese_word_in_chinese(page, app_url, shot):
     heading = page.locator("h3", has_text="猫 →")
     heading.wait_for(timeout=WAIT)
     page.get_by_text("% sure").first.wait_for(timeout=WAIT)
-    assert "lang=zh" in page.url
+    page.wait_for_url(re.compile("lang=zh"), timeout=WAIT)
     shot("translate-chinese")
 
 
@@ -68,8 +76,7 @@ def test_upload_a_photo(page, app_url, shot):
 def test_lasso_on_the_map(page, app_url, shot):
     page.goto(f"{app_url}/map?proj=pca")
     wait_ready(page)
-    page.locator(".js-plotly-plot").first.wait_for(timeout=WAIT)
-    page.wait_for_timeout(1500)
+    wait_plot(page)
     shot("map")
     canvas = page.locator(".js-plotly-plot .nsewdrag").first
     canvas.hover()
@@ -82,7 +89,7 @@ def test_lasso_on_the_map(page, app_url, shot):
         page.mouse.move(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy, steps=8)
     page.mouse.up()
     page.get_by_text(re.compile(r"\d+ selected")).wait_for(timeout=WAIT)
-    assert "sel=" in page.url
+    page.wait_for_url(re.compile("sel="), timeout=WAIT)
     shot("map-selection")
 
 
@@ -90,8 +97,9 @@ def test_click_one_point_on_the_map(page, app_url, shot):
     """A single click (not a lasso) on the point of a noun found with "Find a noun" selects that noun."""
     page.goto(f"{app_url}/map?proj=pca&find=violin")
     wait_ready(page)
-    page.locator(".js-plotly-plot").first.wait_for(timeout=WAIT)
-    page.wait_for_timeout(1500)
+    wait_plot(page)
+    page.wait_for_function("() => document.querySelector('.js-plotly-plot')._fullData.some("
+                           "t => t.text && t.text.length === 1 && t.text[0] === 'violin')", timeout=WAIT)
     # the ringed point's pixel position, from plotly's own axes
     xy = page.evaluate("""() => {
         const gd = document.querySelector('.js-plotly-plot');
@@ -102,14 +110,14 @@ def test_click_one_point_on_the_map(page, app_url, shot):
     page.mouse.click(xy[0], xy[1])
     page.get_by_text("1 selected").wait_for(timeout=WAIT)
     page.get_by_text("Nearest nouns of “violin”").wait_for(timeout=WAIT)
-    assert "sel=violin" in page.url
+    page.wait_for_url(re.compile("sel=violin"), timeout=WAIT)
     shot("map-click")
 
 
 def test_shared_url_reproduces_view(page, app_url, shot):
     page.goto(f"{app_url}/neighbours?w=violin&a=cat&b=dog&hide=1")
     wait_ready(page)
-    assert page.get_by_role("textbox", name="Noun", exact=True).input_value() == "violin"
+    expect(page.get_by_role("textbox", name="Noun", exact=True)).to_have_value("violin", timeout=WAIT)
     page.get_by_text("violin.n.01", exact=True).first.wait_for(timeout=WAIT)
     page.get_by_text("cat ↔ dog").wait_for(timeout=WAIT)
     page.goto(f"{app_url}/?q=Goldfisch&source=offline&k=2")
