@@ -221,3 +221,28 @@ def test_hubness_saved_loaded_and_checked(tmp_path):
         Store.load(tmp_path / "s", verify=False)
     with pytest.raises(StoreError, match="hubness values"):
         Store(store.vectors, store.entries, hubness=np.zeros(2))
+
+
+def test_big_float16_store_stays_float16_and_searches_like_float32(tmp_path):
+    from visemb.search import ANN_THRESHOLD
+
+    rng = np.random.default_rng(0)
+    n, dim = ANN_THRESHOLD + 500, 16
+    centers = rng.normal(size=(300, dim))
+    vectors = (centers[rng.integers(0, 300, n)] + 0.3 * rng.normal(size=(n, dim))).astype(np.float32)
+    entries = [{"key": f"k{i}", "synsets": [f"k{i}.n.01"]} for i in range(n)]
+    Store(vectors, entries).save(tmp_path / "big", vector_dtype="float16")
+    big = Store.load(tmp_path / "big")
+    assert big.vectors.dtype == np.float16 and isinstance(big.vectors, np.memmap)
+    assert big.unit_vectors.dtype == np.float16 and big.index.method in ("ivf", "hnsw", "brute")
+    exact = Store(vectors, entries)
+    exact._index = None
+    from visemb.search import NeighbourIndex
+
+    exact._index = NeighbourIndex(exact.prepare(vectors), method="brute")
+    hits = 0
+    for row in rng.integers(0, n, 20):
+        got = {k for k, _ in big.most_similar(f"k{row}", topn=10)}
+        want = {k for k, _ in exact.most_similar(f"k{row}", topn=10)}
+        hits += len(got & want)
+    assert hits / 200 >= 0.9

@@ -39,7 +39,8 @@ class NeighbourIndex:
     """
 
     def __init__(self, vectors: np.ndarray, method: str = "auto", nprobe: int = DEFAULT_NPROBE):
-        self.unit = l2_normalize(vectors)
+        # float16 rows are taken as already unit length (a big store's prepared rows, half the memory of float32)
+        self.unit = vectors if np.asarray(vectors[:0]).dtype == np.float16 else l2_normalize(vectors)
         n = len(self.unit)
         if method == "auto":
             method = _auto_method(n)
@@ -72,7 +73,7 @@ class NeighbourIndex:
         if k == 0:
             return np.zeros((len(q), 0), int), np.zeros((len(q), 0), np.float32)
         if self.method == "brute":
-            sims_all = q @ self.unit.T
+            sims_all = _similarities(q, self.unit)
             part = np.argpartition(-sims_all, k - 1, axis=1)[:, :k] if k < len(self) else \
                 np.tile(np.arange(len(self)), (len(q), 1))
             top = np.take_along_axis(sims_all, part, axis=1)
@@ -87,17 +88,32 @@ class NeighbourIndex:
         return idx.astype(np.int64), sims.astype(np.float32)
 
 
+def _similarities(q: np.ndarray, unit: np.ndarray, chunk: int = 8192) -> np.ndarray:
+    """``q @ unit.T`` in float32; float16 rows are converted a chunk at a time (never all at once)."""
+    if unit.dtype != np.float16:
+        return q @ unit.T
+    out = np.empty((len(q), len(unit)), np.float32)
+    for s in range(0, len(unit), chunk):
+        out[:, s:s + chunk] = q @ np.asarray(unit[s:s + chunk], np.float32).T
+    return out
+
+
 def _build_ivf(unit: np.ndarray, nprobe: int, seed: int = 0):
-    """A faiss IndexIVFFlat on inner product (= cosine on unit rows), k-means trained on a sample."""
+    """A faiss inverted-list index on inner product (= cosine on unit rows), k-means trained on a sample; rows kept
+    as float32 (``IndexIVFFlat``), or as float16 for float16 rows (``IndexIVFScalarQuantizer``, half the memory)."""
     import faiss
 
     n, d = unit.shape
     nlist = max(1, min(4096, int(np.sqrt(n))))
-    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(d), d, nlist, faiss.METRIC_INNER_PRODUCT)
+    if unit.dtype == np.float16:
+        index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(d), d, nlist, faiss.ScalarQuantizer.QT_fp16,
+                                              faiss.METRIC_INNER_PRODUCT)
+    else:
+        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(d), d, nlist, faiss.METRIC_INNER_PRODUCT)
     sample = np.random.default_rng(seed).choice(n, size=min(n, 64 * nlist), replace=False)
-    index.train(np.ascontiguousarray(unit[np.sort(sample)]))
-    for start in range(0, n, 100_000):
-        index.add(np.ascontiguousarray(unit[start:start + 100_000]))
+    index.train(np.ascontiguousarray(unit[np.sort(sample)], np.float32))
+    for start in range(0, n, 8192):
+        index.add(np.ascontiguousarray(unit[start:start + 8192], np.float32))
     index.nprobe = min(nprobe, nlist)
     return index
 

@@ -21,7 +21,7 @@ import numpy as np
 from visemb.checksum import sha256_file
 from visemb.encoder_spec import EncoderSpec
 from visemb.errors import EncoderMismatchError, StoreError
-from visemb.search import NeighbourIndex, l2_normalize
+from visemb.search import ANN_THRESHOLD, NeighbourIndex, l2_normalize
 
 FORMAT_VERSION = 1
 Query = Union[str, np.ndarray]
@@ -200,6 +200,16 @@ class Store:
             v = v - self.center
         return l2_normalize(v)
 
+    def _prepared_rows(self, chunk: int = 8192) -> np.ndarray:
+        """The rows as unit vectors: float32, or float16 for a store kept in float16 (prepared a chunk at a time,
+        so a 40K-noun store never holds a float32 copy)."""
+        if np.asarray(self.vectors[:0]).dtype != np.float16:
+            return self.prepare(self.vectors)
+        out = np.empty(self.vectors.shape, np.float16)
+        for s in range(0, len(self.vectors), chunk):
+            out[s:s + chunk] = self.prepare(self.vectors[s:s + chunk])
+        return out
+
     @property
     def unit_vectors(self) -> np.ndarray:
         return self.index.unit
@@ -207,7 +217,7 @@ class Store:
     @property
     def index(self) -> NeighbourIndex:
         if self._index is None:
-            self._index = NeighbourIndex(self.prepare(self.vectors))
+            self._index = NeighbourIndex(self._prepared_rows())
         return self._index
 
     def _as_vector(self, item: Query) -> np.ndarray:
@@ -398,10 +408,12 @@ class Store:
                     raise StoreError(f"{f}: checksum differs from the manifest (corrupt or edited)")
         try:
             dtype = manifest.get("vector_dtype", "float32")
-            use_mmap = (dtype == "float32") if mmap is None else mmap
+            # float32 files are memory-mapped; float16 ones too past ANN_THRESHOLD rows, where they stay float16
+            # (half the memory of a float32 copy); smaller float16 stores are read into float32
+            use_mmap = dtype in ("float32", "float16") if mmap is None else mmap
             vectors = np.load(path / "vectors.npy", mmap_mode="r" if use_mmap else None)
-            if not use_mmap:
-                vectors = vectors.astype(np.float32)
+            if not use_mmap or (vectors.dtype == np.float16 and len(vectors) <= ANN_THRESHOLD):
+                vectors = np.asarray(vectors, np.float32)
             entries = _read_json(path / "entries.json")
             aliases = _read_json(path / "aliases.json")
             coords = {}
@@ -425,7 +437,7 @@ class Store:
         if hubness is not None and hubness.shape != (len(entries),):
             raise StoreError(f"{path / 'hubness.npy'}: shape {hubness.shape} does not match {len(entries)} entries")
         for name, arr in (("vectors.npy", vectors), ("hubness.npy", hubness), ("center.npy", center)):
-            if arr is not None and not np.isfinite(np.asarray(arr, np.float32)).all():
+            if arr is not None and not _all_finite(arr):
                 raise StoreError(f"{path / name}: holds NaN or infinite values (corrupt); rebuild the store")
         if thumbs is not None and len(thumbs) != len(entries):
             raise StoreError(f"{path / 'thumbnails.json'}: {len(thumbs)} thumbnails for {len(entries)} entries")
@@ -465,6 +477,12 @@ def _write_thumbnails(path: Path, thumbs: Sequence[bytes | None]) -> list:
             offsets.append([pos, len(t)])
             pos += len(t)
     return offsets
+
+
+def _all_finite(arr: np.ndarray, chunk: int = 8192) -> bool:
+    """No NaN or infinity in ``arr``, checked a chunk of rows at a time (a memory-mapped array stays mapped)."""
+    arr = np.atleast_1d(arr)
+    return all(np.isfinite(arr[s:s + chunk]).all() for s in range(0, len(arr), chunk))
 
 
 def _identity(path) -> tuple[int, int] | None:
