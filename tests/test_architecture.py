@@ -1,0 +1,28 @@
+"""docs/architecture.md lists every module of the packages, and only modules that exist; the library stays a leaf."""
+
+import re
+import subprocess
+import sys
+
+from tests.helpers import REPO
+
+PACKAGES = ("visemb", "precompute", "evaluation", "app")
+
+
+def test_module_map_matches_the_code():
+    listed = set(re.findall(r"`((?:visemb|precompute|evaluation|app)/[\w/]+\.py)`",
+                            (REPO / "docs" / "architecture.md").read_text()))
+    present = {str(p.relative_to(REPO)) for pkg in PACKAGES for p in (REPO / pkg).rglob("*.py")}
+    assert present - listed == set(), "modules missing from docs/architecture.md"
+    assert listed - present == set(), "docs/architecture.md names modules that do not exist"
+
+
+def test_the_library_imports_neither_the_app_nor_the_pipeline():
+    code = ("import sys, pkgutil, importlib, visemb\n"
+            "for m in pkgutil.walk_packages(visemb.__path__, 'visemb.'):\n"
+            "    if m.name != 'visemb.__main__': importlib.import_module(m.name)\n"
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('streamlit', 'precompute', 'evaluation', 'app')]\n"
+            "print(','.join(bad))")
+    r = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == ""
