@@ -127,3 +127,14 @@ def test_missing_word_looked_up_live_through_pictures(tmp_path):
         assert run("neighbours", "teacher", "--no-lookup", env=env).returncode == 1
     assert any("/img/teacher/" in q for q in fs.requests)
     assert not list(tmp_path.iterdir())  # the pictures went away with the answer
+
+
+def test_an_unknown_foreign_word_says_which_labels_exist():
+    r = run("translate", "perro")
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+    assert "languages (" in r.stderr and "--source bing" in r.stderr
+
+
+def test_help_names_the_other_commands():
+    out = " ".join(run("--help").stdout.split())
+    assert "python -m evaluation" in out and "python -m precompute" in out

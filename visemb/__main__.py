@@ -162,7 +162,11 @@ def _add_lookup_args(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m visemb", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m visemb", description=__doc__,
+        epilog="Also: `python -m evaluation` (how good the answers are, on held-out photos), `python -m "
+               "evaluation.retrieval` (retrieval and word similarity), `python -m precompute` (build a store), "
+               "`streamlit run streamlit_app.py` (the app).")
     parser.add_argument("--store", help="store folder (default: VISEMB_STORE or the shipped store)")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("-v", "--verbose", action="store_true")

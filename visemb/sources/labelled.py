@@ -240,8 +240,13 @@ class LabelledSource(ImageSource):
         where = "" if code in ANY_LANGUAGE else f" in language {code!r}"
         others = [la for _, la, _ in self.foreign.lookup(word)] if code not in ANY_LANGUAGE else []
         hint = f" (it is a label in: {', '.join(sorted(set(others)))})" if others else ""
+        langs = self.foreign.languages()
+        known = (f"; the offline labels name the photographed nouns in {len(langs)} languages "
+                 f"({', '.join(langs[:12])}{'…' if len(langs) > 12 else ''}), mostly as breeds, species and objects, "
+                 "so a common word may be missing; a web image source (e.g. --source bing) searches any word"
+                 ) if langs else ""
         return (f"No photos for {word!r}: it is neither an English noun nor a known foreign label{where} of a "
-                f"photographed noun{hint}")
+                f"photographed noun{hint}{known}")
 
 
 def _stable_hash(text: str) -> int:
