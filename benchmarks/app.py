@@ -1,8 +1,10 @@
 """The app in a real browser: cold start to first paint, time to neighbours, an 8-image offline translation,
-the server's RSS after load and after the translation, and a new visitor's first translation with the background
-import of scikit-learn off and on (fresh servers, side by side).
+the server's RSS after load and after the translation, the map drawn, and a new visitor's first translation with
+the background encoder load off and on (fresh servers, side by side).
 
-    python benchmarks/app.py
+    python benchmarks/app.py [--store PATH] [--out benchmarks/results/app.md]
+
+``--store`` serves another store (e.g. the 40K-noun one of ``benchmarks/big_store.py``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+STORE_ENV: dict[str, str] = {}
+
+
 def start_app(env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str, float]:
     """A fresh `streamlit run` on a free loopback port, offline: (process, URL, seconds until healthy)."""
     with socket.socket() as s:
@@ -37,7 +42,7 @@ def start_app(env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str,
     t_start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless=true",
                              "--server.address=127.0.0.1", f"--server.port={port}", "--server.fileWatcherType=none"],
-                            cwd=REPO, env={**os.environ, "VISEMB_OFFLINE": "1", **(env or {})},
+                            cwd=REPO, env={**os.environ, "VISEMB_OFFLINE": "1", **STORE_ENV, **(env or {})},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     while True:
         try:
@@ -80,8 +85,16 @@ def first_translation(warm_up: bool, read_s: float = 3.0) -> float:
 
 
 def main() -> None:
+    import argparse
+
     from playwright.sync_api import sync_playwright
 
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--store", help="the store to serve (default: the shipped one)")
+    ap.add_argument("--out", help="also write the table to this Markdown file")
+    args = ap.parse_args()
+    if args.store:
+        STORE_ENV["VISEMB_STORE"] = str(Path(args.store).resolve())
     proc, url, t_health = start_app()
     try:
         rows = []
@@ -110,13 +123,21 @@ def main() -> None:
             page.locator("h3", has_text="Goldfisch →").wait_for(timeout=60_000)
             translation = time.perf_counter() - t0
             rss_translate = rss_mb(proc.pid)
+            t0 = time.perf_counter()
+            page.goto(f"{url}/map?proj=pca")
+            page.wait_for_function("() => { const gd = document.querySelector('.js-plotly-plot');"
+                                   " return gd && gd._fullData && gd._fullData.length > 0; }", timeout=120_000)
+            map_s = time.perf_counter() - t0
+            webgl = page.evaluate("() => !!document.querySelector('.js-plotly-plot canvas.gl-canvas, "
+                                  ".js-plotly-plot .gl-container canvas')")
+            rss_map = rss_mb(proc.pid)
             b.close()
-        from visemb.defaults import DEFAULT_STORE
+        from visemb.defaults import store_path
         from visemb.store import Store
         from visemb.sources import get_source
         from visemb.translate import encoder_for, translate
 
-        store = Store.load(DEFAULT_STORE)
+        store = Store.load(store_path(args.store))
         source = get_source("offline")  # built once per process, as the app caches it
         compute = {}
         for name, enc in (("library encoder, batch 8", encoder_for(store)),
@@ -143,18 +164,25 @@ def main() -> None:
                 *[(f"translation compute, 8 images, {name} (median of 5; fetch / embed / all)",
                    f"{c['fetch']:.3f} / {c['embed']:.3f} / **{c['total']:.3f} s**") for name, c in compute.items()],
                 ("server RSS after load (store + page)", f"{rss_load:.0f} MB"),
-                ("server RSS after translations (+ ONNX model)", f"{rss_translate:.0f} MB")]
+                ("server RSS after translations (+ ONNX model)", f"{rss_translate:.0f} MB"),
+                (f"map of all {len(store):,} nouns drawn (WebGL: {'yes' if webgl else 'no'})", f"{map_s:.2f} s"),
+                ("server RSS after the map", f"{rss_map:.0f} MB")]
     finally:
         proc.terminate()
         proc.wait(10)
     # a new visitor's first word, typed 3 s after the landing page shows: fresh servers, side by side
     firsts = {warm: [first_translation(warm) for _ in range(2)] for warm in (False, True)}
     rows += [(f"first translation typed on the landing page (fresh server, 3 s of reading; median of 2), "
-              f"background import of scikit-learn {'on' if warm else 'off'}", f"{np.median(v):.2f} s")
+              f"background encoder load {'on' if warm else 'off'}", f"{np.median(v):.2f} s")
              for warm, v in firsts.items()]
-    print("| measure | value |\n|---|---|")
-    for k, v in rows:
-        print(f"| {k} | {v} |")
+    import platform
+
+    table = (f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Chromium {sys.platform}; store: "
+             f"{args.store or 'the shipped default'} ({len(store):,} nouns).\n\n| measure | value |\n|---|---|\n"
+             + "\n".join(f"| {k} | {v} |" for k, v in rows) + "\n")
+    print(table)
+    if args.out:
+        Path(args.out).write_text(table)
 
 
 if __name__ == "__main__":

@@ -182,8 +182,12 @@ class ClassScorer:
         f = np.atleast_2d(np.asarray(features, np.float32))
         if self.classifier is not None:
             return f @ self.classifier.T
+        from visemb.search import similarities
+
         q = self.store.prepare(f)
-        return rule.cosine_scale * (q @ self.store.unit_vectors[self.hierarchy.class_rows].T)
+        unit, rows = self.store.unit_vectors, self.hierarchy.class_rows
+        every_row = len(rows) == len(unit) and bool((rows == np.arange(len(unit))).all())
+        return rule.cosine_scale * similarities(q, unit if every_row else unit[rows])  # no copy when all are classes
 
 
 def _classifier_rows(store, h: Hierarchy) -> np.ndarray | None:

@@ -73,7 +73,7 @@ class NeighbourIndex:
         if k == 0:
             return np.zeros((len(q), 0), int), np.zeros((len(q), 0), np.float32)
         if self.method == "brute":
-            sims_all = _similarities(q, self.unit)
+            sims_all = similarities(q, self.unit)
             part = np.argpartition(-sims_all, k - 1, axis=1)[:, :k] if k < len(self) else \
                 np.tile(np.arange(len(self)), (len(q), 1))
             top = np.take_along_axis(sims_all, part, axis=1)
@@ -88,7 +88,7 @@ class NeighbourIndex:
         return idx.astype(np.int64), sims.astype(np.float32)
 
 
-def _similarities(q: np.ndarray, unit: np.ndarray, chunk: int = 8192) -> np.ndarray:
+def similarities(q: np.ndarray, unit: np.ndarray, chunk: int = 8192) -> np.ndarray:
     """``q @ unit.T`` in float32; float16 rows are converted a chunk at a time (never all at once)."""
     if unit.dtype != np.float16:
         return q @ unit.T
