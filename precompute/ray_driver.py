@@ -30,6 +30,7 @@ from precompute.vocabulary_stage import vocabulary_stage
 
 logger = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parent.parent
+LOCAL_OBJECT_STORE = 512 * 2**20  # bytes; tasks pass unit lists and file paths, never images
 FETCH_TASK_CPUS = 0.1  # fetch tasks wait on the network; ten share a CPU
 PASSED_ENV = ("NLTK_DATA", "VISEMB_WEIGHTS", "VISEMB_TMP", "VISEMB_STORE", "FLICKR_API_KEY")
 
@@ -40,7 +41,7 @@ class RaySettings:
 
     Attributes:
         address: a running cluster's address (``ray://…`` or ``host:port``); None starts Ray on this machine.
-        num_cpus, object_store_memory: bounds of a Ray started here (None: Ray's defaults).
+        num_cpus, object_store_memory: bounds of a Ray started here (None: all CPUs, 512 MB).
         fetch_tasks: fetch tasks in flight (default: 4 per CPU).
         embed_actors: encoder actors (default: one per GPU, else CPUs - 1, at least 1).
         actor_cpus: CPUs each CPU actor reserves; it computes on CPUs / actors threads (fetch tasks need little).
@@ -93,7 +94,7 @@ def start_ray(settings: RaySettings):
     if settings.address:
         ray.init(address=settings.address, **kwargs)
     else:
-        ray.init(num_cpus=settings.num_cpus, object_store_memory=settings.object_store_memory,
+        ray.init(num_cpus=settings.num_cpus, object_store_memory=settings.object_store_memory or LOCAL_OBJECT_STORE,
                  include_dashboard=False, **kwargs)
     return ray
 
