@@ -1,4 +1,4 @@
-"""Neighbour-query latency: scikit-learn brute force vs HNSW (hnswlib) and IVF (faiss), with recall@10.
+"""Neighbour-query latency: exact brute force (numpy) vs HNSW (hnswlib) and IVF (faiss), with recall@10.
 
 Two kinds of 2048-d data, n vectors each:
 - ``clustered``: a mixture of 1,000 isotropic Gaussians (every direction equally noisy: the hard case for any
@@ -92,7 +92,7 @@ def main() -> None:
             gc.collect()
             lat = latencies(partial(brute.query, k=10), q)
             truth = brute.query(q, 10)[0]
-            row(n, data, "scikit-learn brute", build, lat, 1.0)
+            row(n, data, "exact brute (numpy)", build, lat, 1.0)
             unit = brute.unit  # already unit rows: the indexes below share this array instead of copying it
             del brute
             gc.collect()
