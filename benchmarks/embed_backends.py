@@ -105,7 +105,7 @@ def main() -> int:
     p.add_argument("--check", type=int, default=128, help="images for the cosine check")
     p.add_argument("--chunk", type=int, default=64)
     p.add_argument("--actors", type=int, default=1)
-    p.add_argument("--fetch-rate", type=float, help="nouns/s of the fetch stage (from ray_fetch.json)")
+    p.add_argument("--fetch-rate", type=float, help="images/s of the fetch stage (default: from ray_fetch.json)")
     p.add_argument("--out", default=str(REPO / "benchmarks" / "results"))
     a = p.parse_args()
     shared = Path(a.shared).resolve()
@@ -143,16 +143,17 @@ def main() -> int:
         shutil.rmtree(tmp, ignore_errors=True)
     total_images = WORDNET_NOUN_SYNSETS * IMAGES_PER_NOUN
     best = min(r["ms_per_image"] for r in rows)
-    fetch_rate = a.fetch_rate
+    fetch_rate = a.fetch_rate  # images per second
     if fetch_rate is None and (Path(a.out) / "ray_fetch.json").is_file():
-        fetch_rate = json.loads((Path(a.out) / "ray_fetch.json").read_text())["ray"]["nouns_per_s"]
+        ray_run = json.loads((Path(a.out) / "ray_fetch.json").read_text())["ray"]
+        fetch_rate = ray_run["images"] / ray_run["seconds"]
     result = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
                          f"AVX-512 BF16: {has_fast_bf16(cpu_flags())}, GPU: {torch.cuda.is_available()}",
               "serial_loop_ms_per_image": round(serial, 2), "decode_preprocess_ms_per_image": round(decode, 2),
               "rows": rows, "chosen": chosen.to_dict(),
               "projection": {"nouns": WORDNET_NOUN_SYNSETS, "images": total_images,
                              "embed_hours": round(total_images * best / 1000 / 3600, 1),
-                             "fetch_hours": round(WORDNET_NOUN_SYNSETS / fetch_rate / 3600, 1) if fetch_rate else None}}
+                             "fetch_hours": round(total_images / fetch_rate / 3600, 1) if fetch_rate else None}}
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "embed_backends.json").write_text(json.dumps(result, indent=1) + "\n")
@@ -167,7 +168,7 @@ def main() -> int:
     proj = result["projection"]
     lines.append(f"\nProjection for the full WordNet ({proj['nouns']:,} noun synsets x {IMAGES_PER_NOUN} images = "
                  f"{proj['images']:,} images) on this machine: embed **{proj['embed_hours']} h** at {best:.1f} "
-                 "ms/image" + (f"; fetch **{proj['fetch_hours']} h** at {fetch_rate:.1f} nouns/s (Ray, loopback "
+                 "ms/image" + (f"; fetch **{proj['fetch_hours']} h** at {fetch_rate:.0f} images/s (Ray, loopback "
                                "engine, `ray_fetch.md`)" if fetch_rate else "") +
                  ". Fetch and embed overlap in the Ray driver, so the longer of the two bounds the run.\n")
     (out / "embed_backends.md").write_text("\n".join(lines) + "\n")
