@@ -395,6 +395,10 @@ class Store:
         for name in FILES:
             if name not in files or not (path / name).is_file():
                 raise StoreError(f"{path / name}: missing (the store is incomplete; rebuild it)")
+        for name, info in files.items():
+            if not (isinstance(info, dict) and isinstance(info.get("bytes"), int)
+                    and isinstance(info.get("sha256"), str)):
+                raise StoreError(f"{mpath}: the record of {name!r} lacks its size or checksum; rebuild the store")
         if verify:
             for name, info in files.items():
                 f = path / name
@@ -431,6 +435,15 @@ class Store:
             raise
         except Exception as exc:
             raise StoreError(f"{path}: cannot read the store ({type(exc).__name__}: {exc})") from exc
+        if not isinstance(entries, list) or not all(isinstance(e, dict) and isinstance(e.get("key"), str)
+                                                    for e in entries):
+            raise StoreError(f"{path / 'entries.json'}: every entry must be an object with a 'key' (corrupt)")
+        if not isinstance(aliases, dict):
+            raise StoreError(f"{path / 'aliases.json'}: not a JSON object (corrupt)")
+        for word, rows in aliases.items():
+            if not isinstance(rows, list) or not all(isinstance(r, int) and 0 <= r < len(entries) for r in rows):
+                raise StoreError(f"{path / 'aliases.json'}: alias {str(word)[:60]!r} points past the "
+                                 f"{len(entries)} rows (corrupt); rebuild the store")
         if vectors.ndim != 2 or len(vectors) != len(entries) or vectors.shape[1] != manifest.get("dim"):
             raise StoreError(f"{path / 'vectors.npy'}: shape {vectors.shape} does not match "
                              f"{len(entries)} entries of dim {manifest.get('dim')}")

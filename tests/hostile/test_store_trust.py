@@ -68,3 +68,34 @@ def test_export_to_a_device_or_symlink_is_refused(tmp_path):
     for target in (link, "/dev/full"):
         with pytest.raises(FileExistsError):
             export_word2vec(store, target)
+
+
+def _rewrite(copy, name: str, data) -> None:
+    """Replace a listed JSON file and re-record its size and checksum, as a careless edit would."""
+    from visemb.checksum import sha256_file
+
+    (copy / name).write_text(json.dumps(data))
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["files"][name] = {"bytes": (copy / name).stat().st_size, "sha256": sha256_file(copy / name)}
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize("damage, needle", [
+    (lambda c: _rewrite(c, "aliases.json", {"dog": [10**6]}), "points past"),
+    (lambda c: _rewrite(c, "aliases.json", {"dog": "x"}), "points past"),
+    (lambda c: _rewrite(c, "entries.json", [{"nokey": 1}]), "must be an object with a 'key'"),
+    (lambda c: _rewrite(c, "aliases.json", [1, 2]), "not a JSON object"),
+])
+def test_damaged_keys_and_aliases_are_refused_with_the_file_named(copy, damage, needle):
+    damage(copy)
+    with pytest.raises(StoreError, match=needle):
+        Store.load(copy)
+
+
+@pytest.mark.parametrize("field", ["bytes", "sha256"])
+def test_a_manifest_record_without_size_or_checksum_is_refused(copy, field):
+    manifest = json.loads((copy / "manifest.json").read_text())
+    del manifest["files"]["vectors.npy"][field]
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(StoreError, match="lacks its size or checksum"):
+        Store.load(copy)
