@@ -7,8 +7,8 @@ from app.helpers import (category_of, get_encoder, get_store, nouns_table, pair_
 from visemb.stats import percentile
 from visemb.suggest import suggest
 
+st.title("Neighbours & similarity")  # painted before the store loads (a 40K-noun store takes seconds)
 store = get_store()
-st.title("Neighbours & similarity")
 
 
 def live_lookup(word: str, topn: int, key: str = "near") -> None:

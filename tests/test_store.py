@@ -240,9 +240,8 @@ def test_big_float16_store_stays_float16_and_searches_like_float32(tmp_path):
     from visemb.search import NeighbourIndex
 
     exact._index = NeighbourIndex(exact.prepare(vectors), method="brute")
-    hits = 0
-    for row in rng.integers(0, n, 20):
-        got = {k for k, _ in big.most_similar(f"k{row}", topn=10)}
-        want = {k for k, _ in exact.most_similar(f"k{row}", topn=10)}
-        hits += len(got & want)
-    assert hits / 200 >= 0.9
+    for row in rng.integers(0, n, 20):  # the same neighbour scores as an exact float32 search (ties aside)
+        got = [s for _, s in big.most_similar(f"k{row}", topn=10)]
+        want = [s for _, s in exact.most_similar(f"k{row}", topn=10)]
+        assert np.allclose(got, want, atol=5e-3)
+    assert big.index.method == "ivf"  # faiss is installed with the dev requirements: the compressed index path

@@ -7,6 +7,7 @@ row, so ``store["car"]``, ``store["automobile"]`` and ``store["car.n.01"]`` are 
 
 from __future__ import annotations
 
+import collections.abc
 import datetime as _dt
 import json
 import os
@@ -21,7 +22,7 @@ import numpy as np
 from visemb.checksum import sha256_file
 from visemb.encoder_spec import EncoderSpec
 from visemb.errors import EncoderMismatchError, StoreError
-from visemb.search import ANN_THRESHOLD, NeighbourIndex, l2_normalize
+from visemb.search import ANN_THRESHOLD, NeighbourIndex, _release_pages, l2_normalize
 
 FORMAT_VERSION = 1
 Query = Union[str, np.ndarray]
@@ -78,7 +79,8 @@ class Store:
         self.entries = [dict(e) for e in entries]
         self.manifest = dict(manifest or {})
         self.coords = dict(coords or {})
-        self.thumbnails = list(thumbnails) if thumbnails is not None else [None] * len(entries)
+        self.thumbnails = (thumbnails if isinstance(thumbnails, Thumbnails) else list(thumbnails)) \
+            if thumbnails is not None else [None] * len(entries)
         self.center = None if center is None else np.asarray(center, np.float32)
         self.index_to_key = [e["key"] for e in self.entries]
         self.aliases = self._build_aliases(aliases or {})
@@ -205,6 +207,8 @@ class Store:
         so a 40K-noun store never holds a float32 copy)."""
         if np.asarray(self.vectors[:0]).dtype != np.float16:
             return self.prepare(self.vectors)
+        if self.center is None and _unit_rows(self.vectors):
+            return self.vectors  # already unit rows: the memory-mapped file itself, no copy
         out = np.empty(self.vectors.shape, np.float16)
         for s in range(0, len(self.vectors), chunk):
             out[s:s + chunk] = self.prepare(self.vectors[s:s + chunk])
@@ -428,9 +432,7 @@ class Store:
             hubness = np.load(path / "hubness.npy") if listed("hubness.npy") else None
             thumbs = None
             if listed("thumbnails.json") and listed("thumbnails.bin"):
-                offsets = _read_json(path / "thumbnails.json")
-                blob = (path / "thumbnails.bin").read_bytes()
-                thumbs = [None if o is None else blob[o[0]:o[0] + o[1]] for o in offsets]
+                thumbs = Thumbnails(path / "thumbnails.bin", _read_json(path / "thumbnails.json"))
         except StoreError:
             raise
         except Exception as exc:
@@ -452,6 +454,7 @@ class Store:
         for name, arr in (("vectors.npy", vectors), ("hubness.npy", hubness), ("center.npy", center)):
             if arr is not None and not _all_finite(arr):
                 raise StoreError(f"{path / name}: holds NaN or infinite values (corrupt); rebuild the store")
+        _release_pages(vectors)  # checked: its pages need not stay resident
         if thumbs is not None and len(thumbs) != len(entries):
             raise StoreError(f"{path / 'thumbnails.json'}: {len(thumbs)} thumbnails for {len(entries)} entries")
         return cls(vectors, entries, manifest, aliases, coords, thumbs, center, hubness)
@@ -490,6 +493,44 @@ def _write_thumbnails(path: Path, thumbs: Sequence[bytes | None]) -> list:
             offsets.append([pos, len(t)])
             pos += len(t)
     return offsets
+
+
+def _unit_rows(vectors: np.ndarray, sample: int = 256) -> bool:
+    """Whether ``vectors`` hold unit-length rows (to float16 precision), judged on an even sample of rows."""
+    rows = np.asarray(vectors[:: max(1, len(vectors) // sample)], np.float32)
+    return bool(np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=5e-3))
+
+
+class Thumbnails(collections.abc.Sequence):
+    """A store's thumbnails read from ``thumbnails.bin`` on demand (memory-mapped): 40K thumbnails cost no memory
+    until shown."""
+
+    def __init__(self, path: Path, offsets: list):
+        import mmap
+
+        if not isinstance(offsets, list):
+            raise StoreError(f"{path.with_suffix('.json')}: not a list of offsets (corrupt)")
+        self.offsets = offsets
+        size = path.stat().st_size
+        with open(path, "rb") as f:
+            self._blob = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        for o in offsets:
+            if o is not None and not (isinstance(o, list) and len(o) == 2 and 0 <= o[0] and o[0] + o[1] <= size):
+                raise StoreError(f"{path.with_suffix('.json')}: an offset points outside thumbnails.bin (corrupt)")
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, collections.abc.Sequence) and list(self) == list(other)
+
+    __hash__ = None
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        o = self.offsets[i]
+        return None if o is None else bytes(self._blob[o[0]:o[0] + o[1]])
 
 
 def _all_finite(arr: np.ndarray, chunk: int = 8192) -> bool:
