@@ -32,10 +32,14 @@ def warm_up() -> threading.Thread | None:
     path = store_path()
 
     def load() -> None:
-        from visemb.translate import encoder_for
+        import json
 
-        try:
-            encoder_for(Store.load(path), **ENCODER_OPTIONS)  # the library's own cache: get_encoder finds it there
+        from visemb.encoder import load_encoder
+        from visemb.encoder_spec import get_spec
+
+        try:  # only the manifest is read here: the store itself loads once, in get_store
+            name = json.loads((path / "manifest.json").read_text(encoding="utf-8"))["encoder"]["name"]
+            load_encoder(get_spec(name), **ENCODER_OPTIONS)  # the library's own cache: get_encoder finds it there
         except Exception:  # the page that needs the encoder shows the error
             pass
 

@@ -53,6 +53,7 @@ class NeighbourIndex:
         elif method == "ivf":
             self._nn = _build_ivf(self.unit, nprobe)
             _release_pages(self.unit)  # the index holds its own copy; mapped rows come back only when read
+            _trim_heap()  # give the training sample's memory back to the system
         else:
             import hnswlib
 
@@ -111,6 +112,18 @@ def similarities(q: np.ndarray, unit: np.ndarray, chunk: int = 8192) -> np.ndarr
     for s in range(0, len(unit), chunk):
         out[:, s:s + chunk] = q @ np.asarray(unit[s:s + chunk], np.float32).T
     return out
+
+
+def _trim_heap() -> None:
+    """Return freed heap memory to the system (glibc ``malloc_trim``; nothing elsewhere)."""
+    import ctypes
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):
+            pass
 
 
 def _release_pages(array: np.ndarray) -> None:
