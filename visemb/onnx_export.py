@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 from pathlib import Path
 
 from visemb.checksum import sha256_file
 from visemb.encoder_spec import EncoderSpec
+from visemb.fileio import atomic_write_bytes, atomic_write_text
 
 
 def export_onnx(spec: EncoderSpec, out: str | Path, fp16_weights: bool = True, opset: int = 17) -> EncoderSpec:
@@ -56,9 +56,7 @@ def export_onnx(spec: EncoderSpec, out: str | Path, fp16_weights: bool = True, o
         del graph.node[:]
         graph.node.extend(casts + nodes)
     onnx.checker.check_model(proto)
-    tmp_path = out.with_suffix(".onnx.tmp")
-    onnx.save(proto, str(tmp_path))
-    os.replace(tmp_path, out)
+    atomic_write_bytes(out, proto.SerializeToString())
     onnx_spec = spec.with_(name=spec.name + "-onnx", weights="onnx-file", weights_name=str(out),
                            file_sha256=sha256_file(out))
     classifier = classifier_path(onnx_spec)
@@ -66,7 +64,5 @@ def export_onnx(spec: EncoderSpec, out: str | Path, fp16_weights: bool = True, o
     sidecar = {**onnx_spec.to_dict(), "weights_name": out.name, "classifier": classifier.name,
                "exported_from": {"name": spec.name, "sha256": spec.file_sha256, "layout": spec.layout},
                "fp16_weights": fp16_weights, "opset": opset}
-    tmp_json = out.with_suffix(".json.tmp")
-    tmp_json.write_text(json.dumps(sidecar, indent=1))
-    os.replace(tmp_json, out.with_suffix(".json"))
+    atomic_write_text(out.with_suffix(".json"), json.dumps(sidecar, indent=1))
     return onnx_spec

@@ -9,7 +9,6 @@ The rows ship next to the ONNX encoder (``<name>.classifier.npz``, float16), so 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -65,11 +64,14 @@ def save_prototypes(weight_rows: np.ndarray, path: str | Path, network_sha256: s
     rows = np.asarray(weight_rows)
     if rows.shape[0] != len(imagenet_wnids()):
         raise ValueError(f"expected {len(imagenet_wnids())} classifier rows, got {rows.shape[0]}")
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez_compressed(tmp, wnids=np.array(imagenet_wnids()), weight=rows.astype(np.float16),
+    import io
+
+    from visemb.fileio import atomic_write_bytes
+
+    buf = io.BytesIO()
+    np.savez_compressed(buf, wnids=np.array(imagenet_wnids()), weight=rows.astype(np.float16),
                         network_sha256=np.array(network_sha256 or ""))
-    os.replace(tmp, path)
+    atomic_write_bytes(path, buf.getvalue())
 
 
 def load_classifier(spec: EncoderSpec) -> tuple[tuple[str, ...], np.ndarray]:

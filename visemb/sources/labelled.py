@@ -17,7 +17,6 @@ import csv
 import hashlib
 import json
 import math
-import os
 from collections import defaultdict
 from pathlib import Path
 
@@ -73,10 +72,9 @@ class Lexicon:
         data = {"ancestors": {k: sorted(v) for k, v in self.ancestors.items()}, "names": self.names,
                 "weights": self.weights, "english": english}
         # keys sorted: WordNet's closure order varies between processes, and the committed file must not drift
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True), encoding="utf-8")
-        os.replace(tmp, path)
+        from visemb.fileio import atomic_write_text
+
+        atomic_write_text(path, json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True))
 
     def english_senses(self, word: str) -> list[tuple[str, str]]:
         """[(wnid, the English lemma it was found as)] for an English noun, commonest sense first."""
