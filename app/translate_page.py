@@ -78,23 +78,13 @@ with tab_word:
     set_params(q=word.strip(), source=source, k=k, lang=lang if lang != "any" else "")
     if word.strip():
         try:
-            web_failure = None
             with st.status(f"Translating “{plain(word.strip())}”…", expanded=False) as status:
                 status.write(f"Fetching {k} image(s) from {SOURCE_LABELS[source]}…")
-                src = get_source(source)
-                try:
-                    fetched = src.fetch(word, k, lang=lang)
-                except VisembError as exc:
-                    if source not in WEB_SOURCES:
-                        raise
-                    # a web search that fails (unreachable, blocked, no images): the shipped photos, said so
-                    status.write(f"{SOURCE_LABELS[source]}: {plain(exc)} Trying the offline photos…")
-                    src = get_source("offline")
-                    try:
-                        fetched = src.fetch(word, k, lang=lang)
-                    except VisembError:
-                        raise exc from None
-                    web_failure = exc
+                from visemb.translate import fetch_or_offline
+
+                # a web search that fails (unreachable, blocked, no images): the shipped photos, said so below
+                fetched, src, web_failure = fetch_or_offline(get_source(source), word, k, lang=lang,
+                                                             offline=get_source("offline"))
                 status.write(f"Embedding {len(fetched.paths)} image(s)…")
                 bar = st.progress(0.0)
                 from visemb.translate import translate_fetched

@@ -85,7 +85,8 @@ def test_translate_folder(image_folder):
     (("similarity", "car", "qwertyuiop"), "cannot be reached"),
     (("translate", "   "), "empty"),
     (("--store", "/nonexistent", "info"), "No store"),
-    (("translate", "dog", "--source", "bing"), "Cannot reach"),
+    (("translate", "qqqzzzx", "--source", "bing"), "Cannot reach"),  # unknown offline too: the web's error
+    (("translate", "dog", "--source", "bing", "--no-fallback"), "Cannot reach"),
 ])
 def test_bad_input_one_line_no_traceback(args, needle, monkeypatch):
     import os
@@ -138,3 +139,13 @@ def test_an_unknown_foreign_word_says_which_labels_exist():
 def test_help_names_the_other_commands():
     out = " ".join(run("--help").stdout.split())
     assert "python -m evaluation" in out and "python -m precompute" in out
+
+
+def test_a_failed_web_search_falls_back_to_the_offline_photos_and_says_so():
+    import os
+
+    env = {**os.environ, "VISEMB_BING_URL": "http://127.0.0.1:9"}
+    r = run("--json", "translate", "Goldfisch", "--source", "bing", "-k", "2", env=env)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["source"] == "offline" and "bing failed" in out["notes"][0] and "Cannot reach" in out["notes"][0]

@@ -108,7 +108,7 @@ def cmd_similarity(a) -> int:
 
 def cmd_translate(a) -> int:
     from visemb.sources import get_source
-    from visemb.translate import translate, translate_images
+    from visemb.translate import fetch_or_offline, translate, translate_fetched, translate_images
 
     s = _load(a)
     if a.images_dir:
@@ -125,7 +125,14 @@ def cmd_translate(a) -> int:
         import tempfile
 
         with tempfile.TemporaryDirectory(prefix="visemb-") as tmp:  # downloads go away with the answer
-            t = translate(a.word, s, source=source, images=a.k, topn=a.topn, lang=a.lang, dest=tmp)
+            if a.no_fallback:
+                t = translate(a.word, s, source=source, images=a.k, topn=a.topn, lang=a.lang, dest=tmp)
+            else:
+                fetched, used, web_failure = fetch_or_offline(source, a.word, a.k, lang=a.lang, dest=tmp)
+                t = translate_fetched(fetched, s, used.name, a.topn)
+                if web_failure is not None:
+                    t.notes.insert(0, f"{source.name} failed ({web_failure}); translated from the offline photos "
+                                      "shipped with visemb instead (--no-fallback to stop here)")
     guess = f"most specific guess: {t.specific}; " if t.specific and t.specific != t.answer else ""
     lines = [f"{printable(t.query)} -> {t.answer}  ({guess}{t.probability:.0%} sure, confidence {t.confidence}; "
              f"{len(t.images)} images, agreement {t.agreement:.2f}"
@@ -198,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"images to fetch ({LIMITS['images'][0]}–{LIMITS['images'][1]}; default: %(default)s)")
     p.add_argument("--topn", type=bounded("--topn", *LIMITS["topn"]), default=10,
                    help=f"nouns to list ({LIMITS['topn'][0]}–{LIMITS['topn'][1]}; default: %(default)s)")
+    p.add_argument("--no-fallback", action="store_true",
+                   help="when a web source fails, stop with its error instead of using the offline photos")
     p.add_argument("--lang", default="any",
                    help="the word's language, ISO 639-1 (de, fr, zh…); 'any' matches every language (default)")
     p.set_defaults(func=cmd_translate)

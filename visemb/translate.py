@@ -10,7 +10,7 @@ import numpy as np
 
 from visemb.encoder import Encoder, load_encoder
 from visemb.encoder_spec import get_spec
-from visemb.errors import NoImagesError, StoreError
+from visemb.errors import NoImagesError, StoreError, VisembError
 from visemb.images import ImageInput
 from visemb.answer import Answer, AnswerRule, decide, rule_for
 from visemb.search import l2_normalize
@@ -211,6 +211,30 @@ def translate(word: str, store: Store, source: str | ImageSource = "offline", im
     src = get_source(source) if isinstance(source, str) else source
     fetched = src.fetch(word, images, dest=dest, lang=lang)
     return translate_fetched(fetched, store, src.name, topn, encoder, progress, rule)
+
+
+def fetch_or_offline(source: ImageSource, word: str, images: int, lang: str | None = None,
+                     dest: str | Path | None = None,
+                     offline: ImageSource | None = None) -> tuple[FetchResult, ImageSource, VisembError | None]:
+    """Fetch ``word`` from ``source``; when a web source fails (unreachable, throttled, no usable image), from the
+    offline photos instead. Returns (what was fetched, the source that gave it, the web's error or None).
+
+    Raises:
+        VisembError: the source's own error when it is not a web source, or when the offline photos have nothing
+            either (the web's error, which says more).
+    """
+    from visemb.sources import WEB_SOURCES
+
+    try:
+        return source.fetch(word, images, dest=dest, lang=lang), source, None
+    except VisembError as exc:
+        if source.name not in WEB_SOURCES:
+            raise
+        fallback = offline or get_source("offline")
+        try:
+            return fallback.fetch(word, images, dest=dest, lang=lang), fallback, exc
+        except VisembError:
+            raise exc from None
 
 
 def translate_fetched(fetched: FetchResult, store: Store, source: str, topn: int = 10, encoder: Encoder | None = None,
