@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from visemb.entry import synset_of
 
 ROOT = "entity.n.01"
 TOP_LEVEL = frozenset({"entity.n.01", "physical_entity.n.01", "object.n.01", "whole.n.02", "artifact.n.01",
@@ -47,7 +48,7 @@ class Judge:
     def __init__(self, store, hierarchy):
         self.store = store
         self.h = hierarchy
-        self.syn = [(e.get("synsets") or [""])[0] for e in store.entries]
+        self.syn = [synset_of(e) or "" for e in store.entries]
         self.syn_row = hierarchy.syn_row
         self.n_classes = len(hierarchy.class_rows)
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from evaluation.answer_metrics import Judge, Outcome
 from visemb.answer import AnswerRule, ClassScorer, Hierarchy, choose, combine_photos, softmax_with_novel
+from visemb.entry import synset_of
 
 
 @dataclass
@@ -76,7 +77,7 @@ def kind_queries(store, photos: list[tuple[str, np.ndarray]], k: int, seed: int 
     for row in sorted(under):
         e = store.entries[row]
         classes = sorted(under[row])
-        if (row in store.repeats or (e.get("synsets") or [""])[0] in TOP_LEVEL or len(classes) < k
+        if (row in store.repeats or (synset_of(e) or "") in TOP_LEVEL or len(classes) < k
                 or h.classes_under[row] > MAX_KIND_CLASSES):
             continue
         picked = rng.sample(classes, k)

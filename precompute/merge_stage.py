@@ -17,6 +17,7 @@ from precompute.embed_stage import read_embeddings
 from precompute.errors import PipelineError
 from precompute.vocabulary_stage import vocabulary_stage
 from precompute.journal import atomic_write_bytes, atomic_write_json
+from visemb.entry import synset_of
 
 logger = logging.getLogger(__name__)
 AGGREGATION = ("mean of L2-normalised image vectors per noun; a noun pooling several classes (an ancestor) "
@@ -145,7 +146,7 @@ def noun_rows(cfg: PipelineConfig, vocab: dict, imgs: Images) -> tuple[np.ndarra
         got = [imgs.unit_vec[u] for u in e["units"] if u in imgs.unit_vec]
         if not got:
             reasons = [_why_no_image(vocab["units"][u], imgs.fetch_records.get(u), imgs.skipped) for u in e["units"]]
-            missing.append({"key": e["key"], "synset": (e.get("synsets") or [None])[0], "reasons": reasons})
+            missing.append({"key": e["key"], "synset": synset_of(e), "reasons": reasons})
             continue
         keep_index[i] = len(entries)
         photos = got[0] if len(got) == 1 else l2_normalize(np.mean(got, axis=0))

@@ -11,6 +11,7 @@ from pathlib import Path
 from visemb.errors import VisembError
 from visemb.limits import LIMITS, bounded, printable
 from visemb.sources import USER_SOURCES
+from visemb.entry import synset_of
 
 
 def _load(a):
@@ -77,7 +78,7 @@ def cmd_neighbours(a) -> int:
     for row in s.senses(a.word)[: a.senses]:
         e = s.entries[row]
         near = s.neighbours(row, a.topn, hide_relatives=a.hide_relatives, hubness=csls)
-        out.append({"key": s.index_to_key[row], "synset": e["synsets"][0], "gloss": e.get("gloss", ""),
+        out.append({"key": s.index_to_key[row], "synset": synset_of(e), "gloss": e.get("gloss", ""),
                     "neighbours": [{"key": n.key, "score": round(n.score, 4), "similarity": round(n.cosine, 4),
                                     "gloss": s.entries[n.row].get("gloss", "")} for n in near]})
     header = ("score = CSLS (2 x cosine minus the neighbour's hubness), the order; cos = cosine; --cosine for plain "

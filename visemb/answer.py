@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 import numpy as np
+from visemb.entry import synset_of
 
 
 PROBABILITY_FLOOR = 1e-4  # classes below this share of a photo are not carried up the hierarchy
@@ -112,8 +113,8 @@ class Hierarchy:
             return cached
         syn_row: dict[str, int] = {}
         for i, e in enumerate(store.entries):
-            for s in (e.get("synsets") or ())[:1]:
-                syn_row.setdefault(s, i)
+            if synset_of(e):
+                syn_row.setdefault(synset_of(e), i)
         class_rows = np.array(photographed_classes(store), dtype=np.int64)
         pc, pr = [], []
         for ci, row in enumerate(class_rows):

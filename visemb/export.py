@@ -9,6 +9,7 @@ import numpy as np
 
 from visemb.fileio import atomic_open
 from visemb.store import Store
+from visemb.entry import synset_of
 
 FORMATS = ("word2vec", "projector")
 
@@ -42,6 +43,6 @@ def export_projector(store: Store, folder: str | Path) -> tuple[Path, Path]:
         w = csv.writer(f, delimiter="\t", lineterminator="\n")
         w.writerow(["key", "synset", "category", "gloss"])
         for e in store.entries:
-            w.writerow([e["key"], (e.get("synsets") or [""])[0], e.get("category", ""),
+            w.writerow([e["key"], synset_of(e) or "", e.get("category", ""),
                         " ".join(e.get("gloss", "").split())])
     return vec_path, meta_path

@@ -23,6 +23,7 @@ from visemb.checksum import sha256_file
 from visemb.encoder_spec import EncoderSpec
 from visemb.errors import EncoderMismatchError, StoreError
 from visemb.search import ANN_THRESHOLD, NeighbourIndex, _release_pages, l2_normalize
+from visemb.entry import Entry, synset_of
 
 FORMAT_VERSION = 1
 Query = Union[str, np.ndarray]
@@ -37,7 +38,7 @@ def entry_ancestry(entry: dict) -> frozenset[str]:
     """Synset names of an entry's sense and of all its WordNet ancestors: ``ancestors`` (every hypernym path)
     with the stored path and the sense itself (entries written before ``ancestors`` existed: the path only)."""
     return (frozenset(entry.get("ancestors", ())) | frozenset(entry.get("hypernyms", ()))
-            | frozenset((entry.get("synsets") or ())[:1]))
+            | frozenset(filter(None, [synset_of(entry)])))
 
 @dataclass(frozen=True)
 class Neighbour:
@@ -66,7 +67,7 @@ class Store:
             (artifact, organism, equipment…) stop crowding them.
     """
 
-    def __init__(self, vectors: np.ndarray, entries: Sequence[dict], manifest: dict | None = None,
+    def __init__(self, vectors: np.ndarray, entries: Sequence[Entry], manifest: dict | None = None,
                  aliases: dict[str, list[int]] | None = None, coords: dict[str, np.ndarray] | None = None,
                  thumbnails: Sequence[bytes | None] | None = None, center: np.ndarray | None = None,
                  hubness: np.ndarray | None = None):
@@ -157,11 +158,11 @@ class Store:
 
     def lineage(self, row: int) -> set[int]:
         """Rows that are WordNet ancestors or descendants of ``row`` (to hide the obvious neighbours)."""
-        syn = (self.entries[row].get("synsets") or [None])[0]
+        syn = synset_of(self.entries[row])
         up = self.ancestry(row)
         out = set()
         for i, e in enumerate(self.entries):
-            if i != row and ((e.get("synsets") or [None])[0] in up or syn in self.ancestry(i)):
+            if i != row and (synset_of(e) in up or syn in self.ancestry(i)):
                 out.add(i)
         return out
 

@@ -16,6 +16,7 @@ from visemb.answer import Answer, AnswerRule, decide, rule_for
 from visemb.search import l2_normalize
 from visemb.sources import FetchResult, ImageSource, get_source
 from visemb.store import Store
+from visemb.entry import synset_of
 
 AGGREGATIONS = ("mean", "avgmax")
 
@@ -137,7 +138,7 @@ def coherence_of(store: Store, vectors: np.ndarray) -> float | None:
 
 def _agreement(store: Store, answer: int, image_rows: list[int]) -> float:
     """Share of images whose own likeliest class is the answer or a kind of it (a beagle agrees with dog)."""
-    syn = (store.entries[answer].get("synsets") or [None])[0]
+    syn = synset_of(store.entries[answer])
     agree = [r == answer or syn in store.ancestry(r) for r in image_rows]
     return sum(agree) / max(len(agree), 1)
 
@@ -172,7 +173,7 @@ def translate_images(images: Sequence[ImageInput], store: Store, encoder: Encode
     for row, score in ans.ranked:
         e = store.entries[row]
         candidates.append(Candidate(store.index_to_key[row], row, score, e.get("gloss", ""), e.get("category", ""),
-                                    (e.get("synsets") or [""])[0], [i for i, r in enumerate(image_rows) if r == row]))
+                                    synset_of(e) or "", [i for i, r in enumerate(image_rows) if r == row]))
     confidence = ans.confidence
     notes = []
     if approximate and confidence == "high":
