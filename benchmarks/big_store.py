@@ -63,7 +63,6 @@ def main() -> int:
     os.environ.setdefault("NLTK_DATA", str(shared / "wordnet" / "nltk_data"))
     from precompute.config import PipelineConfig
     from precompute.loopback import PhotoIndex
-    from precompute.merge_stage import manifest as _  # noqa: F401  (the pipeline's modules import cleanly)
     from precompute.vocabulary_stage import build_vocabulary
     from visemb.encoder_spec import get_spec
     from visemb.projection import project

@@ -148,8 +148,8 @@ def fetch_batch(cfg: PipelineConfig, vocab: dict, batch: list[int], part_dir: Pa
 def fetch_stage(cfg: PipelineConfig, vocab: dict, units: range, part_dir: Path,
                 policy: FetchPolicy = FetchPolicy()) -> dict[int, dict]:
     """In-process: fetch a partition batch by batch; return every unit's final record."""
-    source = None
-    todo_batches = [b for b in batches(units) if set(b) - set(fetch_done(part_dir))]
+    done = fetch_done(part_dir)
+    todo_batches = [b for b in batches(units) if any(u not in done for u in b)]
     if todo_batches:
         source = make_source(cfg)
         with tqdm(total=sum(len(b) for b in todo_batches), desc=f"fetch {Path(part_dir).name}", unit="noun",

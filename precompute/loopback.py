@@ -55,7 +55,7 @@ class PhotoIndex:
                 self.by_class.setdefault(r["wnid"], []).append(r["path"])
         self.classes = sorted(self.by_class)
         self._bytes: dict[str, bytes] = {}
-        self._picks: dict[str, list[str]] = {}
+        self._pools: dict[str, list[str]] = {}
         self._lock = threading.Lock()
         self._wn, self._under = self._load_wordnet()
 
@@ -77,12 +77,18 @@ class PhotoIndex:
 
     def classes_for(self, query: str) -> list[str]:
         """The photographed classes nearest to ``query`` in WordNet (a pseudo-random few when it is no noun)."""
+        with self._lock:  # NLTK's WordNet reader is not thread-safe
+            return self._pick(query)
+
+    def _pool(self, query: str) -> list[str]:
+        """Every photo of ``query``'s classes, sorted (computed once per query)."""
         with self._lock:
-            if query in self._picks:
-                return self._picks[query]
-            picks = self._pick(query)
-            self._picks[query] = picks
-            return picks
+            pool = self._pools.get(query)
+        if pool is None:
+            pool = sorted(p for c in self.classes_for(query) for p in self.by_class[c])
+            with self._lock:
+                self._pools[query] = pool
+        return pool
 
     def _pick(self, query: str) -> list[str]:
         synsets = self._wn.synsets(query.replace(" ", "_"), "n") if self._wn else []
@@ -98,7 +104,7 @@ class PhotoIndex:
 
     def photos_for(self, query: str, n: int) -> list[str]:
         """``n`` photo paths for ``query``, always the same ones."""
-        pool = sorted(p for c in self.classes_for(query) for p in self.by_class[c])
+        pool = self._pool(query)
         return [pool[_h(query, i) % len(pool)] for i in range(n)]
 
     def image_bytes(self, path: str) -> bytes:
@@ -135,7 +141,38 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-class LoopbackEngine:
+class LocalServer:
+    """An HTTP server on ``127.0.0.1`` in a daemon thread that stops itself after ``lifetime`` seconds; ``url`` is its
+    base URL. Use as ``with Server(...) as s:``."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler], port: int = 0, lifetime: float = 3600,
+                 name: str = "local-server"):
+        self.server = _Server(("127.0.0.1", port), handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True, name=name)
+        self._timer = threading.Timer(lifetime, self.stop)
+        self._timer.daemon = True
+
+    def start(self):
+        self._thread.start()
+        self._timer.start()
+        return self
+
+    def stop(self) -> None:
+        self._timer.cancel()
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class LoopbackEngine(LocalServer):
     """Serve on ``127.0.0.1``: ``with LoopbackEngine(PhotoIndex(path)) as engine:`` then ``engine.url``.
 
     Args:
@@ -205,29 +242,7 @@ class LoopbackEngine:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = _Server(("127.0.0.1", port), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="loopback-engine")
-        self._timer = threading.Timer(lifetime, self.stop)
-        self._timer.daemon = True
-
-    def start(self) -> "LoopbackEngine":
-        self._thread.start()
-        self._timer.start()
-        return self
-
-    def stop(self) -> None:
-        self._timer.cancel()
-        self.server.shutdown()
-        self.server.server_close()
-
-    def __enter__(self) -> "LoopbackEngine":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        super().__init__(Handler, port, lifetime, "loopback-engine")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -134,13 +134,13 @@ def collect_images(work: Path, cfg: PipelineConfig, n_units: int) -> Images:
     return Images(images, paths, unit_rows, unit_vec, skipped, records, backends)
 
 
-def noun_rows(cfg: PipelineConfig, vocab: dict, imgs: Images) -> tuple[np.ndarray, list[dict], dict[int, int], list]:
-    """Step 2: one vector per noun with a usable image (photos pooled, class prototype mixed in); returns
-    (vectors, entries, vocabulary index -> store row, nouns without a usable image)."""
+def noun_rows(cfg: PipelineConfig, vocab: dict, imgs: Images,
+              prototypes) -> tuple[np.ndarray, list[dict], dict[int, int], list]:
+    """Step 2: one vector per noun with a usable image (photos pooled, ``prototypes`` mixed in when not None);
+    returns (vectors, entries, vocabulary index -> store row, nouns without a usable image)."""
     from visemb.prototypes import mix_prototype
     from visemb.search import l2_normalize
 
-    prototypes = _prototypes(cfg)
     rows, entries, missing, keep_index = [], [], [], {}
     for i, e in enumerate(vocab["entries"]):
         got = [imgs.unit_vec[u] for u in e["units"] if u in imgs.unit_vec]
@@ -201,7 +201,7 @@ def thumbnails(cfg: PipelineConfig, entries_units: list[list[int]], vectors: np.
             for units, v in tqdm(list(zip(entries_units, vectors)), desc="thumbnails", unit="noun", leave=False)]
 
 
-def manifest(cfg: PipelineConfig, imgs: Images, entries: list[dict], coords: dict) -> dict:
+def manifest(cfg: PipelineConfig, imgs: Images, entries: list[dict], coords: dict, prototypes) -> dict:
     """Step 5: what the store records about how it was built (encoder identity and backend included)."""
     from visemb.encoder_spec import get_spec
     from visemb.store import HUBNESS_K
@@ -209,7 +209,6 @@ def manifest(cfg: PipelineConfig, imgs: Images, entries: list[dict], coords: dic
     spec = get_spec(cfg.encoder).to_dict()
     spec["weights_name"] = Path(spec["weights_name"]).name if spec["weights"] != "torchvision" else spec["weights_name"]
     backend = imgs.backends[0] if len(imgs.backends) == 1 else {"backend": "mixed", "precision": "mixed"}
-    prototypes = _prototypes(cfg)
     return {
         "encoder": spec,
         "backend": backend.get("backend"),
@@ -241,7 +240,8 @@ def merge_stage(work: Path, cfg: PipelineConfig, out: Path, vector_dtype: str = 
     work = Path(work)
     vocab = vocabulary_stage(work, cfg)
     imgs = collect_images(work, cfg, len(vocab["units"]))
-    vectors, entries, keep_index, missing = noun_rows(cfg, vocab, imgs)
+    prototypes = _prototypes(cfg)
+    vectors, entries, keep_index, missing = noun_rows(cfg, vocab, imgs, prototypes)
     aliases = {w: [keep_index[r] for r in rs if r in keep_index] for w, rs in vocab["aliases"].items()}
     aliases = {w: rs for w, rs in aliases.items() if rs}
     center = imgs.vectors.mean(axis=0) if cfg.center else None
@@ -251,7 +251,7 @@ def merge_stage(work: Path, cfg: PipelineConfig, out: Path, vector_dtype: str = 
     kept_units = [vocab["entries"][i]["units"] for i in keep_index]
     thumbs = thumbnails(cfg, kept_units, vectors, imgs, path_base)
     store = Store(vectors, entries, aliases=aliases, coords=coords, thumbnails=thumbs, center=center, hubness=hubness,
-                  manifest=manifest(cfg, imgs, entries, coords))
+                  manifest=manifest(cfg, imgs, entries, coords, prototypes))
     store.save(out, vector_dtype=vector_dtype)
     report = {"no_usable_image": missing, "entries": len(entries), "images": int(len(imgs.vectors)),
               "skipped_images": imgs.skipped}

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from PIL import Image, ImageDraw
+
+from precompute.loopback import LocalServer
 
 
 def image_bytes(word: str, i: int, size: int = 96) -> bytes:
@@ -40,7 +41,7 @@ def bomb_png(width: int = 20_000, height: int = 20_000) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
 
 
-class FakeSearch:
+class FakeSearch(LocalServer):
     """Start with ``with FakeSearch() as fs:``; ``fs.url`` is its base URL; ``fs.requests`` what it saw."""
 
     def __init__(self, n_images: int = 6, lifetime: float = 300, image_base: str | None = None,
@@ -109,29 +110,7 @@ class FakeSearch:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self._timer = threading.Timer(lifetime, self.stop)
-        self._timer.daemon = True
-
-    def start(self) -> "FakeSearch":
-        self._thread.start()
-        self._timer.start()
-        return self
-
-    def stop(self) -> None:
-        self._timer.cancel()
-        self.server.shutdown()
-        self.server.server_close()
-
-    def __enter__(self) -> "FakeSearch":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        super().__init__(Handler, lifetime=lifetime, name="fake-search")
 
 
 def dead_url() -> str:

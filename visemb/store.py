@@ -355,7 +355,7 @@ class Store:
 
         Args:
             path: the directory.
-            mmap: memory-map the vectors (default: when they are float32).
+            mmap: memory-map the vectors (default: float32 ones, and float16 ones past ANN_THRESHOLD rows).
             verify: check each file's recorded size and (up to 256 MB) sha256.
 
         Raises:
@@ -372,16 +372,7 @@ class Store:
 
     @classmethod
     def _load_once(cls, path: str | Path, mmap: bool | None = None, verify: bool = True) -> "Store":
-        """Read and validate a store directory.
-
-        Args:
-            path: the directory.
-            mmap: memory-map the vectors (default: when they are float32).
-            verify: check each file's recorded size and (up to 256 MB) sha256.
-
-        Raises:
-            StoreError: naming the missing, corrupt or unknown-format file.
-        """
+        """One read of a store directory (:meth:`load`'s arguments and errors)."""
         path = Path(path)
         mpath = path / "manifest.json"
         if not mpath.is_file():
