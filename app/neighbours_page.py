@@ -41,11 +41,13 @@ def live_lookup(word: str, topn: int, key: str = "near") -> None:
     rows = [(store.key_to_index[k], sim) for k, sim in hit.neighbours[:topn]]
     show_table(nouns_table(rows), key=f"live_near_{word}")
 
-if "pick" in st.session_state:  # a suggestion button was pressed on the previous run
-    st.session_state["w"] = st.session_state.pop("pick")
 
-left, right = st.columns([3, 2], gap="large")
-with left:
+@st.fragment
+def nearest_nouns() -> None:
+    """The left column and the share link; a fragment, so typing a noun reruns this column alone (the histogram is
+    not redrawn); a change on the right reruns the whole page, this column and its link included."""
+    if "pick" in st.session_state:  # a suggestion button was pressed on the previous run
+        st.session_state["w"] = st.session_state.pop("pick")
     st.subheader("Nearest nouns")
     c1, c2 = st.columns([3, 1])
     word = c1.text_input("Noun", value=param("w", "dog"), key="w")
@@ -81,8 +83,11 @@ with left:
                                 f"{category_of(e)}  \n{e.get('gloss', '')}")
                     near = store.neighbours(row, int(topn), hide_relatives=hide)
                     show_table(nouns_table([(n.row, n.cosine) for n in near]), key=f"near_{row}")
+    share_link("neighbours")
 
-with right:
+
+def similarity() -> None:
+    """The right column: two nouns' cosine against the store's random pairs."""
     st.subheader("Similarity")
     a = st.text_input("First noun", value=param("a", "car"), key="a")
     b = st.text_input("Second noun", value=param("b", "truck"), key="b")
@@ -103,9 +108,12 @@ with right:
         pct = percentile(dist, sim)
         st.metric(f"{a} ↔ {b}", f"{sim:.3f}", help="cosine similarity of the two nouns' visual vectors")
         st.caption(f"More similar than {pct:.1f}% of {len(dist):,} random pairs of nouns in this store.")
+        import numpy as np
         import plotly.graph_objects as go
 
-        fig = go.Figure(go.Histogram(x=dist, nbinsx=60, marker_color="#9db4d3", name="random pairs"))
+        counts, edges = np.histogram(dist, bins=60)  # 60 bars go to the browser, not every pair
+        fig = go.Figure(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, width=np.diff(edges), marker_color="#9db4d3",
+                               name="random pairs"))
         fig.add_vline(x=sim, line_color="#c0392b", line_width=3, annotation_text=f"{a}–{b}")
         fig.update_layout(height=260, margin=dict(l=10, r=10, t=10, b=10), showlegend=False,
                           xaxis_title="cosine similarity", yaxis_title="pairs")
@@ -119,4 +127,9 @@ with right:
             if store.thumbnails[row]:
                 col.image(store.thumbnails[row], caption=shorten(store.entries[row].get("gloss", ""), 80), width=110)
 
-share_link("neighbours")
+left, right = st.columns([3, 2], gap="large")
+with left:
+    nearest_nouns()
+with right:
+    similarity()
+

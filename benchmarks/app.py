@@ -31,6 +31,8 @@ def rss_mb(pid: int) -> float:
 
 
 STORE_ENV: dict[str, str] = {}
+TYPED_WORDS = ("guitar", "truck", "apple", "tiger", "violin")
+IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"  # Streamlit's "Running…" is gone
 
 
 def start_app(env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str, float]:
@@ -113,7 +115,18 @@ def main() -> None:
             box.fill("violin")
             box.press("Enter")
             page.get_by_text("violin.n.01", exact=True).first.wait_for(timeout=60_000)
-            second = time.perf_counter() - t0
+            first_typed = time.perf_counter() - t0  # the encoder's background load may still be running
+            time.sleep(4)  # the page settles: what a reader sees from the second word on
+            typed = []
+            for word in TYPED_WORDS:
+                t0 = time.perf_counter()
+                box.fill(word)
+                box.press("Enter")
+                page.get_by_text(f"{word}.n.01", exact=True).first.wait_for(timeout=60_000)
+                page.wait_for_function(IDLE, timeout=60_000)
+                typed.append(time.perf_counter() - t0)
+                time.sleep(0.5)
+            second = float(np.median(typed))
             page.goto(f"{url}/?q=chien&k=8")
             page.locator("h3", has_text="chien →").wait_for(timeout=120_000)  # first translation loads the model
             t0 = time.perf_counter()
@@ -159,7 +172,10 @@ def main() -> None:
         rows = [("server healthy after start", f"{t_health:.2f} s"),
                 ("first paint (page title) in Chromium", f"{first_paint:.2f} s"),
                 ("neighbours of 'dog' shown (from navigation)", f"{neighbours:.2f} s"),
-                ("neighbours of a typed word", f"{second:.2f} s"),
+                ("neighbours of the first typed word (right after the first page; the encoder may still be "
+                 "loading in the background)", f"{first_typed:.2f} s"),
+                (f"neighbours of a typed word, list drawn and the page idle (median of {len(TYPED_WORDS)} words)",
+                 f"**{second:.2f} s** ({min(typed):.2f}–{max(typed):.2f})"),
                 ("translation end-to-end in the browser (offline, 1 photo of Goldfisch)", f"{translation:.2f} s"),
                 *[(f"translation compute, 8 images, {name} (median of 5; fetch / embed / all)",
                    f"{c['fetch']:.3f} / {c['embed']:.3f} / **{c['total']:.3f} s**") for name, c in compute.items()],

@@ -51,15 +51,14 @@ def photo_report(store, shared: Path) -> dict:
     return {"rule": rule.__dict__, "photos": out, "reliability": curves}
 
 
-def foreign_report(store, offline_dir: Path, seed: int = 0) -> dict:
+def foreign_report(store, seed: int = 0) -> dict:
     """Per language: the answer shown for labels of held-out classes (k = 4 offline photos) and the lexicon's P@1."""
     from evaluation.answer_metrics import Judge
-    from evaluation.splits import is_selection_class
+    from evaluation.splits import is_selection_class, offline_source_of
     from visemb.answer import Hierarchy, decide, rule_for
-    from visemb.sources.offline import offline_source
-    from visemb.translate import encoder_for
+    from visemb.translate import encoder_for, sense_rows
 
-    src = offline_source(offline_dir)
+    src = offline_source_of("held-out")
     rule = rule_for(store)
     judge = Judge(store, Hierarchy.of_store(store))
     row_of = {e.get("imagenet_id"): i for i, e in enumerate(store.entries) if e.get("imagenet_id")}
@@ -90,7 +89,7 @@ def foreign_report(store, offline_dir: Path, seed: int = 0) -> dict:
                 emb = enc.embed(todo)
                 cache.update({todo[i]: v for i, v in zip(emb.ok, emb.vectors)})
             feats = np.stack([cache[str(p)] for p in fetched.paths if str(p) in cache])
-            ans = decide(store, feats, rule)
+            ans = decide(store, feats, rule, label_rows=sense_rows(store, fetched.senses))
             truth = row_of[wnid]
             o = judge.judge(ans.row, [r for r, _ in ans.ranked], truth, ans.probability, ans.confidence)
             stats["exact"].append(o.exact)
@@ -167,12 +166,11 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("NLTK_DATA", str(shared / "wordnet" / "nltk_data"))
     from visemb.defaults import store_path
     from visemb.fileio import atomic_write_text
-    from visemb.sources.offline import OFFLINE_DIR
     from visemb.store import Store
 
     store = Store.load(store_path())
     r = photo_report(store, shared)
-    r["foreign"] = {} if a.no_foreign else foreign_report(store, OFFLINE_DIR)
+    r["foreign"] = {} if a.no_foreign else foreign_report(store)
     out = Path(a.out)
     atomic_write_text(out / "answers.json", json.dumps(r, indent=1, default=float))
     atomic_write_text(out / "answers.md", markdown(r))

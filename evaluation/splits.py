@@ -61,3 +61,17 @@ def selection_photos(shared: Path, store) -> dict[str, list[tuple[str, np.ndarra
 
 def held_out_photos(shared: Path, store) -> dict[str, list[tuple[str, np.ndarray]]]:
     return photos_of(shared, store, "held-out")
+
+
+def offline_source_of(part: str):
+    """The offline source with only the photos of one part's classes (``selection`` or ``held-out``): a word of a
+    selection class never fetches a held-out photo, and the other way round."""
+    import copy
+
+    from visemb.sources.offline import offline_source
+
+    src = copy.copy(offline_source())
+    keep = is_selection_class if part == "selection" else (lambda w: not is_selection_class(w))
+    src.photos = {w: p for w, p in src.photos.items() if keep(w)}
+    src._closure_cache = {}
+    return src

@@ -105,3 +105,26 @@ def test_the_default_store_scores_with_the_networks_own_classifier():
     s = Store.load(DEFAULT_STORE)
     scorer = ClassScorer.for_store(s)
     assert scorer.mode == "classifier" and len(scorer.hierarchy.class_rows) == 1000
+
+
+def test_a_words_labels_choose_among_the_photos_readings_but_never_overrule_them(store):
+    from visemb.answer import label_prior
+
+    rule = AnswerRule(threshold=0.5, cosine_scale=10.0, label_boost=8.0)
+    between = (store.vectors[row(store, "beagle")] + store.vectors[row(store, "terrier")]) / 2
+    plain = decide(store, between[None], rule)
+    assert store.index_to_key[plain.row] == "dog"  # the photo alone: one of two breeds
+    named = decide(store, between[None], rule, label_rows=[row(store, "terrier")])
+    assert store.index_to_key[named.row] == "terrier" and named.probability > 0.5  # the word says which
+    # a word that names the kind favours every class below it, not one breed
+    kind = decide(store, between[None], rule, label_rows=[row(store, "dog")])
+    assert store.index_to_key[kind.row] == "dog" and kind.probability > plain.probability
+    # photos that clearly show a cat stay a cat, whatever the word's labels say
+    cat = decide(store, store.vectors[[row(store, "cat")]], AnswerRule(cosine_scale=60.0, label_boost=8.0),
+                 label_rows=[row(store, "terrier")])
+    assert store.index_to_key[cat.row] == "cat"
+    h = Hierarchy.of_store(store)
+    p, novel = np.full((1, 3), 0.3), np.array([0.1])
+    boosted, n2, used = label_prior(p, novel, h, [row(store, "dog")], 8.0)
+    assert used and boosted.sum() + n2.sum() == pytest.approx(1.0)
+    assert label_prior(p, novel, h, [], 8.0)[2] is False and label_prior(p, novel, h, [0], None)[2] is False

@@ -50,6 +50,8 @@ def test_web_engine_against_loopback(engine, tmp_path):
         again = src.fetch("chien", k=3, dest=tmp_path)
         assert again.paths[0].parent != res.paths[0].parent  # a fresh folder per query
         assert all(url.startswith(fs.url) for url in res.origins.values())
+        assert res.senses[0] == "dog.n.01"  # a known label: its senses travel with web pictures too
+        assert src.fetch("qwzx", k=1, dest=tmp_path).senses == []
 
 
 def test_web_non_ascii_word_is_quoted(tmp_path):
@@ -108,6 +110,11 @@ class TestLabelled:
     def test_goldfisch_and_english(self, source):
         assert source.fetch("Goldfisch", k=2).origins
         assert set(source.fetch("goldfish", k=3).origins.values()) == {"goldfish.n.01"}
+
+    def test_a_known_label_reports_the_senses_it_names(self, source):
+        assert source.fetch("Goldfisch", k=2).senses == ["goldfish.n.01"]
+        assert source.fetch("chien", k=2).senses[0] == "dog.n.01"
+        assert source.fetch("Katze", k=2).senses == []  # photos of compounds ending in it: no sense is named
 
     def test_crane_keeps_senses(self, source):
         res = source.fetch("crane", k=6)

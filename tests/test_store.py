@@ -245,3 +245,20 @@ def test_big_float16_store_stays_float16_and_searches_like_float32(tmp_path):
         want = [s for _, s in exact.most_similar(f"k{row}", topn=10)]
         assert np.allclose(got, want, atol=5e-3)
     assert big.index.method == "ivf"  # faiss is installed with the dev requirements: the compressed index path
+
+
+def test_loaded_entries_share_repeated_names_and_lineage_finds_every_relative(tmp_path):
+    paths = {"animal": ["animal.n.01"], "dog": ["animal.n.01", "dog.n.01"],
+             "beagle": ["animal.n.01", "dog.n.01", "beagle.n.01"], "cat": ["animal.n.01", "cat.n.01"]}
+    entries = [{"key": k, "synsets": [p[-1]], "hypernyms": p, "ancestors": p[:-1], "category": "noun.animal"}
+               for k, p in paths.items()]
+    Store(np.eye(4, 8, dtype=np.float32), entries).save(tmp_path / "s")
+    store = Store.load(tmp_path / "s")
+    first, second = store.entries[1]["hypernyms"][0], store.entries[2]["hypernyms"][0]
+    assert first == second == "animal.n.01" and first is second  # one string object for a name repeated per row
+    assert store.entries[0]["category"] is store.entries[3]["category"]
+    name = {k: store.get_index(k) for k in paths}
+    assert store.lineage(name["dog"]) == {name["animal"], name["beagle"]}
+    assert store.lineage(name["beagle"]) == {name["animal"], name["dog"]}
+    assert store.lineage(name["animal"]) == {name["dog"], name["beagle"], name["cat"]}
+    assert store.lineage(name["cat"]) == {name["animal"]}

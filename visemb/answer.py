@@ -49,6 +49,12 @@ class AnswerRule:
         combine: how ``k`` photos' class probabilities combine: ``mean`` (a mixture: a stray photo costs little) or
             ``logmean`` (their renormalised geometric mean, each photo's probabilities floored at 0.001%: agreeing
             photos add up to more evidence than any one of them).
+        label_boost: when the query word is a known label (a dictionary names its senses), each photo's
+            probability of the classes at or below those senses is multiplied by this, then renormalised: the word
+            itself is evidence, the pictures choose among its senses and still win when they all disagree
+            (None: words are not used).
+        label_slope, label_intercept: the calibration ``sigmoid(a logit(p) + b)`` of answers to labelled words
+            (None: the photos' calibration).
     """
 
     temperature: float = 1.0
@@ -60,12 +66,18 @@ class AnswerRule:
     cosine_scale: float = 30.0
     novel: float | None = None
     combine: str = "mean"
+    label_boost: float | None = None
+    label_slope: float | None = None
+    label_intercept: float | None = None
 
-    def calibrate(self, p: np.ndarray, k: int) -> np.ndarray:
-        """Calibrated probability of nouns whose mean per-photo probability over ``k`` photos is ``p``."""
+    def calibrate(self, p: np.ndarray, k: int, labelled: bool = False) -> np.ndarray:
+        """Calibrated probability of nouns whose mean per-photo probability over ``k`` photos is ``p`` (``labelled``:
+        of a word whose labels boosted its senses)."""
         lk = math.log2(max(k, 1))
         a = self.slope[0] + self.slope[1] * lk
         b = self.intercept[0] + self.intercept[1] * lk
+        if labelled and self.label_slope is not None and self.label_intercept is not None:
+            a, b = self.label_slope, self.label_intercept
         q = np.clip(np.asarray(p, np.float64), 1e-9, 1 - 1e-9)
         x = np.clip(a * np.log(q / (1 - q)) + b, -40, 40)
         return 1.0 / (1.0 + np.exp(-x))
@@ -80,10 +92,12 @@ class AnswerRule:
         return cls(**known)
 
 
-# chosen on the selection photos by benchmarks/answer_selection.py (see benchmarks/results/answer_selection.md)
+# chosen on the selection photos by benchmarks/answer_selection.py (see benchmarks/results/answer_selection.md);
+# the labels' boost and calibration on selection words by benchmarks/label_selection.py (results/label_selection.md)
 DEFAULT_RULE = AnswerRule(temperature=1.0, slope=(0.7494, 0.2972),
                           intercept=(-0.4735, 0.4738), threshold=0.5,
-                          high=0.99, medium=0.3, novel=12.0, combine="mean")
+                          high=0.99, medium=0.3, novel=12.0, combine="mean",
+                          label_boost=64.0, label_slope=0.9962, label_intercept=0.111)
 
 
 @dataclass
@@ -183,12 +197,15 @@ class ClassScorer:
         f = np.atleast_2d(np.asarray(features, np.float32))
         if self.classifier is not None:
             return f @ self.classifier.T
-        from visemb.search import similarities
+        from visemb.search import release_pages, similarities
 
         q = self.store.prepare(f)
         unit, rows = self.store.unit_vectors, self.hierarchy.class_rows
+        # every row, a chunk at a time, then the classes' columns: no copy of the class rows (35K rows of a big store)
+        sims = similarities(q, unit)
+        release_pages(unit)  # a memory-mapped store's rows were all read: they need not stay resident
         every_row = len(rows) == len(unit) and bool((rows == np.arange(len(unit))).all())
-        return rule.cosine_scale * similarities(q, unit if every_row else unit[rows])  # no copy when all are classes
+        return rule.cosine_scale * (sims if every_row else sims[:, rows])
 
 
 def _classifier_rows(store, h: Hierarchy) -> np.ndarray | None:
@@ -257,6 +274,22 @@ def softmax_with_novel(logits: np.ndarray, rule: AnswerRule) -> tuple[np.ndarray
     return e[:, :-1], e[:, -1]
 
 
+def label_prior(class_probs: np.ndarray, novel: np.ndarray, h: Hierarchy, label_rows: Sequence[int],
+                boost: float | None) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Per-photo (class probabilities, novel share) with the classes at or below ``label_rows`` (the senses a word's
+    labels name) ``boost`` times as likely, renormalised; and whether any class was boosted."""
+    if not boost or boost == 1 or not len(label_rows):
+        return class_probs, novel, False
+    mask = np.zeros(len(h.class_rows), bool)
+    mask[h.pair_class[np.isin(h.pair_row, np.asarray(list(label_rows), np.int64))]] = True
+    if not mask.any():
+        return class_probs, novel, False
+    p = np.array(class_probs, np.float64)
+    p[:, mask] *= boost
+    total = p.sum(axis=1) + novel
+    return p / total[:, None], novel / total, True
+
+
 def combine_photos(class_probs: np.ndarray, novel: np.ndarray, rule: AnswerRule) -> tuple[np.ndarray, np.ndarray]:
     """k photos' (class probabilities [k, C], novel share [k]) -> the query's ([1, C], [1]) by ``rule.combine``."""
     if rule.combine == "logmean":
@@ -283,24 +316,26 @@ def choose(node_probs: np.ndarray, h: Hierarchy, threshold: float, allowed: np.n
 
 
 def decide(store, features: np.ndarray, rule: AnswerRule = DEFAULT_RULE, topn: int = 10,
-           exclude_rows: Sequence[int] = ()) -> Answer:
-    """The answer for ``features`` (one row per photo of the query)."""
+           exclude_rows: Sequence[int] = (), label_rows: Sequence[int] = ()) -> Answer:
+    """The answer for ``features`` (one row per photo of the query); ``label_rows``: the store rows a query word's
+    labels name (see :attr:`AnswerRule.label_boost`)."""
     h = Hierarchy.of_store(store)
     cp, novel = class_probabilities(store, features, rule, exclude_rows)
+    cp, novel, labelled = label_prior(cp, novel, h, label_rows, rule.label_boost)
     k = cp.shape[0]
     qp, qn = combine_photos(cp, novel, rule)
-    nodes = rule.calibrate(h.node_probabilities(qp, qn)[0], k)
+    nodes = rule.calibrate(h.node_probabilities(qp, qn)[0], k, labelled)
     allowed = np.ones(len(nodes), bool)
     allowed[list(store.repeats)] = False
     if len(exclude_rows):
         allowed[np.asarray(list(exclude_rows))] = False
     row = choose(nodes, h, rule.threshold, allowed)
     p = float(nodes[row])
-    mean_class = rule.calibrate(qp[0], k)
+    mean_class = rule.calibrate(qp[0], k, labelled)
     order = [int(h.class_rows[c]) for c in np.argsort(-mean_class)[: topn + 1]]
     ranked = [(row, p)] + [(r, float(nodes[r])) for r in order if r != row][: max(topn - 1, 0)]
     tops = cp.argmax(axis=1)
-    image_top = [(int(h.class_rows[c]), float(rule.calibrate(cp[i, c], 1))) for i, c in enumerate(tops)]
+    image_top = [(int(h.class_rows[c]), float(rule.calibrate(cp[i, c], 1, labelled))) for i, c in enumerate(tops)]
     return Answer(row, p, rule.words(p), nodes, cp, ranked, image_top, order[0])
 
 

@@ -52,7 +52,7 @@ class NeighbourIndex:
             self._nn = None  # one matrix product per query batch (no scikit-learn import for a one-line answer)
         elif method == "ivf":
             self._nn = _build_ivf(self.unit, nprobe)
-            _release_pages(self.unit)  # the index holds its own copy; mapped rows come back only when read
+            release_pages(self.unit)  # the index holds its own copy; mapped rows come back only when read
             _trim_heap()  # give the training sample's memory back to the system
         else:
             import hnswlib
@@ -74,6 +74,9 @@ class NeighbourIndex:
             exact = np.asarray(self.unit[cand], np.float32) @ qj
             order = np.lexsort((cand, -exact))[:k]
             idx[j, :len(order)], sims[j, :len(order)] = cand[order], exact[order]
+        # a page fault maps a whole page-cache folio (up to MBs), so a thousand scattered rows would leave most
+        # of a mapped file resident: let it go again
+        release_pages(self.unit)
         return idx, sims
 
     def query(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -126,7 +129,7 @@ def _trim_heap() -> None:
             pass
 
 
-def _release_pages(array: np.ndarray) -> None:
+def release_pages(array: np.ndarray) -> None:
     """Let the kernel drop the resident pages of a memory-mapped array (they are read again on demand)."""
     import mmap
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from visemb.search import release_pages
 from visemb.store import Store
 
 
@@ -18,8 +19,10 @@ def pair_similarities(store: Store, n_pairs: int = 20000, seed: int = 0) -> np.n
     unit = store.unit_vectors
     # a thousand pairs at a time: gathering all 20,000 pairs' 2048-d rows at once peaked at +330 MB
     chunk = 1000
-    return np.sort(np.concatenate([np.einsum("ij,ij->i", unit[a[i:i + chunk]], unit[b[i:i + chunk]])
+    sims = np.sort(np.concatenate([np.einsum("ij,ij->i", unit[a[i:i + chunk]], unit[b[i:i + chunk]])
                                    for i in range(0, len(a), chunk)]))
+    release_pages(unit)  # a memory-mapped store's rows were all read once: they need not stay resident
+    return sims
 
 
 def percentile(sorted_sims: np.ndarray, value: float) -> float:

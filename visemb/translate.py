@@ -143,15 +143,25 @@ def _agreement(store: Store, answer: int, image_rows: list[int]) -> float:
     return sum(agree) / max(len(agree), 1)
 
 
+def sense_rows(store: Store, senses: Sequence[str]) -> list[int]:
+    """Store rows whose sense is one of ``senses`` (synset names), in that order."""
+    rows = []
+    for syn in senses:
+        rows += [r for r in store.aliases.get(syn, ()) if synset_of(store.entries[r]) == syn and r not in rows]
+    return rows
+
+
 def translate_images(images: Sequence[ImageInput], store: Store, encoder: Encoder | None = None, topn: int = 10,
                      names: Sequence[str] | None = None, query: str = "your pictures", source: str = "upload",
                      progress: Callable[[int, int], None] | None = None, rule: AnswerRule | None = None,
-                     approximate: bool = False) -> Translation:
+                     approximate: bool = False, senses: Sequence[str] = ()) -> Translation:
     """Translate pictures: the noun they show, as specific as they agree on, with a calibrated probability.
 
     Args:
         approximate: the images stand in for the word only loosely (e.g. photos of compounds that end in it):
             the confidence is then never ``high``.
+        senses: synset names the query word's labels name; nouns at or below them are favoured (the rule's
+            ``label_boost``), the pictures choosing among them.
 
     Raises:
         NoImagesError: when none of the images can be read (the reasons are in the message).
@@ -167,7 +177,8 @@ def translate_images(images: Sequence[ImageInput], store: Store, encoder: Encode
         detail = "; ".join(f"{k}: {v}" for k, v in skipped.items())
         raise NoImagesError(f"None of the {len(images)} image(s) could be used ({detail})")
     rule = rule_for(store, rule)
-    ans: Answer = decide(store, emb.vectors, rule, topn)
+    label_rows = sense_rows(store, senses)
+    ans: Answer = decide(store, emb.vectors, rule, topn, label_rows=label_rows)
     image_rows = [r for r, _ in ans.image_top]
     candidates = []
     for row, score in ans.ranked:
@@ -176,6 +187,10 @@ def translate_images(images: Sequence[ImageInput], store: Store, encoder: Encode
                                     synset_of(e) or "", [i for i, r in enumerate(image_rows) if r == row]))
     confidence = ans.confidence
     notes = []
+    if label_rows and rule.label_boost:
+        named = ", ".join(store.index_to_key[r].replace("_", " ") for r in label_rows[:4])
+        notes.append(f"The word's labels name {named}: nouns at or below {'them' if len(label_rows) > 1 else 'it'} "
+                     f"count {rule.label_boost:g}× more, the pictures choose among them")
     if approximate and confidence == "high":
         confidence = "medium"
         notes.append("Confidence capped at medium: the images only stand in for the word")
@@ -244,7 +259,7 @@ def translate_fetched(fetched: FetchResult, store: Store, source: str, topn: int
     """The second half of :func:`translate`: images already fetched by a source -> the answer with evidence."""
     result = translate_images(fetched.paths, store, encoder, topn, names=[str(p) for p in fetched.paths],
                               query=fetched.word, source=source, progress=progress, rule=rule,
-                              approximate=fetched.approximate)
+                              approximate=fetched.approximate, senses=fetched.senses)
     result.origins = {k: v for k, v in fetched.origins.items() if k in result.images or k in result.skipped}
     result.notes = fetched.notes + result.notes
     return result

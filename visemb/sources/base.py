@@ -21,6 +21,8 @@ class FetchResult:
         origins: path -> where it came from (URL, synset, folder), for the evidence shown to users.
         notes: human-readable remarks (senses used, images dropped as broken, …).
         approximate: the images only stand in for the word (photos of labels that end in it, say).
+        senses: synset names the word's labels name (a dictionary's senses of it), likeliest first; the answer
+            favours them (see :attr:`visemb.answer.AnswerRule.label_boost`). Empty: the word is not a known label.
     """
 
     word: str
@@ -28,6 +30,7 @@ class FetchResult:
     origins: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     approximate: bool = False
+    senses: list[str] = field(default_factory=list)
 
 
 def clean_query(word: str) -> str:

@@ -149,6 +149,15 @@ class LabelledSource(ImageSource):
         ``lang`` (ISO 639-1; None or ``any``: every language, English nouns included)."""
         return self._senses(word, lang)[0]
 
+    def named_senses(self, word: str, lang: str | None = None) -> list[str]:
+        """Synset names of every sense the labels give ``word``, pictured or not, heaviest first (none for a word
+        only known as the end of labels)."""
+        ranked, unpictured, approximate = self._senses(clean_query(word), lang)
+        if approximate:
+            return []
+        names = [self.synset_name(w) for w, _, _ in ranked] + [self.synset_name(w) for w, _ in unpictured]
+        return list(dict.fromkeys(n for n in names if ".n." in n))  # ids the lexicon cannot name are left out
+
     def _senses(self, word: str, lang: str | None) -> tuple[list[tuple[str, float, str]], list[tuple[str, str]],
                                                             bool]:
         """(senses with photos, [(wnid, language)] of labels found whose nouns have no photo, approximate)."""
@@ -223,7 +232,8 @@ class LabelledSource(ImageSource):
                 p = self.root / rel
                 paths.append(p)
                 origins[str(p)] = name
-        return FetchResult(word, paths, origins, notes, approximate=approximate)
+        named = [] if approximate else [self.synset_name(w) for w, _, _ in senses]
+        return FetchResult(word, paths, origins, notes, approximate=approximate, senses=named)
 
     def _why_none(self, word: str, lang: str | None, unpictured: list[tuple[str, str]]) -> str:
         """Why ``word`` got no photos, and what to try."""
