@@ -52,8 +52,9 @@ def photo_report(store, shared: Path) -> dict:
 
 
 def foreign_report(store, seed: int = 0) -> dict:
-    """Per language: the answer shown for labels of held-out classes (k = 4 offline photos) and the lexicon's P@1."""
-    from evaluation.answer_metrics import Judge
+    """Per language: the answer shown for labels of held-out classes (k = 4 offline photos of held-out classes) and
+    the lexicon's P@1; and the summary over every language."""
+    from evaluation.answer_metrics import Judge, summarize
     from evaluation.splits import is_selection_class, offline_source_of
     from visemb.answer import Hierarchy, decide, rule_for
     from visemb.translate import encoder_for, sense_rows
@@ -71,7 +72,7 @@ def foreign_report(store, seed: int = 0) -> dict:
     rng = random.Random(seed)
     enc = encoder_for(store)
     cache: dict[str, np.ndarray] = {}
-    result = {}
+    result, every = {}, []
     for lang in sorted(by_lang):
         words = sorted(set(by_lang[lang]))
         rng.shuffle(words)
@@ -96,13 +97,14 @@ def foreign_report(store, seed: int = 0) -> dict:
             stats["correct"].append(o.correct)
             stats["h_f1"].append(o.h_f1)
             stats["unanswered"].append(0)
+            every.append(o)
         n = len(stats["exact"])
         if n:
             result[lang] = {"words": n, "exact": float(np.mean(stats["exact"])),
                             "lexicon_p1": float(np.mean(stats["lexicon_p1"])),
                             "correct": float(np.mean(stats["correct"])), "h_f1": float(np.mean(stats["h_f1"])),
                             "unanswered": int(np.sum(stats["unanswered"]))}
-    return result
+    return {"languages": result, "all": summarize(every)}
 
 
 def markdown(r: dict) -> str:
@@ -113,7 +115,8 @@ def markdown(r: dict) -> str:
              "(`benchmarks/results/answer_selection.md`) and the store holds a third set (`imagenet-samples`). "
              "Produced by `python -m evaluation`.", "",
              f"Rule: temperature {rule['temperature']}, novel-noun logit {rule['novel']}, combine {rule['combine']}, "
-             f"threshold {rule['threshold']}; high ≥ {rule['high']}, medium ≥ {rule['medium']}.", "",
+             f"threshold {rule['threshold']}, label boost {rule.get('label_boost')}; high ≥ {rule['high']}, "
+             f"medium ≥ {rule['medium']}.", "",
              "near: the answer is the noun or one of its two nearest ancestors (parent, grandparent); correct: the "
              "noun is the answer or a kind of it (what the confidence predicts); info gain in bits "
              "(Deng et al. 2012); top level: entity, physical entity, object, whole, artifact, organism…", "",
@@ -133,15 +136,20 @@ def markdown(r: dict) -> str:
     for name, rows in r["reliability"].items():
         lines += [f"**{name}**", "", "| confidence | answers | mean confidence | right |", "|---|---|---|---|"]
         lines += [f"| {b} | {n} | {c:.3f} | {a:.3f} |" for b, n, c, a in rows] + [""]
-    f = r["foreign"]
+    f = r["foreign"].get("languages", {})
     if f:
+        every = r["foreign"]["all"]
         words = sum(v["words"] for v in f.values())
         mean = lambda key: sum(v[key] * v["words"] for v in f.values()) / max(words, 1)  # noqa: E731
         lines += ["## Foreign words through the offline source (k = 4)", "",
                   f"{words} labels of held-out classes in {len(f)} languages (up to {WORDS_PER_LANGUAGE} per "
                   f"language): the answer is exactly the label's noun **{mean('exact'):.3f}**, the lexicon's first "
                   f"sense {mean('lexicon_p1'):.3f}; the answer is right (the noun or a kind of it above) "
-                  f"{mean('correct'):.3f}, mean hF1 {mean('h_f1'):.3f}.", "",
+                  f"{mean('correct'):.3f}, mean hF1 {mean('h_f1'):.3f}; the confidence: ECE {every['ece']:.3f}, "
+                  f"answers called high {every['share_high']:.2f} of the time and right {_f(every['correct_high'])} of "
+                  f"those, medium {every['share_medium']:.2f} and right {_f(every['correct_medium'])}. A word's labels "
+                  "favour the senses they name (`label_boost`, chosen on selection words: "
+                  "`benchmarks/results/label_selection.md`).", "",
                   "| language | words | exact | lexicon P@1 | gap | correct | hF1 |", "|---|---|---|---|---|---|---|"]
         for lang, v in sorted(f.items(), key=lambda kv: -kv[1]["words"]):
             lines.append(f"| {lang} | {v['words']} | {v['exact']:.3f} | {v['lexicon_p1']:.3f} | "

@@ -18,7 +18,7 @@ NAMES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "it":
 # (word, language, the answer the shipped offline photos give), suggested by the app and the README
 EXAMPLES = (("chien", "fr", "dog"), ("狗", "zh", "dog"), ("pies", "pl", "dog"), ("kot", "pl", "domestic_cat"),
             ("parapluie", "fr", "umbrella"), ("Regenschirm", "de", "umbrella"), ("香蕉", "zh", "banana"),
-            ("fraise", "fr", "strawberry"))
+            ("fraise", "fr", "strawberry"), ("Goldfisch", "de", "goldfish"))
 
 
 def language_name(code: str) -> str:
