@@ -1,5 +1,9 @@
 """About: which store and encoder are loaded, counts, sources, licences."""
 
+import json
+from pathlib import Path
+
+import pandas as pd
 import streamlit as st
 
 from app.helpers import get_store
@@ -19,6 +23,26 @@ c[0].metric("Nouns", f"{len(store):,}")
 c[1].metric("Keys (with synonyms)", f"{len(store.key_to_index):,}")
 c[2].metric("Photos", f"{m.get('images', 0):,}")
 c[3].metric("Dimensions", store.dim)
+RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "results" / "answers.json"
+if RESULTS.is_file():
+    st.subheader("How often the answer is right")
+    r = json.loads(RESULTS.read_text(encoding="utf-8"))
+    rows = [("one photo, its noun in the store", r["photos"]["in store, k=1"]),
+            ("two photos, their noun in the store", r["photos"]["in store, k=2"]),
+            ("one photo, its noun removed from the store", r["photos"]["removed, k=1"]),
+            ("a foreign word, 4 offline photos", r.get("foreign", {}).get("all", {}))]
+    st.dataframe(pd.DataFrame([{"query": name, "queries": s.get("n", 0), "exactly the noun": s.get("exact_p1"),
+                                "the noun, parent or grandparent": s.get("near"),
+                                "hierarchical F1": s.get("h_f1"), "calibration error (ECE)": s.get("ece"),
+                                "right when “high”": s.get("correct_high"),
+                                "the noun or any ancestor": s.get("correct")} for name, s in rows if s]),
+                 hide_index=True, column_config={c: st.column_config.NumberColumn(format="%.2f") for c in (
+                     "exactly the noun", "the noun, parent or grandparent", "hierarchical F1",
+                     "calibration error (ECE)", "right when “high”", "the noun or any ancestor")})
+    st.caption("Measured on held-out photos that neither built the store nor chose the rule (`python -m evaluation`, "
+               "benchmarks/results/answers.md); a removed noun's right answer is its parent or grandparent. "
+               "“The noun or any ancestor” rewards vague answers (*entity* is always right) and is shown only "
+               "beside the others.")
 st.subheader("Store")
 st.json({"path": str(store_path()), "created": m.get("created"), "vocabulary": m.get("vocabulary"),
          "source": m.get("source"), "aggregation": m.get("aggregation"),

@@ -184,6 +184,15 @@ def test_about_page(app_test):
     no_exceptions(at)
     assert int(at.metric[0].value.replace(",", "")) > 1000
     assert "ISC" in texts(at)
+    import json
+
+    from tests.helpers import REPO
+
+    shown = at.dataframe[0].value  # the held-out figures, as benchmarks/results/answers.json has them
+    held_out = json.loads((REPO / "benchmarks" / "results" / "answers.json").read_text(encoding="utf-8"))
+    first = shown.iloc[0]
+    assert first["exactly the noun"] == held_out["photos"]["in store, k=1"]["exact_p1"]
+    assert shown.iloc[-1]["exactly the noun"] == held_out["foreign"]["all"]["exact_p1"]
 
 
 def test_neighbours_unknown_word_offline_says_so(app_test):
