@@ -2,8 +2,6 @@
 
 import streamlit as st
 
-from app.helpers import warm_up
-
 st.set_page_config(page_title="visemb — visual word embeddings", page_icon=":material/image_search:", layout="wide")
 
 pages = [
@@ -13,5 +11,4 @@ pages = [
     st.Page("app/map_page.py", title="Map", icon=":material/scatter_plot:", url_path="map"),
     st.Page("app/about_page.py", title="About", icon=":material/info:", url_path="about"),
 ]
-warm_up()  # the query encoder loads in the background while the first page is read
 st.navigation(pages).run()
