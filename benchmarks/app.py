@@ -31,7 +31,7 @@ def rss_mb(pid: int) -> float:
 
 
 STORE_ENV: dict[str, str] = {}
-TYPED_WORDS = ("guitar", "truck", "apple", "tiger", "violin")
+TYPED_WORDS = ("guitar", "truck", "apple", "cat", "cello")
 IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"  # Streamlit's "Running…" is gone
 
 

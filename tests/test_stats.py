@@ -8,19 +8,22 @@ from visemb.store import Store
 
 
 def test_pair_similarities_are_the_cosines_of_distinct_non_repeat_pairs():
-    store = make_store(n=12, dim=16)
-    sims = pair_similarities(store, n_pairs=2500, seed=3)  # several chunks of 1,000 and a partial one
-    rng = np.random.default_rng(3)
-    a, b = rng.choice(np.arange(12), 2500), rng.choice(np.arange(12), 2500)
-    a, b = a[a != b], b[a != b]
+    store = make_store(n=300, dim=16)
     u = store.unit_vectors
-    assert np.allclose(sims, np.sort((u[a] * u[b]).sum(axis=1)), atol=1e-6)
-    assert len(sims) == len(a) < 2500 and np.all(np.diff(sims) >= 0)
-    entries = [dict(e) for e in store.entries]
+    every = u @ u.T
+    sims = pair_similarities(store, n_pairs=2500, seed=3)  # two disjoint samples of 50 rows: 2,500 pairs
+    assert len(sims) == 2500 and np.all(np.diff(sims) >= 0)
+    distinct = {round(float(x), 5) for x in every[np.triu_indices(300, k=1)]}
+    assert {round(float(x), 5) for x in sims} <= distinct and sims.max() < 0.9999  # never a row with itself
+    assert not np.array_equal(sims, pair_similarities(store, n_pairs=2500, seed=4))  # a random sample
+    small = make_store(n=12, dim=16)  # too few rows for two samples: every pair once
+    assert len(pair_similarities(small, n_pairs=2500)) == 12 * 11 // 2
+    entries = [dict(e) for e in small.entries]
     entries[1]["same_photos_as"] = "a0"  # a repeat is never drawn
-    with_repeat = Store(store.vectors, entries)
+    with_repeat = Store(small.vectors, entries)
     pairs = pair_similarities(with_repeat, n_pairs=3000)
     u = with_repeat.unit_vectors
+    assert len(pairs) == 11 * 10 // 2
     others = {round(float(u[1] @ u[j]), 5) for j in range(12) if j != 1} - \
         {round(float(u[i] @ u[j]), 5) for i in range(12) for j in range(12) if 1 not in (i, j) and i != j}
     assert others and not others & {round(float(x), 5) for x in pairs}
