@@ -189,7 +189,8 @@ def write(out: Path, rule: AnswerRule, table: list[dict], final: dict, n: int, l
     lines = ["# How much a word's own labels count, chosen on selection words", "",
              f"{n} labels of selection classes in {langs} languages (up to {WORDS_PER_LANGUAGE} per language), with "
              "the offline photos of selection classes only; *agree*: the word's own photos; *disagree*: its labels "
-             "beside photos of the class its photos are most easily taken for (truth: that class). Produced by `python benchmarks/label_selection.py`.",
+             "beside photos of the class its photos are most easily taken for (truth: that class). Produced by "
+             "`python benchmarks/label_selection.py`.",
              "", f"Chosen: label boost {rule.label_boost:g} (the best agree hF1 among boosts whose disagree hF1 stays "
              f"within {DISAGREE_TOLERANCE} of no boost); calibration of labelled answers "
              f"sigmoid({rule.label_slope:g}·logit(p) {rule.label_intercept:+g}).", "",
