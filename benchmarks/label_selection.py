@@ -35,8 +35,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.answer_selection import fit_logistic  # noqa: E402
 from evaluation.answer_metrics import Judge, summarize  # noqa: E402
 from evaluation.splits import offline_source_of  # noqa: E402
-from visemb.answer import (DEFAULT_RULE, AnswerRule, Hierarchy, choose, combine_photos, label_prior,  # noqa: E402
-                           softmax_with_novel)
+from visemb.answer import DEFAULT_RULE, AnswerRule, Hierarchy, choose, query_probabilities  # noqa: E402
 
 BOOSTS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 1024.0)
 KS = (1, 2, 4)
@@ -89,12 +88,9 @@ class Features:
 
 def decide_on(runner, z: np.ndarray, label_rows, rule: AnswerRule):
     """(calibrated node probabilities, the answer row) as :func:`visemb.answer.decide` computes them."""
-    cp, novel = softmax_with_novel(z, rule)
-    cp, novel, labelled = label_prior(cp, novel, runner["h"], label_rows, rule.label_boost)
-    qp, qn = combine_photos(cp, novel, rule)
-    raw = runner["h"].node_probabilities(qp, qn)[0]
-    nodes = rule.calibrate(raw, len(z), labelled)
-    return raw, nodes, choose(nodes, runner["h"], rule.threshold, runner["allowed"])
+    q = query_probabilities(runner["h"], z, rule, label_rows)
+    nodes = rule.calibrate(q.nodes, len(z), q.labelled)
+    return q.nodes, nodes, choose(nodes, runner["h"], rule.threshold, runner["allowed"])
 
 
 def outcomes(runner, queries, rule: AnswerRule, disagree: bool) -> dict[int, list]:

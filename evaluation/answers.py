@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from evaluation.answer_metrics import Judge, Outcome
-from visemb.answer import AnswerRule, ClassScorer, Hierarchy, choose, combine_photos, softmax_with_novel
+from visemb.answer import AnswerRule, ClassScorer, Hierarchy, choose, query_probabilities
 from visemb.entry import synset_of
 
 
@@ -110,8 +110,8 @@ class Runner:
         if removed:
             z = z.copy()
             z[:, q.truth_class] = -np.inf
-        p, novel = combine_photos(*softmax_with_novel(z, rule), rule)
-        return self.h.node_probabilities(p, novel)[0], p[0]
+        probs = query_probabilities(self.h, z, rule)
+        return probs.nodes, probs.mean_class
 
     def logits_of(self, q: Query) -> np.ndarray:
         """The query's class logits (cached on the query: they do not depend on the rule's numbers)."""

@@ -250,17 +250,6 @@ class Answer:
     top_class: int = -1
 
 
-def class_probabilities(store, features: np.ndarray, rule: AnswerRule = DEFAULT_RULE,
-                        exclude_rows: Sequence[int] = ()) -> tuple[np.ndarray, np.ndarray]:
-    """Per-photo probabilities over the store's classes, [k, classes], and of a noun the store lacks, [k];
-    classes in ``exclude_rows`` get none."""
-    scorer = ClassScorer.for_store(store)
-    z = scorer.logits(features, rule).astype(np.float64)
-    if len(exclude_rows):
-        z[:, np.isin(scorer.hierarchy.class_rows, np.asarray(list(exclude_rows)))] = -np.inf
-    return softmax_with_novel(z, rule)
-
-
 def softmax_with_novel(logits: np.ndarray, rule: AnswerRule) -> tuple[np.ndarray, np.ndarray]:
     """Softmax of ``logits / temperature`` beside the rule's novel-noun logit: (class probabilities, novel share)."""
     z = np.asarray(logits, np.float64) / rule.temperature
@@ -315,23 +304,52 @@ def choose(node_probs: np.ndarray, h: Hierarchy, threshold: float, allowed: np.n
     return int(cand[key[0]])
 
 
+@dataclass
+class QueryProbabilities:
+    """A query's probabilities before calibration, from its photos' class logits.
+
+    Attributes:
+        class_probs: [k, classes] per photo (after the word's labels, if any).
+        mean_class: [classes] the photos combined.
+        nodes: [rows] every row's probability (classes at or below it, the novel share to the parents).
+        labelled: whether the word's labels boosted any class.
+    """
+
+    class_probs: np.ndarray
+    mean_class: np.ndarray
+    nodes: np.ndarray
+    labelled: bool
+
+
+def query_probabilities(h: Hierarchy, logits: np.ndarray, rule: AnswerRule,
+                        label_rows: Sequence[int] = ()) -> QueryProbabilities:
+    """Steps 1-4 of the rule for one query's [k, classes] logits (excluded classes at ``-inf``): per-photo
+    probabilities beside the novel noun, the word's labels, the photos combined, added up the hierarchy."""
+    cp, novel = softmax_with_novel(logits, rule)
+    cp, novel, labelled = label_prior(cp, novel, h, label_rows, rule.label_boost)
+    qp, qn = combine_photos(cp, novel, rule)
+    return QueryProbabilities(cp, qp[0], h.node_probabilities(qp, qn)[0], labelled)
+
+
 def decide(store, features: np.ndarray, rule: AnswerRule = DEFAULT_RULE, topn: int = 10,
            exclude_rows: Sequence[int] = (), label_rows: Sequence[int] = ()) -> Answer:
     """The answer for ``features`` (one row per photo of the query); ``label_rows``: the store rows a query word's
     labels name (see :attr:`AnswerRule.label_boost`)."""
     h = Hierarchy.of_store(store)
-    cp, novel = class_probabilities(store, features, rule, exclude_rows)
-    cp, novel, labelled = label_prior(cp, novel, h, label_rows, rule.label_boost)
-    k = cp.shape[0]
-    qp, qn = combine_photos(cp, novel, rule)
-    nodes = rule.calibrate(h.node_probabilities(qp, qn)[0], k, labelled)
+    scorer = ClassScorer.for_store(store)
+    z = scorer.logits(features, rule).astype(np.float64)
+    if len(exclude_rows):
+        z[:, np.isin(h.class_rows, np.asarray(list(exclude_rows)))] = -np.inf
+    q = query_probabilities(h, z, rule, label_rows)
+    cp, labelled, k = q.class_probs, q.labelled, len(z)
+    nodes = rule.calibrate(q.nodes, k, labelled)
     allowed = np.ones(len(nodes), bool)
     allowed[list(store.repeats)] = False
     if len(exclude_rows):
         allowed[np.asarray(list(exclude_rows))] = False
     row = choose(nodes, h, rule.threshold, allowed)
     p = float(nodes[row])
-    mean_class = rule.calibrate(qp[0], k, labelled)
+    mean_class = rule.calibrate(q.mean_class, k, labelled)
     order = [int(h.class_rows[c]) for c in np.argsort(-mean_class)[: topn + 1]]
     ranked = [(row, p)] + [(r, float(nodes[r])) for r in order if r != row][: max(topn - 1, 0)]
     tops = cp.argmax(axis=1)
