@@ -1,5 +1,7 @@
 """visemb/search.py: brute force, HNSW and IVF agree."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -59,3 +61,37 @@ def test_auto_picks_brute_below_threshold_and_an_index_above(monkeypatch):
     assert NeighbourIndex(x).method == expected
     monkeypatch.setattr(search, "_importable", lambda module: False)
     assert NeighbourIndex(x).method == "brute"  # no index library: still answers, with a warning
+
+
+def _resident_kb(path) -> int:
+    """Resident kB of this process's mappings of ``path`` (Linux /proc/self/smaps)."""
+    total, inside = 0, False
+    with open("/proc/self/smaps", encoding="utf-8") as f:
+        for line in f:
+            if "-" in line.split(" ", 1)[0]:
+                inside = line.rstrip().endswith(str(path))
+            elif inside and line.startswith("Rss:"):
+                total += int(line.split()[1])
+    return total
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/smaps"), reason="needs Linux's /proc/self/smaps")
+def test_a_mapped_stores_pages_are_let_go_after_queries(tmp_path):
+    """A page fault maps a whole page-cache folio: scattered reads would leave most of a big store resident."""
+    from visemb.search import ANN_THRESHOLD
+    from visemb.stats import pair_similarities
+    from visemb.store import Store
+
+    rng = np.random.default_rng(0)
+    n, dim = ANN_THRESHOLD + 500, 512
+    vectors = l2_normalize(rng.normal(size=(n, dim))).astype(np.float32)  # unit rows: searched from the file itself
+    Store(vectors, [{"key": f"k{i}", "synsets": [f"k{i}.n.01"]} for i in range(n)]).save(
+        tmp_path / "big", vector_dtype="float16")
+    big = Store.load(tmp_path / "big")
+    size_kb = (tmp_path / "big" / "vectors.npy").stat().st_size // 1024
+    for row in rng.integers(0, n, 5):
+        assert len(big.neighbours(int(row), 10)) == 10
+    assert big.unit_vectors is big.vectors and big.index.method == "ivf"
+    assert _resident_kb(tmp_path / "big" / "vectors.npy") < size_kb // 4
+    assert len(pair_similarities(big)) > 10_000
+    assert _resident_kb(tmp_path / "big" / "vectors.npy") < size_kb // 4

@@ -233,6 +233,7 @@ class Store:
         out = np.empty(self.vectors.shape, np.float16)
         for s in range(0, len(self.vectors), chunk):
             out[s:s + chunk] = self.prepare(self.vectors[s:s + chunk])
+        release_pages(self.vectors)  # the prepared copy is what is searched: the mapped file need not stay resident
         return out
 
     @property
