@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
-from collections import defaultdict
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -35,55 +33,13 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.answer_selection import fit_logistic  # noqa: E402
 from evaluation.answer_metrics import Judge, summarize  # noqa: E402
 from evaluation.splits import offline_source_of  # noqa: E402
+from evaluation.words import Features, label_words  # noqa: E402
 from visemb.answer import DEFAULT_RULE, AnswerRule, Hierarchy, choose, query_probabilities  # noqa: E402
 
 BOOSTS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 1024.0)
 KS = (1, 2, 4)
 WORDS_PER_LANGUAGE = 30
 DISAGREE_TOLERANCE = 0.02
-
-
-def label_queries(store, src, seed: int = 0) -> list[dict]:
-    """Words of the source's photographed classes, per language: word, truth row, label rows, photo paths per k."""
-    from visemb.translate import sense_rows
-
-    row_of = {e.get("imagenet_id"): i for i, e in enumerate(store.entries) if e.get("imagenet_id")}
-    by_lang = defaultdict(set)
-    for rows in src.foreign.by_word.values():
-        for wnid, lang, _, form in rows:
-            if lang != "en" and wnid in src.photos and wnid in row_of:
-                by_lang[lang].add((form.replace("_", " "), wnid))
-    rng = random.Random(seed)
-    out = []
-    for lang in sorted(by_lang):
-        words = sorted(by_lang[lang])
-        rng.shuffle(words)
-        for word, wnid in words[:WORDS_PER_LANGUAGE]:
-            try:
-                fetched = {k: src.fetch(word, k, lang=lang) for k in KS}
-            except Exception:
-                continue
-            out.append({"lang": lang, "word": word, "truth": row_of[wnid],
-                        "labels": sense_rows(store, fetched[KS[-1]].senses),
-                        "paths": {k: [str(p) for p in f.paths] for k, f in fetched.items()}})
-    return out
-
-
-class Features:
-    """Raw features of photo paths, embedded once."""
-
-    def __init__(self, store):
-        from visemb.translate import encoder_for
-
-        self.enc = encoder_for(store)
-        self.cache: dict[str, np.ndarray] = {}
-
-    def __call__(self, paths: list[str]) -> np.ndarray:
-        todo = [p for p in dict.fromkeys(paths) if p not in self.cache]
-        if todo:
-            emb = self.enc.embed(todo)
-            self.cache.update({todo[i]: v for i, v in zip(emb.ok, emb.vectors)})
-        return np.stack([self.cache[p] for p in paths if p in self.cache])
 
 
 def decide_on(runner, z: np.ndarray, label_rows, rule: AnswerRule):
@@ -137,7 +93,7 @@ def main(argv=None) -> int:
     allowed = np.ones(len(store.entries), bool)
     allowed[list(store.repeats)] = False
     runner = {"h": h, "allowed": allowed, "judge": Judge(store, h)}
-    queries = label_queries(store, offline_source_of("selection"))
+    queries = [w for w in label_words(store, offline_source_of("selection"), WORDS_PER_LANGUAGE, KS) if w["paths"]]
     prepare(store, queries, Features(store))
     print(f"{len(queries)} selection words in {len({q['lang'] for q in queries})} languages", file=sys.stderr)
     base = replace(DEFAULT_RULE, label_slope=None, label_intercept=None)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -55,55 +54,32 @@ def foreign_report(store, seed: int = 0) -> dict:
     """Per language: the answer shown for labels of held-out classes (k = 4 offline photos of held-out classes) and
     the lexicon's P@1; and the summary over every language."""
     from evaluation.answer_metrics import Judge, summarize
-    from evaluation.splits import is_selection_class, offline_source_of
+    from evaluation.splits import offline_source_of
+    from evaluation.words import Features, label_words
     from visemb.answer import Hierarchy, decide, rule_for
-    from visemb.translate import encoder_for, sense_rows
 
     src = offline_source_of("held-out")
     rule = rule_for(store)
     judge = Judge(store, Hierarchy.of_store(store))
-    row_of = {e.get("imagenet_id"): i for i, e in enumerate(store.entries) if e.get("imagenet_id")}
-    pictured = {w for w in src.photos if not is_selection_class(w)}
-    by_lang = defaultdict(list)
-    for key, rows in src.foreign.by_word.items():
-        for wnid, lang, _, form in rows:
-            if lang != "en" and wnid in pictured and wnid in row_of:
-                by_lang[lang].append((form.replace("_", " "), wnid))
-    rng = random.Random(seed)
-    enc = encoder_for(store)
-    cache: dict[str, np.ndarray] = {}
-    result, every = {}, []
-    for lang in sorted(by_lang):
-        words = sorted(set(by_lang[lang]))
-        rng.shuffle(words)
-        stats = defaultdict(list)
-        for word, wnid in words[:WORDS_PER_LANGUAGE]:
-            try:
-                fetched = src.fetch(word, 4, lang=lang)
-            except Exception:
-                stats["unanswered"].append(1)
-                continue
-            senses = src.senses(word, lang)
-            stats["lexicon_p1"].append(bool(senses) and senses[0][0] == wnid)
-            todo = [str(p) for p in fetched.paths if str(p) not in cache]
-            if todo:
-                emb = enc.embed(todo)
-                cache.update({todo[i]: v for i, v in zip(emb.ok, emb.vectors)})
-            feats = np.stack([cache[str(p)] for p in fetched.paths if str(p) in cache])
-            ans = decide(store, feats, rule, label_rows=sense_rows(store, fetched.senses))
-            truth = row_of[wnid]
-            o = judge.judge(ans.row, [r for r, _ in ans.ranked], truth, ans.probability, ans.confidence)
-            stats["exact"].append(o.exact)
-            stats["correct"].append(o.correct)
-            stats["h_f1"].append(o.h_f1)
-            stats["unanswered"].append(0)
-            every.append(o)
-        n = len(stats["exact"])
-        if n:
-            result[lang] = {"words": n, "exact": float(np.mean(stats["exact"])),
-                            "lexicon_p1": float(np.mean(stats["lexicon_p1"])),
-                            "correct": float(np.mean(stats["correct"])), "h_f1": float(np.mean(stats["h_f1"])),
-                            "unanswered": int(np.sum(stats["unanswered"]))}
+    features = Features(store)
+    stats: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    every = []
+    for w in label_words(store, src, WORDS_PER_LANGUAGE, (4,), seed):
+        s = stats[w["lang"]]
+        s["unanswered"].append(int(w["paths"] is None))
+        if w["paths"] is None:
+            continue
+        senses = src.senses(w["word"], w["lang"])
+        s["lexicon_p1"].append(bool(senses) and senses[0][0] == w["wnid"])
+        ans = decide(store, features(w["paths"][4]), rule, label_rows=w["labels"])
+        o = judge.judge(ans.row, [r for r, _ in ans.ranked], w["truth"], ans.probability, ans.confidence)
+        for key in ("exact", "correct", "h_f1"):
+            s[key].append(getattr(o, key))
+        every.append(o)
+    result = {lang: {"words": len(s["exact"]), "exact": float(np.mean(s["exact"])),
+                     "lexicon_p1": float(np.mean(s["lexicon_p1"])), "correct": float(np.mean(s["correct"])),
+                     "h_f1": float(np.mean(s["h_f1"])), "unanswered": int(np.sum(s["unanswered"]))}
+              for lang, s in stats.items() if s["exact"]}
     return {"languages": result, "all": summarize(every)}
 
 

@@ -8,6 +8,7 @@ from tests.fakesearch import FakeSearch, dead_url
 
 from visemb.errors import BadQueryError, NoImagesError, SourceUnavailableError
 from visemb.sources import SOURCE_NAMES, clean_query, fold, get_source
+from visemb.translate import fetch_or_offline
 
 
 def test_unknown_source_lists_names():
@@ -50,8 +51,11 @@ def test_web_engine_against_loopback(engine, tmp_path):
         again = src.fetch("chien", k=3, dest=tmp_path)
         assert again.paths[0].parent != res.paths[0].parent  # a fresh folder per query
         assert all(url.startswith(fs.url) for url in res.origins.values())
-        assert res.senses[0] == "dog.n.01"  # a known label: its senses travel with web pictures too
-        assert src.fetch("qwzx", k=1, dest=tmp_path).senses == []
+        # a known label: its senses travel with web pictures too (a bare web fetch knows none of its own)
+        assert res.senses == []
+        fetched, used, failure = fetch_or_offline(src, "chien", 2, dest=tmp_path)
+        assert used is src and failure is None and fetched.senses[0] == "dog.n.01"
+        assert fetch_or_offline(src, "qwzx", 1, dest=tmp_path)[0].senses == []
 
 
 def test_web_non_ascii_word_is_quoted(tmp_path):

@@ -199,13 +199,11 @@ class ClassScorer:
             return f @ self.classifier.T
         from visemb.search import release_pages, similarities
 
-        q = self.store.prepare(f)
-        unit, rows = self.store.unit_vectors, self.hierarchy.class_rows
+        unit = self.store.unit_vectors
         # every row, a chunk at a time, then the classes' columns: no copy of the class rows (35K rows of a big store)
-        sims = similarities(q, unit)
+        sims = similarities(self.store.prepare(f), unit)
         release_pages(unit)  # a memory-mapped store's rows were all read: they need not stay resident
-        every_row = len(rows) == len(unit) and bool((rows == np.arange(len(unit))).all())
-        return rule.cosine_scale * (sims if every_row else sims[:, rows])
+        return rule.cosine_scale * sims[:, self.hierarchy.class_rows]
 
 
 def _classifier_rows(store, h: Hierarchy) -> np.ndarray | None:

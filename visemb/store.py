@@ -153,12 +153,12 @@ class Store:
     def ancestry(self, row: int) -> frozenset[str]:
         """Synset names of ``row``'s sense and of all its WordNet ancestors, over every hypernym path (stores
         written before ``ancestors`` was recorded: the one stored path). Computed per call: kept for every row of
-        a 40K-noun store, these sets would hold ~200 MB."""
+        a 40K-noun store, these sets would hold ~24 MB."""
         return entry_ancestry(self.entries[row])
 
     def _ancestor_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """Every row's stored ancestors as row numbers, flat (``owner[j]`` is the row whose ancestor is
-        ``ancestor[j]``): a few MB of integers where sets of names would take hundreds."""
+        ``ancestor[j]``): 1.4 MB of integers for a 40K-noun store, where sets of names take ~24 MB."""
         if self._ancestor_table is None:
             syn_rows: dict[str, list[int]] = {}
             for i, e in enumerate(self.entries):

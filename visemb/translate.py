@@ -225,8 +225,19 @@ def translate(word: str, store: Store, source: str | ImageSource = "offline", im
     ('dog', 'high')
     """
     src = get_source(source) if isinstance(source, str) else source
-    fetched = src.fetch(word, images, dest=dest, lang=lang)
+    fetched = with_known_senses(src.fetch(word, images, dest=dest, lang=lang), src, lang)
     return translate_fetched(fetched, store, src.name, topn, encoder, progress, rule)
+
+
+def with_known_senses(fetched: FetchResult, source: ImageSource, lang: str | None = None) -> FetchResult:
+    """``fetched``, with the senses the shipped label lexicon gives its word when ``source`` is a web search (which
+    knows no senses of its own): web pictures of a known label are answered as the offline photos are."""
+    from visemb.sources import WEB_SOURCES
+    from visemb.sources.offline import known_senses
+
+    if source.name in WEB_SOURCES and not fetched.senses:
+        fetched.senses = known_senses(fetched.word, lang)
+    return fetched
 
 
 def fetch_or_offline(source: ImageSource, word: str, images: int, lang: str | None = None,
@@ -242,7 +253,7 @@ def fetch_or_offline(source: ImageSource, word: str, images: int, lang: str | No
     from visemb.sources import WEB_SOURCES
 
     try:
-        return source.fetch(word, images, dest=dest, lang=lang), source, None
+        return with_known_senses(source.fetch(word, images, dest=dest, lang=lang), source, lang), source, None
     except VisembError as exc:
         if source.name not in WEB_SOURCES:
             raise

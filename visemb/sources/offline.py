@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from visemb.encoder_spec import REPO_ROOT
-from visemb.errors import SourceUnavailableError
+from visemb.errors import SourceUnavailableError, VisembError
 from visemb.sources.foreign_labels import ForeignLabels
 from visemb.sources.labelled import LabelledSource, Lexicon
 
@@ -37,3 +37,12 @@ def _load(folder_name: str, _labels_mtime: int) -> LabelledSource:
     source = LabelledSource(csv_path, folder, foreign, lexicon=lexicon)
     source.name = "offline"
     return source
+
+
+def known_senses(word: str, lang: str | None = None) -> list[str]:
+    """Synset names that the shipped label lexicon gives ``word`` (in ``lang``; None: any language), so that web
+    pictures are answered as the offline photos are; empty when it is not a known label or the lexicon is absent."""
+    try:
+        return offline_source().named_senses(word, lang)
+    except (VisembError, OSError):
+        return []

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from visemb.errors import NoImagesError, SourceUnavailableError, VisembError
+from visemb.errors import NoImagesError, SourceUnavailableError
 from visemb.images import BadImageError, open_image
 from visemb.sources.base import FetchResult, ImageSource, clean_query
 from visemb.sources.guard import guarded_session_class, host_port
@@ -230,7 +230,7 @@ class WebSource(ImageSource):
         if not paths:
             why = f" ({broken} broken download(s))" if broken else ""
             raise NoImagesError(f"{self.engine} returned no usable image for {word!r}{why}")
-        return FetchResult(word, paths, origins, notes, senses=known_senses(word, lang))
+        return FetchResult(word, paths, origins, notes)
 
     def _crawl(self, crawler, kwargs: dict) -> None:
         """Run icrawler in a thread, bounded by ``deadline`` seconds."""
@@ -253,14 +253,3 @@ class WebSource(ImageSource):
             logger.warning("%s: gave up after %.0f s", self.engine, time.monotonic() - t0)
         if error:
             raise SourceUnavailableError(f"{self.engine} failed: {error[0]}") from error[0]
-
-
-def known_senses(word: str, lang: str | None = None) -> list[str]:
-    """Synset names that the shipped label lexicon gives ``word`` (in ``lang``; None: any language), so that web
-    pictures are answered as the offline photos are; empty when it is not a known label or the lexicon is absent."""
-    from visemb.sources.offline import offline_source
-
-    try:
-        return offline_source().named_senses(word, lang)
-    except (VisembError, OSError):
-        return []
