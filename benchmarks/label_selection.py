@@ -34,7 +34,7 @@ from benchmarks.answer_selection import fit_logistic  # noqa: E402
 from evaluation.answer_metrics import Judge, summarize  # noqa: E402
 from evaluation.splits import offline_source_of  # noqa: E402
 from evaluation.words import Features, label_words  # noqa: E402
-from visemb.answer import DEFAULT_RULE, AnswerRule, Hierarchy, choose, query_probabilities  # noqa: E402
+from visemb.answer import DEFAULT_RULE, AnswerRule, Hierarchy, answer_row, query_probabilities  # noqa: E402
 
 BOOSTS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 1024.0)
 KS = (1, 2, 4)
@@ -46,7 +46,9 @@ def decide_on(runner, z: np.ndarray, label_rows, rule: AnswerRule):
     """(calibrated node probabilities, the answer row) as :func:`visemb.answer.decide` computes them."""
     q = query_probabilities(runner["h"], z, rule, label_rows)
     nodes = rule.calibrate(q.nodes, len(z), q.labelled)
-    return q.nodes, nodes, choose(nodes, runner["h"], rule.threshold, runner["allowed"])
+    row = answer_row(runner["store"], nodes, q.class_probs, rule, runner["h"], runner["allowed"],
+                     label_rows if q.labelled else ())
+    return q.nodes, nodes, row
 
 
 def outcomes(runner, queries, rule: AnswerRule, disagree: bool) -> dict[int, list]:
@@ -92,7 +94,7 @@ def main(argv=None) -> int:
     h = Hierarchy.of_store(store)
     allowed = np.ones(len(store.entries), bool)
     allowed[list(store.repeats)] = False
-    runner = {"h": h, "allowed": allowed, "judge": Judge(store, h)}
+    runner = {"store": store, "h": h, "allowed": allowed, "judge": Judge(store, h)}
     queries = [w for w in label_words(store, offline_source_of("selection"), WORDS_PER_LANGUAGE, KS) if w["paths"]]
     prepare(store, queries, Features(store))
     print(f"{len(queries)} selection words in {len({q['lang'] for q in queries})} languages", file=sys.stderr)

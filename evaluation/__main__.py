@@ -91,8 +91,9 @@ def markdown(r: dict) -> str:
              "(`benchmarks/results/answer_selection.md`) and the store holds a third set (`imagenet-samples`). "
              "Produced by `python -m evaluation`.", "",
              f"Rule: temperature {rule['temperature']}, novel-noun logit {rule['novel']}, combine {rule['combine']}, "
-             f"threshold {rule['threshold']}, label boost {rule.get('label_boost')}; high ≥ {rule['high']}, "
-             f"medium ≥ {rule['medium']}.", "",
+             f"ceiling {rule.get('ceiling')}, threshold {rule['threshold']}, label boost {rule.get('label_boost')}; "
+             f"high ≥ {rule['high']}, medium ≥ {rule['medium']}. The held-out photos are full-size (none under "
+             "128 px).", "",
              "near: the answer is the noun or one of its two nearest ancestors (parent, grandparent); correct: the "
              "noun is the answer or a kind of it (what the confidence predicts); info gain in bits "
              "(Deng et al. 2012); top level: entity, physical entity, object, whole, artifact, organism…", "",

@@ -40,18 +40,23 @@ def labelled_rows(shared: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
-def photos_of(shared: Path, store, part: str) -> dict[str, list[tuple[str, np.ndarray]]]:
-    """{photo set: [(wnid, raw feature)]} of one part, embedded with the store's encoder (cached under .work/)."""
+def photos_of(shared: Path, store, part: str) -> dict[str, list[tuple[str, np.ndarray, tuple[int, int]]]]:
+    """{photo set: [(wnid, raw feature, (width, height))]} of one part, embedded with the store's encoder (cached
+    under .work/)."""
+    from PIL import Image
+
     from visemb.encoder_spec import get_spec
     from evaluation.retrieval import _embed_cached
 
     rows = [r for r in labelled_rows(shared) if part_of(r) == part]
     paths = [str(Path(shared) / "photos" / r["path"]) for r in rows]
     vec = _embed_cached(paths, CACHE, get_spec(store.encoder_spec.name))
-    out: dict[str, list[tuple[str, np.ndarray]]] = {}
+    out: dict[str, list[tuple[str, np.ndarray, tuple[int, int]]]] = {}
     for r, p in zip(rows, paths):
         if p in vec:
-            out.setdefault(r["set"], []).append((r["wnid"], vec[p]))
+            with Image.open(p) as img:  # the header only
+                size = img.size
+            out.setdefault(r["set"], []).append((r["wnid"], vec[p], size))
     return out
 
 

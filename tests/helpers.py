@@ -36,3 +36,26 @@ def make_store(n: int = 6, dim: int = 8, seed: int = 0):
     spec = EncoderSpec("test-encoder", "onnx-file", "x.onnx", "abc", None, "v1", dim=dim)
     return Store(vectors, entries, manifest={"encoder": spec.to_dict()}, coords={"pca": rng.normal(size=(n, 2))},
                  thumbnails=[jpeg((10 * i, 0, 0), (8, 8)) for i in range(n)])
+
+
+# animal > carnivore > dog > hound > {beagle, basset}; dog > terrier; carnivore > cat; animal > fish > goldfish
+DEEP = {"animal": [], "carnivore": ["animal"], "dog": ["animal", "carnivore"],
+        "hound": ["animal", "carnivore", "dog"], "beagle": ["animal", "carnivore", "dog", "hound"],
+        "basset": ["animal", "carnivore", "dog", "hound"], "terrier": ["animal", "carnivore", "dog"],
+        "cat": ["animal", "carnivore"], "fish": ["animal"], "goldfish": ["animal", "fish"]}
+
+
+def make_deep_store(dim: int = 8, seed: int = 1):
+    """A store of :data:`DEEP`'s nouns (the leaves are its photographed classes) with random vectors."""
+    import numpy as np
+
+    from visemb.store import Store
+
+    entries = []
+    for k, up in DEEP.items():
+        path = [f"{a}.n.01" for a in up] + [f"{k}.n.01"]
+        leaf = not any(k in v for v in DEEP.values())
+        entries.append({"key": k, "synsets": [path[-1]], "hypernyms": path, "ancestors": path[:-1],
+                        "n_classes": 1 if leaf else 2})
+    rng = np.random.default_rng(seed)
+    return Store(rng.normal(size=(len(DEEP), dim)).astype(np.float32), entries)

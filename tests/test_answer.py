@@ -5,6 +5,7 @@ import pytest
 
 from visemb.answer import AnswerRule, ClassScorer, Hierarchy, choose, combine_photos, decide, softmax_with_novel
 from visemb.store import Store
+from tests.helpers import make_deep_store
 
 # animal > dog > {beagle, terrier}; animal > cat; only the leaves have photos of their own
 PATHS = {"animal": ["animal.n.01"], "dog": ["animal.n.01", "dog.n.01"],
@@ -99,6 +100,17 @@ def test_calibration_is_monotone_and_sharpens_with_more_photos():
     assert [rule.words(x) for x in (0.95, 0.7, 0.2)] == ["high", "medium", "low"]
 
 
+def test_small_photos_are_weaker_evidence_when_the_rule_says_so(store):
+    from visemb.answer import small_share
+
+    assert small_share([(64, 64), (640, 480)]) == 0.5 and small_share([]) == 0.0
+    rule = AnswerRule(threshold=0.5, cosine_scale=60.0, small_slope=-0.5, small_intercept=-1.0)
+    cat = store.vectors[[row(store, "cat")]]
+    full, small = decide(store, cat, rule, sizes=[(640, 480)]), decide(store, cat, rule, sizes=[(64, 64)])
+    assert small.probability < full.probability and small.image_top[0][1] < full.image_top[0][1]
+    assert decide(store, cat, rule).probability == full.probability  # no sizes: full-size photos
+
+
 def test_the_default_store_scores_with_the_networks_own_classifier():
     from visemb.defaults import DEFAULT_STORE
 
@@ -128,3 +140,41 @@ def test_a_words_labels_choose_among_the_photos_readings_but_never_overrule_them
     boosted, n2, used = label_prior(p, novel, h, [row(store, "dog")], 8.0)
     assert used and boosted.sum() + n2.sum() == pytest.approx(1.0)
     assert label_prior(p, novel, h, [], 8.0)[2] is False and label_prior(p, novel, h, [0], None)[2] is False
+
+
+@pytest.fixture
+def deep_store():
+    return make_deep_store()
+
+
+def _answer(store, photo_probs: list[dict[str, float]], rule: AnswerRule, label_rows=()) -> str:
+    from visemb.answer import answer_row
+
+    h = Hierarchy.of_store(store)
+    classes = [store.index_to_key[r] for r in h.class_rows]
+    cp = np.array([[p.get(c, 0.0) for c in classes] for p in photo_probs])
+    nodes = h.node_probabilities(cp.mean(axis=0, keepdims=True))[0]
+    allowed = np.ones(len(store), bool)
+    return store.index_to_key[answer_row(store, nodes, cp, rule, h, allowed, label_rows)]
+
+
+def test_the_ceiling_keeps_a_spread_out_answer_near_the_likeliest_class(deep_store):
+    photo = {"beagle": 0.4, "basset": 0.05, "cat": 0.3, "goldfish": 0.25}
+    # beagle 0.4, hound 0.45, dog 0.45, carnivore 0.75: without a ceiling the most informative noun over 0.5
+    assert _answer(deep_store, [photo], AnswerRule(threshold=0.5)) == "carnivore"
+    # one level up from beagle is hound: nothing at or below it clears 0.5, so the answer is hound itself
+    assert _answer(deep_store, [photo], AnswerRule(threshold=0.5, ceiling=1)) == "hound"
+    assert _answer(deep_store, [photo], AnswerRule(threshold=0.5, ceiling=2)) == "dog"
+    assert _answer(deep_store, [photo], AnswerRule(threshold=0.5, ceiling=3)) == "carnivore"
+    # a clear photo is answered as before
+    assert _answer(deep_store, [{"beagle": 0.9, "cat": 0.1}], AnswerRule(threshold=0.5, ceiling=1)) == "beagle"
+
+
+def test_the_ceiling_counts_from_what_the_photos_agree_on_and_from_the_words_senses(deep_store):
+    photos = [{"beagle": 0.5, "goldfish": 0.5}, {"terrier": 0.5, "goldfish": 0.45, "cat": 0.05}]
+    # the photos' likeliest classes (beagle, terrier) agree on dog; one level above it is carnivore
+    assert _answer(deep_store, photos, AnswerRule(threshold=0.9, ceiling=1)) == "carnivore"
+    assert _answer(deep_store, photos, AnswerRule(threshold=0.9)) == "animal"
+    # a word whose labels name "animal" may be answered by it, whatever the ceiling
+    animal = deep_store.get_index("animal")
+    assert _answer(deep_store, photos, AnswerRule(threshold=0.9, ceiling=1), [animal]) == "animal"

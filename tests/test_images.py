@@ -50,3 +50,11 @@ def test_preprocess_matches_torchvision():
 def test_load_batch_skips_with_reasons():
     batch, ok, skipped = load_batch([jpeg(), b"junk", jpeg((0, 0, 255))], Preprocessing())
     assert batch.shape == (2, 3, 224, 224) and ok == [0, 2] and list(skipped) == [1]
+
+
+def test_load_batch_reports_the_decoded_sizes_of_the_images_it_used():
+    small = io.BytesIO()
+    Image.new("RGB", (64, 48)).save(small, "PNG")
+    sizes = []
+    load_batch([small.getvalue(), b"junk", Image.new("RGB", (640, 300))], Preprocessing(), sizes)
+    assert sizes == [(64, 48), (640, 300)]

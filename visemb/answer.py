@@ -10,8 +10,10 @@ answers with hubs. Instead, as in "Hedging your bets" (Deng, Krause, Berg & Fei-
 2. a noun's probability is the sum over the classes at or below it in WordNet (every hypernym path counts), averaged
    over the photos, then calibrated for the number of photos;
 3. the answer is the most informative noun (fewest classes below it; then the deepest) whose calibrated
-   probability clears :attr:`AnswerRule.threshold`. Specific when the photos agree on one class, a parent when
-   they agree only on the kind, never a hub because of where its mean vector sits.
+   probability clears :attr:`AnswerRule.threshold`, among the nouns at most :attr:`AnswerRule.ceiling` levels
+   above what the photos agree on (the nearest noun every photo's likeliest class is at or below). Specific when
+   the photos agree on one class, a parent or grandparent when they agree only on the kind, never a hub because of
+   where its mean vector sits nor because the probability spreads over many classes.
 
 That probability is the confidence shown: the chance that the answer is right (the photographed noun is the answer
 or a kind of it). ``benchmarks/answer_selection.py`` chooses every number of :data:`DEFAULT_RULE` on the
@@ -28,6 +30,7 @@ import numpy as np
 from visemb.entry import synset_of
 
 
+SMALL_SIDE = 128  # a photo whose short side is under this many pixels is "small": the network sees less of it
 PROBABILITY_FLOOR = 1e-4  # classes below this share of a photo are not carried up the hierarchy
 LOG_FLOOR = 1e-5  # a photo's class probabilities are floored here before a geometric mean
 
@@ -39,7 +42,9 @@ class AnswerRule:
     Attributes:
         temperature: logits are divided by it before the softmax (per photo).
         slope, intercept: calibration of a noun's mean probability ``p`` over ``k`` photos:
-            ``sigmoid(a * logit(p) + b)`` with ``a = slope[0] + slope[1] * log2(k)`` and likewise ``b``.
+            ``sigmoid(a * logit(p) + b)`` with ``a = slope[0] + slope[1] * log2(k) + small_slope * s`` and likewise
+            ``b``, where ``s`` is the share of the photos that are small (short side under :data:`SMALL_SIDE`).
+        small_slope, small_intercept: how much a small photo's evidence weighs less (see ``slope``).
         threshold: the answer is the most specific noun whose calibrated probability is at least this.
         high, medium: confidence words: ``high`` from ``high`` up, ``medium`` from ``medium`` up, else ``low``.
         cosine_scale: for stores without a classifier, logits are ``cosine_scale * cosine`` to each class vector.
@@ -55,6 +60,10 @@ class AnswerRule:
             (None: words are not used).
         label_slope, label_intercept: the calibration ``sigmoid(a logit(p) + b)`` of answers to labelled words
             (None: the photos' calibration).
+        ceiling: the answer is never more than this many levels (along the stored hypernym path) above the noun the
+            photos agree on — the likeliest class for one photo, the nearest common ancestor of the photos'
+            likeliest classes for several — nor above the senses a query word's labels name; when no noun within
+            clears the threshold, the answer is the ceiling itself, with its (lower) probability (None: no ceiling).
     """
 
     temperature: float = 1.0
@@ -69,13 +78,16 @@ class AnswerRule:
     label_boost: float | None = None
     label_slope: float | None = None
     label_intercept: float | None = None
+    ceiling: int | None = None
+    small_slope: float = 0.0
+    small_intercept: float = 0.0
 
-    def calibrate(self, p: np.ndarray, k: int, labelled: bool = False) -> np.ndarray:
+    def calibrate(self, p: np.ndarray, k: int, labelled: bool = False, small: float = 0.0) -> np.ndarray:
         """Calibrated probability of nouns whose mean per-photo probability over ``k`` photos is ``p`` (``labelled``:
-        of a word whose labels boosted its senses)."""
+        of a word whose labels boosted its senses; ``small``: the share of the photos that are small)."""
         lk = math.log2(max(k, 1))
-        a = self.slope[0] + self.slope[1] * lk
-        b = self.intercept[0] + self.intercept[1] * lk
+        a = self.slope[0] + self.slope[1] * lk + self.small_slope * small
+        b = self.intercept[0] + self.intercept[1] * lk + self.small_intercept * small
         if labelled and self.label_slope is not None and self.label_intercept is not None:
             a, b = self.label_slope, self.label_intercept
         q = np.clip(np.asarray(p, np.float64), 1e-9, 1 - 1e-9)
@@ -94,10 +106,12 @@ class AnswerRule:
 
 # chosen on the selection photos by benchmarks/answer_selection.py (see benchmarks/results/answer_selection.md);
 # the labels' boost and calibration on selection words by benchmarks/label_selection.py (results/label_selection.md)
-DEFAULT_RULE = AnswerRule(temperature=1.0, slope=(0.7494, 0.2972),
-                          intercept=(-0.4735, 0.4738), threshold=0.5,
-                          high=0.99, medium=0.3, novel=12.0, combine="mean",
-                          label_boost=64.0, label_slope=0.9962, label_intercept=0.111)
+DEFAULT_RULE = AnswerRule(temperature=1.0, slope=(0.9327, 0.3038),
+                          intercept=(-0.0211, 0.4849),
+                          small_slope=-0.2046, small_intercept=-0.4989,
+                          threshold=0.7, ceiling=2, high=0.97, medium=0.3,
+                          novel=12.0, combine="mean",
+                          label_boost=128.0, label_slope=1.0102, label_intercept=0.1045)
 
 
 @dataclass
@@ -302,6 +316,57 @@ def choose(node_probs: np.ndarray, h: Hierarchy, threshold: float, allowed: np.n
     return int(cand[key[0]])
 
 
+def agreed_row(store, rows: Sequence[int], h: Hierarchy, allowed: np.ndarray) -> int:
+    """The noun ``rows`` (the photos' likeliest classes) agree on: the deepest allowed row that is each of them or
+    an ancestor of each (``rows[0]`` when they are all the same)."""
+    first = int(rows[0])
+    if all(int(r) == first for r in rows):
+        return first
+    owner, ancestor = store._ancestor_rows()
+    common = None
+    for r in {int(r) for r in rows}:
+        mine = set(ancestor[owner == r].tolist()) | {r}
+        common = mine if common is None else common & mine
+    common = [r for r in common if allowed[r]]
+    if not common:
+        return int(np.argmax(h.classes_under))  # nothing in common: the broadest row
+    return max(common, key=lambda r: (h.depth[r], -h.classes_under[r]))
+
+
+def ceiling_row(store, row: int, levels: int, h: Hierarchy, allowed: np.ndarray) -> int:
+    """The allowed row ``levels`` steps above ``row`` along its stored hypernym path (the root if fewer)."""
+    path = store.entries[row].get("hypernyms") or []
+    steps = [h.syn_row[s] for s in reversed(path[:-1]) if s in h.syn_row and allowed[h.syn_row[s]]]
+    return steps[min(levels, len(steps)) - 1] if levels > 0 and steps else row
+
+
+def within_rows(store, tops: Sequence[int], rule: AnswerRule, h: Hierarchy, allowed: np.ndarray,
+                label_rows: Sequence[int] = ()) -> tuple[np.ndarray, int]:
+    """The rows the answer may be under the rule's ceiling (all ``allowed`` rows when it has none), and the ceiling
+    row (-1 with none): every row at or below the ceiling above the photos' agreed noun, or at or below a sense
+    the query word's labels name."""
+    if rule.ceiling is None:
+        return allowed, -1
+    top = ceiling_row(store, agreed_row(store, tops, h, allowed), rule.ceiling, h, allowed)
+    heads = np.array(sorted({top, *(int(r) for r in label_rows)}), np.int64)
+    owner, ancestor = store._ancestor_rows()
+    mask = np.zeros(len(allowed), bool)
+    mask[heads] = True
+    mask[owner[np.isin(ancestor, heads)]] = True
+    return allowed & mask, top
+
+
+def answer_row(store, nodes: np.ndarray, class_probs: np.ndarray, rule: AnswerRule, h: Hierarchy,
+               allowed: np.ndarray, label_rows: Sequence[int] = ()) -> int:
+    """Step 6: the most informative allowed row under the ceiling whose calibrated probability (``nodes``) clears
+    the threshold, else the ceiling; ``class_probs``: the [k, classes] per-photo probabilities."""
+    tops = [int(h.class_rows[c]) for c in np.asarray(class_probs).argmax(axis=1)]
+    within, top = within_rows(store, tops, rule, h, allowed, label_rows)
+    if top >= 0 and not ((nodes >= rule.threshold) & (h.classes_under > 0) & within).any():
+        return top
+    return choose(nodes, h, rule.threshold, within)
+
+
 @dataclass
 class QueryProbabilities:
     """A query's probabilities before calibration, from its photos' class logits.
@@ -329,10 +394,17 @@ def query_probabilities(h: Hierarchy, logits: np.ndarray, rule: AnswerRule,
     return QueryProbabilities(cp, qp[0], h.node_probabilities(qp, qn)[0], labelled)
 
 
+def small_share(sizes: Sequence[tuple[int, int]]) -> float:
+    """The share of photos (``(width, height)`` each) whose short side is under :data:`SMALL_SIDE`."""
+    return float(np.mean([min(w, h) < SMALL_SIDE for w, h in sizes])) if len(sizes) else 0.0
+
+
 def decide(store, features: np.ndarray, rule: AnswerRule = DEFAULT_RULE, topn: int = 10,
-           exclude_rows: Sequence[int] = (), label_rows: Sequence[int] = ()) -> Answer:
+           exclude_rows: Sequence[int] = (), label_rows: Sequence[int] = (),
+           sizes: Sequence[tuple[int, int]] = ()) -> Answer:
     """The answer for ``features`` (one row per photo of the query); ``label_rows``: the store rows a query word's
-    labels name (see :attr:`AnswerRule.label_boost`)."""
+    labels name (see :attr:`AnswerRule.label_boost`); ``sizes``: each photo's ``(width, height)`` as decoded (small
+    photos are weaker evidence; none given: full-size)."""
     h = Hierarchy.of_store(store)
     scorer = ClassScorer.for_store(store)
     z = scorer.logits(features, rule).astype(np.float64)
@@ -340,18 +412,20 @@ def decide(store, features: np.ndarray, rule: AnswerRule = DEFAULT_RULE, topn: i
         z[:, np.isin(h.class_rows, np.asarray(list(exclude_rows)))] = -np.inf
     q = query_probabilities(h, z, rule, label_rows)
     cp, labelled, k = q.class_probs, q.labelled, len(z)
-    nodes = rule.calibrate(q.nodes, k, labelled)
+    small = small_share(sizes)
+    nodes = rule.calibrate(q.nodes, k, labelled, small)
     allowed = np.ones(len(nodes), bool)
     allowed[list(store.repeats)] = False
     if len(exclude_rows):
         allowed[np.asarray(list(exclude_rows))] = False
-    row = choose(nodes, h, rule.threshold, allowed)
+    row = answer_row(store, nodes, cp, rule, h, allowed, label_rows if labelled else ())
     p = float(nodes[row])
-    mean_class = rule.calibrate(q.mean_class, k, labelled)
+    mean_class = rule.calibrate(q.mean_class, k, labelled, small)
     order = [int(h.class_rows[c]) for c in np.argsort(-mean_class)[: topn + 1]]
     ranked = [(row, p)] + [(r, float(nodes[r])) for r in order if r != row][: max(topn - 1, 0)]
     tops = cp.argmax(axis=1)
-    image_top = [(int(h.class_rows[c]), float(rule.calibrate(cp[i, c], 1, labelled))) for i, c in enumerate(tops)]
+    image_top = [(int(h.class_rows[c]), float(rule.calibrate(cp[i, c], 1, labelled, small_share(sizes[i:i + 1]))))
+                 for i, c in enumerate(tops)]
     return Answer(row, p, rule.words(p), nodes, cp, ranked, image_top, order[0])
 
 

@@ -27,11 +27,13 @@ class Embedding:
         vectors: float32 [n_ok, dim], one row per image that could be read, in input order.
         ok: input indices of those rows.
         skipped: {input index: reason} for images that were broken, truncated, too big or not images.
+        sizes: ``(width, height)`` of each row's image as decoded.
     """
 
     vectors: np.ndarray
     ok: list[int]
     skipped: dict[int, str] = field(default_factory=dict)
+    sizes: list[tuple[int, int]] = field(default_factory=list)
 
 
 class Encoder:
@@ -62,10 +64,10 @@ class Encoder:
             items: the images.
             progress: called as ``progress(done, total)`` after each batch.
         """
-        chunks, ok_all, skipped_all = [], [], {}
+        chunks, ok_all, skipped_all, sizes = [], [], {}, []
         for start in range(0, len(items), self.batch_size):
             part = items[start:start + self.batch_size]
-            batch, ok, skipped = load_batch(part, self.spec.preprocessing)
+            batch, ok, skipped = load_batch(part, self.spec.preprocessing, sizes)
             if len(ok):
                 chunks.append(self.forward(batch))
             ok_all += [start + i for i in ok]
@@ -73,7 +75,7 @@ class Encoder:
             if progress:
                 progress(min(start + len(part), len(items)), len(items))
         vectors = np.concatenate(chunks) if chunks else np.zeros((0, self.spec.dim), np.float32)
-        return Embedding(vectors, ok_all, skipped_all)
+        return Embedding(vectors, ok_all, skipped_all, sizes)
 
 
 class OnnxEncoder(Encoder):

@@ -130,8 +130,10 @@ def preprocess(img: Image.Image, prep: Preprocessing) -> np.ndarray:
     return np.ascontiguousarray(arr.transpose(2, 0, 1))
 
 
-def load_batch(items: Sequence[ImageInput], prep: Preprocessing) -> tuple[np.ndarray, list[int], dict[int, str]]:
-    """Decode and preprocess many images.
+def load_batch(items: Sequence[ImageInput], prep: Preprocessing,
+               sizes: list[tuple[int, int]] | None = None) -> tuple[np.ndarray, list[int], dict[int, str]]:
+    """Decode and preprocess many images; with ``sizes``, each decoded image's ``(width, height)`` is appended to it
+    (a JPEG decoded at a reduced draft size reports that size, never under the resize target).
 
     Returns:
         (batch [n_ok, 3, H, W], indices of the items that worked, {index: reason} for those skipped).
@@ -139,7 +141,10 @@ def load_batch(items: Sequence[ImageInput], prep: Preprocessing) -> tuple[np.nda
     arrays, ok, skipped = [], [], {}
     for i, item in enumerate(items):
         try:
-            arrays.append(preprocess(open_image(item, draft_size=prep.resize), prep))
+            img = open_image(item, draft_size=prep.resize)
+            arrays.append(preprocess(img, prep))
+            if sizes is not None:
+                sizes.append(img.size)
             ok.append(i)
         except BadImageError as exc:
             skipped[i] = str(exc)

@@ -178,7 +178,7 @@ def translate_images(images: Sequence[ImageInput], store: Store, encoder: Encode
         raise NoImagesError(f"None of the {len(images)} image(s) could be used ({detail})")
     rule = rule_for(store, rule)
     label_rows = sense_rows(store, senses)
-    ans: Answer = decide(store, emb.vectors, rule, topn, label_rows=label_rows)
+    ans: Answer = decide(store, emb.vectors, rule, topn, label_rows=label_rows, sizes=emb.sizes)
     image_rows = [r for r, _ in ans.image_top]
     candidates = []
     for row, score in ans.ranked:
