@@ -50,7 +50,10 @@ def warm_up() -> threading.Thread | None:
 
 @st.cache_resource(show_spinner="Loading the embedding store…")
 def _load_store() -> Store:
-    return Store.load(store_path())
+    store = Store.load(store_path())
+    if os.environ.get("VISEMB_WARM_UP") != "0":
+        store.build_index_in_background()  # a big store's index is ready by the time a page needs it
+    return store
 
 
 def get_store() -> Store:

@@ -262,3 +262,34 @@ def test_loaded_entries_share_repeated_names_and_lineage_finds_every_relative(tm
     assert store.lineage(name["beagle"]) == {name["animal"], name["dog"]}
     assert store.lineage(name["animal"]) == {name["dog"], name["beagle"], name["cat"]}
     assert store.lineage(name["cat"]) == {name["animal"]}
+
+
+def test_a_big_stores_index_is_built_once_in_the_background_and_queries_wait_for_it(monkeypatch):
+    import threading
+
+    from visemb import search, store as store_module
+
+    monkeypatch.setattr(store_module, "ANN_THRESHOLD", 50)
+    builds, started, release = [], threading.Event(), threading.Event()
+    real = search.NeighbourIndex
+
+    def slow_index(rows):
+        builds.append(threading.current_thread().name)
+        started.set()
+        release.wait(5)  # hold the build until a query has asked for the index too
+        return real(rows, method="brute")
+
+    monkeypatch.setattr(store_module, "NeighbourIndex", slow_index)
+    rng = np.random.default_rng(0)
+    big = Store(rng.normal(size=(60, 8)).astype(np.float32), [{"key": f"k{i}"} for i in range(60)])
+    thread = big.build_index_in_background()
+    assert thread is not None and thread.name == "visemb-index" and started.wait(5)
+    asker = threading.Thread(target=lambda: big.neighbours("k3", 3))
+    asker.start()
+    release.set()
+    thread.join(5)
+    asker.join(5)
+    assert builds == ["visemb-index"] and big._index is not None  # the query waited for the background build
+    assert big.build_index_in_background() is None  # already built
+    small = Store(rng.normal(size=(10, 8)).astype(np.float32), [{"key": f"s{i}"} for i in range(10)])
+    assert small.build_index_in_background() is None and small._index is None  # exact search: nothing to build
