@@ -110,3 +110,16 @@ def test_translation_answer_probability_and_specific_guess(store):
     assert t.specific != "dog" and "dog.n.01" in store.ancestry(store.get_index(t.specific))
     one = translate("parapluie", store, images=4, lang="fr")
     assert one.answer == one.specific == "umbrella"
+
+
+def test_unclear_pictures_are_answered_at_the_ceiling_with_a_note_and_clear_ones_are_not(store):
+    from PIL import Image
+
+    from visemb.answer import rule_for
+
+    rule = rule_for(store)
+    noise = Image.fromarray(np.random.default_rng(0).integers(0, 255, (300, 300, 3), dtype=np.uint8))
+    t = translate_images([noise], store)
+    assert t.probability < rule.threshold and any("likely enough" in n for n in t.notes)
+    clear = translate("Goldfisch", store, images=1, lang="de")
+    assert clear.probability >= rule.threshold and not any("likely enough" in n for n in clear.notes)

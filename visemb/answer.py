@@ -250,6 +250,7 @@ class Answer:
         ranked: rows to list, the answer first, then classes by probability.
         image_top: per photo, (its most probable class's row, that probability).
         top_class: the row of the likeliest class over all photos (the most specific guess).
+        at_ceiling: no noun within the rule's ceiling cleared the threshold: the answer is the ceiling itself.
     """
 
     row: int
@@ -260,6 +261,7 @@ class Answer:
     ranked: list[tuple[int, float]] = field(default_factory=list)
     image_top: list[tuple[int, float]] = field(default_factory=list)
     top_class: int = -1
+    at_ceiling: bool = False
 
 
 def softmax_with_novel(logits: np.ndarray, rule: AnswerRule) -> tuple[np.ndarray, np.ndarray]:
@@ -426,7 +428,8 @@ def decide(store, features: np.ndarray, rule: AnswerRule = DEFAULT_RULE, topn: i
     tops = cp.argmax(axis=1)
     image_top = [(int(h.class_rows[c]), float(rule.calibrate(cp[i, c], 1, labelled, small_share(sizes[i:i + 1]))))
                  for i, c in enumerate(tops)]
-    return Answer(row, p, rule.words(p), nodes, cp, ranked, image_top, order[0])
+    at_ceiling = rule.ceiling is not None and p < rule.threshold
+    return Answer(row, p, rule.words(p), nodes, cp, ranked, image_top, order[0], at_ceiling)
 
 
 def rule_for(store, rule: AnswerRule | None = None) -> AnswerRule:

@@ -191,6 +191,9 @@ def translate_images(images: Sequence[ImageInput], store: Store, encoder: Encode
         named = ", ".join(store.index_to_key[r].replace("_", " ") for r in label_rows[:4])
         notes.append(f"The word's labels name {named}: nouns at or below {'them' if len(label_rows) > 1 else 'it'} "
                      f"count {rule.label_boost:g}× more, the pictures choose among them")
+    if ans.at_ceiling:
+        notes.append(f"No noun within {rule.ceiling} level(s) of what the pictures agree on is likely enough "
+                     f"(≥ {rule.threshold:.0%}): the answer is the broadest of them, with its own, lower probability")
     if approximate and confidence == "high":
         confidence = "medium"
         notes.append("Confidence capped at medium: the images only stand in for the word")
