@@ -293,3 +293,15 @@ def test_a_big_stores_index_is_built_once_in_the_background_and_queries_wait_for
     assert big.build_index_in_background() is None  # already built
     small = Store(rng.normal(size=(10, 8)).astype(np.float32), [{"key": f"s{i}"} for i in range(10)])
     assert small.build_index_in_background() is None and small._index is None  # exact search: nothing to build
+
+
+def test_ancestor_rows_and_rows_at_or_below():
+    from tests.helpers import make_deep_store
+
+    s = make_deep_store()
+    row = s.get_index
+    assert s.ancestor_rows(row("beagle")) == {row(k) for k in ("animal", "carnivore", "dog", "hound")}
+    below_dog = s.at_or_below([row("dog")])
+    assert {s.index_to_key[i] for i in np.flatnonzero(below_dog)} == {"dog", "hound", "beagle", "basset", "terrier"}
+    both = s.at_or_below([row("hound"), row("fish")])
+    assert {s.index_to_key[i] for i in np.flatnonzero(both)} == {"hound", "beagle", "basset", "fish", "goldfish"}

@@ -324,10 +324,9 @@ def agreed_row(store, rows: Sequence[int], h: Hierarchy, allowed: np.ndarray) ->
     first = int(rows[0])
     if all(int(r) == first for r in rows):
         return first
-    owner, ancestor = store._ancestor_rows()
     common = None
     for r in {int(r) for r in rows}:
-        mine = set(ancestor[owner == r].tolist()) | {r}
+        mine = store.ancestor_rows(r) | {r}
         common = mine if common is None else common & mine
     common = [r for r in common if allowed[r]]
     if not common:
@@ -350,12 +349,7 @@ def within_rows(store, tops: Sequence[int], rule: AnswerRule, h: Hierarchy, allo
     if rule.ceiling is None:
         return allowed, -1
     top = ceiling_row(store, agreed_row(store, tops, h, allowed), rule.ceiling, h, allowed)
-    heads = np.array(sorted({top, *(int(r) for r in label_rows)}), np.int64)
-    owner, ancestor = store._ancestor_rows()
-    mask = np.zeros(len(allowed), bool)
-    mask[heads] = True
-    mask[owner[np.isin(ancestor, heads)]] = True
-    return allowed & mask, top
+    return allowed & store.at_or_below({top, *(int(r) for r in label_rows)}), top
 
 
 def answer_row(store, nodes: np.ndarray, class_probs: np.ndarray, rule: AnswerRule, h: Hierarchy,

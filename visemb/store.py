@@ -176,6 +176,20 @@ class Store:
             self._ancestor_table = (np.array(owner, np.int32), np.array(ancestor, np.int32))
         return self._ancestor_table
 
+    def ancestor_rows(self, row: int) -> set[int]:
+        """Rows of ``row``'s WordNet ancestors over every hypernym path (rows the store has)."""
+        owner, ancestor = self._ancestor_rows()
+        return set(ancestor[owner == row].tolist())
+
+    def at_or_below(self, rows: Iterable[int]) -> np.ndarray:
+        """A mask over the store's rows: each of ``rows`` and every row below one of them in WordNet."""
+        owner, ancestor = self._ancestor_rows()
+        heads = np.array(sorted(set(rows)), np.int64)
+        mask = np.zeros(len(self), bool)
+        mask[heads] = True
+        mask[owner[np.isin(ancestor, heads)]] = True
+        return mask
+
     def lineage(self, row: int) -> set[int]:
         """Rows that are WordNet ancestors or descendants of ``row`` (to hide the obvious neighbours), and rows of
         the same sense."""
