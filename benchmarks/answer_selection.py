@@ -75,14 +75,19 @@ def calibration_points(runner: Runner, queries, rule: AnswerRule, removed: bool)
     query gives 1–99.99%."""
     out = []
     for q in queries:
-        nodes = runner.probabilities(q, rule, removed).nodes
-        keep = (nodes > 0.01) & (nodes < 0.9999) & runner.base_allowed
-        rows = np.flatnonzero(keep)
-        truth_anc = runner.store.ancestry(q.truth_row)
-        p = nodes[rows]
-        out.append(np.stack([np.log(p / (1 - p)), np.full(len(rows), np.log2(len(q.features))),
-                             np.full(len(rows), q.small), [runner.judge.syn[r] in truth_anc for r in rows]], axis=1))
+        x, y = noun_points(runner.judge, runner.probabilities(q, rule, removed).nodes, q.truth_row,
+                           runner.base_allowed)
+        out.append(np.stack([x, np.full(len(x), np.log2(len(q.features))), np.full(len(x), q.small), y], axis=1))
     return np.concatenate(out)
+
+
+def noun_points(judge, nodes: np.ndarray, truth_row: int, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(logit of each allowed noun's probability, whether the truth is at or below it) for the nouns one query gives
+    1–99.99%: the points a calibration is fitted on."""
+    rows = np.flatnonzero((nodes > 0.01) & (nodes < 0.9999) & allowed)
+    truth_anc = judge.store.ancestry(truth_row)
+    p = nodes[rows]
+    return np.log(p / (1 - p)), np.array([judge.syn[r] in truth_anc for r in rows], float)
 
 
 def fit_rule(runner: Runner, queries: dict, temperature: float, novel: float | None, combine: str) -> AnswerRule:

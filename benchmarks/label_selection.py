@@ -30,7 +30,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.answer_selection import fit_logistic  # noqa: E402
+from benchmarks.answer_selection import fit_logistic, noun_points  # noqa: E402
 from evaluation.answer_metrics import Judge, summarize  # noqa: E402
 from evaluation.splits import offline_source_of  # noqa: E402
 from evaluation.words import Features, label_words  # noqa: E402
@@ -116,16 +116,9 @@ def main(argv=None) -> int:
     floor = table[0]["disagree_hf1"] - DISAGREE_TOLERANCE
     best = max((r for r in table if r["disagree_hf1"] >= floor), key=lambda r: r["hf1"])
     rule = replace(base, label_boost=best["boost"])
-    xs, ys = [], []
-    for q in queries:
-        for k in KS:
-            raw, _, _ = decide_on(runner, q["logits"][k], q["labels"], replace(rule, label_boost=best["boost"]))
-            keep = (raw > 0.01) & (raw < 0.9999) & allowed
-            rows = np.flatnonzero(keep)
-            truth_anc = store.ancestry(q["truth"])
-            ys += [runner["judge"].syn[r] in truth_anc for r in rows]
-            xs += list(np.log(raw[rows] / (1 - raw[rows])))
-    la, lb = fit_logistic(np.array(xs), np.array(ys, float))
+    points = [noun_points(runner["judge"], decide_on(runner, q["logits"][k], q["labels"], rule)[0], q["truth"],
+                          allowed) for q in queries for k in KS]
+    la, lb = fit_logistic(*(np.concatenate(c) for c in zip(*points)))
     rule = replace(rule, label_slope=round(la, 4), label_intercept=round(lb, 4))
     final_agree, final_disagree = outcomes(runner, queries, rule, False), outcomes(runner, queries, rule, True)
     final = {k: {"agree": summarize(final_agree[k]), "disagree": summarize(final_disagree[k])} for k in KS}

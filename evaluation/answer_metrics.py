@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from visemb.answer import rows_up
 from visemb.entry import synset_of
 
 ROOT = "entity.n.01"
@@ -49,7 +50,8 @@ class Judge:
         self.store = store
         self.h = hierarchy
         self.syn = [synset_of(e) or "" for e in store.entries]
-        self.syn_row = hierarchy.syn_row
+        self.not_repeat = np.ones(len(store.entries), bool)
+        self.not_repeat[list(store.repeats)] = False
         self.n_classes = len(hierarchy.class_rows)
 
     def ancestors(self, row: int) -> frozenset[str]:
@@ -57,18 +59,9 @@ class Judge:
 
     def near_rows(self, truth: int, removed: frozenset[int] = frozenset()) -> set[int]:
         """The truth (unless removed) and its two nearest distinct ancestors along the stored path."""
-        out = set() if truth in removed else {truth}
-        path = self.store.entries[truth].get("hypernyms") or []
-        seen = 0
-        for name in reversed(path[:-1]):
-            row = self.syn_row.get(name)
-            if row is None or row in removed or row in self.store.repeats:
-                continue
-            out.add(row)
-            seen += 1
-            if seen == 2:
-                break
-        return out
+        allowed = self.not_repeat.copy()
+        allowed[list(removed)] = False
+        return ({truth} - removed) | set(rows_up(self.store, truth, self.h, allowed)[:2])
 
     def judge(self, answer: int, ranked: list[int], truth: int, confidence: float, words: str,
               removed: frozenset[int] = frozenset()) -> Outcome:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from evaluation.answer_metrics import Judge, Outcome
+from evaluation.splits import Photo
 from visemb.answer import (AnswerRule, ClassScorer, Hierarchy, QueryProbabilities, answer_row, query_probabilities,
                            small_share)
 from visemb.entry import synset_of
@@ -35,9 +36,6 @@ class Query:
     def small(self) -> float:
         """The share of the photos that are small (see :func:`visemb.answer.small_share`)."""
         return small_share(self.sizes)
-
-
-Photo = tuple[str, np.ndarray, tuple[int, int]]  # (wnid, raw feature, (width, height))
 
 
 def photo_queries(store, photos: list[Photo], k: int, seed: int = 0, per_class: int | None = None) -> list[Query]:

@@ -19,6 +19,7 @@ import numpy as np
 STORE_SET = "imagenet-samples"
 TINY_SET, VAL_SET = "tiny-imagenet-val", "ilsvrc2012-val"
 CACHE = Path(__file__).resolve().parent.parent / ".work" / "eval-cache"
+Photo = tuple[str, np.ndarray, tuple[int, int]]  # (wnid, raw feature, (width, height))
 
 
 def is_selection_class(wnid: str) -> bool:
@@ -40,7 +41,7 @@ def labelled_rows(shared: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
-def photos_of(shared: Path, store, part: str) -> dict[str, list[tuple[str, np.ndarray, tuple[int, int]]]]:
+def photos_of(shared: Path, store, part: str) -> dict[str, list[Photo]]:
     """{photo set: [(wnid, raw feature, (width, height))]} of one part, embedded with the store's encoder (cached
     under .work/)."""
     from PIL import Image
@@ -51,7 +52,7 @@ def photos_of(shared: Path, store, part: str) -> dict[str, list[tuple[str, np.nd
     rows = [r for r in labelled_rows(shared) if part_of(r) == part]
     paths = [str(Path(shared) / "photos" / r["path"]) for r in rows]
     vec = _embed_cached(paths, CACHE, get_spec(store.encoder_spec.name))
-    out: dict[str, list[tuple[str, np.ndarray, tuple[int, int]]]] = {}
+    out: dict[str, list[Photo]] = {}
     for r, p in zip(rows, paths):
         if p in vec:
             with Image.open(p) as img:  # the header only
@@ -60,11 +61,11 @@ def photos_of(shared: Path, store, part: str) -> dict[str, list[tuple[str, np.nd
     return out
 
 
-def selection_photos(shared: Path, store) -> dict[str, list[tuple[str, np.ndarray]]]:
+def selection_photos(shared: Path, store) -> dict[str, list[Photo]]:
     return photos_of(shared, store, "selection")
 
 
-def held_out_photos(shared: Path, store) -> dict[str, list[tuple[str, np.ndarray]]]:
+def held_out_photos(shared: Path, store) -> dict[str, list[Photo]]:
     return photos_of(shared, store, "held-out")
 
 

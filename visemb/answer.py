@@ -334,10 +334,15 @@ def agreed_row(store, rows: Sequence[int], h: Hierarchy, allowed: np.ndarray) ->
     return max(common, key=lambda r: (h.depth[r], -h.classes_under[r]))
 
 
+def rows_up(store, row: int, h: Hierarchy, allowed: np.ndarray) -> list[int]:
+    """The allowed rows above ``row`` along its stored hypernym path, nearest first (rows the store lacks skipped)."""
+    path = store.entries[row].get("hypernyms") or []
+    return [h.syn_row[s] for s in reversed(path[:-1]) if s in h.syn_row and allowed[h.syn_row[s]]]
+
+
 def ceiling_row(store, row: int, levels: int, h: Hierarchy, allowed: np.ndarray) -> int:
     """The allowed row ``levels`` steps above ``row`` along its stored hypernym path (the root if fewer)."""
-    path = store.entries[row].get("hypernyms") or []
-    steps = [h.syn_row[s] for s in reversed(path[:-1]) if s in h.syn_row and allowed[h.syn_row[s]]]
+    steps = rows_up(store, row, h, allowed)
     return steps[min(levels, len(steps)) - 1] if levels > 0 and steps else row
 
 

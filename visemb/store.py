@@ -193,14 +193,12 @@ class Store:
     def lineage(self, row: int) -> set[int]:
         """Rows that are WordNet ancestors or descendants of ``row`` (to hide the obvious neighbours), and rows of
         the same sense."""
-        owner, ancestor = self._ancestor_rows()
         syn = synset_of(self.entries[row])
         same = {i for i in self.aliases.get(syn, ()) if synset_of(self.entries[i]) == syn} if syn else set()
         same.add(row)
-        senses = np.array(sorted(same), np.int32)
-        up = ancestor[np.isin(owner, senses)]
-        down = owner[np.isin(ancestor, senses)]
-        return (set(up.tolist()) | set(down.tolist()) | same) - {row}
+        up = set().union(*(self.ancestor_rows(r) for r in same))
+        down = set(np.flatnonzero(self.at_or_below(same)).tolist())
+        return (up | down) - {row}
 
     def get_vector(self, key: str, norm: bool = False) -> np.ndarray:
         """The stored vector of ``key`` (unit length with ``norm=True``)."""
