@@ -18,7 +18,7 @@ from visemb.store import Store
 ENCODER_OPTIONS = {"batch_size": 1, "low_memory": True}
 # the app offers the shipped photos and the web engines that need no key
 APP_SOURCES = ("offline", "bing", "google", "baidu")
-WEB_SOURCES = tuple(n for n in APP_SOURCES if SOURCES[n].needs_network)
+APP_WEB_SOURCES = tuple(n for n in APP_SOURCES if SOURCES[n].needs_network)  # those that need no key
 SOURCE_LABELS = {n: SOURCES[n].label for n in APP_SOURCES}
 
 
@@ -71,9 +71,9 @@ def get_store() -> Store:
 @st.cache_resource(show_spinner="Loading the image encoder…")
 def get_encoder():
     """The store's query encoder (ONNX Runtime), loaded the first time a page needs it."""
-    from visemb.translate import encoder_for
+    from visemb.translate import query_encoder
 
-    return encoder_for(get_store(), **ENCODER_OPTIONS)
+    return query_encoder(get_store(), **ENCODER_OPTIONS)
 
 
 @st.cache_resource

@@ -5,7 +5,8 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app.helpers import category_of, get_store, nouns_table, param, set_params, share_link, shorten, show_table
+from app.helpers import (category_of, get_store, nouns_table, param, plain, set_params, share_link, shorten,
+                         show_table)
 
 store = get_store()
 st.title("The embedding map")
@@ -51,7 +52,7 @@ if find.strip():
         fig.update_xaxes(range=[x - 0.25, x + 0.25])
         fig.update_yaxes(range=[y - 0.25, y + 0.25])
     else:
-        st.warning(f"“{find.strip()}” is not in the store.")
+        st.warning(f"“{plain(find.strip())}” is not in the store.")
 
 event = st.plotly_chart(fig, key="map", on_select="rerun", selection_mode=("points", "box", "lasso"),
                         width="stretch")

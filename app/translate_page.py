@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app.helpers import (SOURCE_LABELS, WEB_SOURCES, get_encoder, get_source, get_store, nouns_table, param,
+from app.helpers import (SOURCE_LABELS, APP_WEB_SOURCES, get_encoder, get_source, get_store, nouns_table, param,
                          plain, set_params, share_link, show_error, show_table, warm_up, web_reachable)
 from visemb.errors import SourceUnavailableError, VisembError
 from visemb.limits import LIMITS, clamp
@@ -17,7 +17,7 @@ st.caption("A word in any language becomes images; the images become a vector; t
            + ", ".join(f"*{w}*" for w, _, _ in EXAMPLES) + ".")
 
 online = web_reachable()
-options = ["offline", *WEB_SOURCES]
+options = ["offline", *APP_WEB_SOURCES]
 wanted = param("source", "offline" if not online else "bing")
 source = st.session_state.get("source") or (wanted if wanted in options else "offline")
 
@@ -38,7 +38,7 @@ with st.container(border=True):
 if not online:
     st.info("The web image search is not reachable from here, so the offline photos shipped with visemb are "
             "used (1,300 held-out photos, labels in 90+ languages).", icon=":material/cloud_off:")
-elif source in WEB_SOURCES:
+elif source in APP_WEB_SOURCES:
     st.caption(f"Searching {SOURCE_LABELS[source]} live.")
 
 tab_word, tab_picture = st.tabs([":material/translate: Word", ":material/photo_camera: Your picture"])
@@ -57,6 +57,10 @@ def show_translation(t):
                 help="How sure: on photos the rule never saw, answers this sure were right about this often (right: "
                      "the pictured noun is the answer or a kind of it). High confidence was right at least 90% of "
                      "the time there.")
+    if len(t.kinds) > 1:
+        seen = ", ".join(plain(k.replace("_", " ")) for k in t.kinds[:8])
+        st.markdown(f"{plain(t.rests_on)}: {seen}",
+                    help="The pictures show several kinds of one thing; the answer is what they have in common.")
     for note in t.notes:
         st.caption(f"• {plain(note)}")
     votes = {c.row: len(c.votes) for c in t.candidates}
@@ -126,7 +130,11 @@ with tab_picture:
                     t = translate_images([data], get_store(), get_encoder(), names=[picture.name],
                                          query=picture.name, source="your picture")
                     status.update(label="Done", state="complete")
-                st.session_state["_uploads"] = {picture.name: data}
+                from visemb.images import open_image
+
+                shown = open_image(data)  # decoded and converted (16-bit, CMYK, EXIF-rotated): what the encoder saw
+                shown.thumbnail((640, 640))
+                st.session_state["_uploads"] = {picture.name: shown}
                 show_translation(t)
             except VisembError as exc:
                 show_error(exc)

@@ -148,13 +148,14 @@ def main() -> None:
         from visemb.defaults import store_path
         from visemb.store import Store
         from visemb.sources import get_source
-        from visemb.translate import encoder_for, translate
+        from visemb.translate import query_encoder, translate
 
         store = Store.load(store_path(args.store))
         source = get_source("offline")  # built once per process, as the app caches it
         compute = {}
-        for name, enc in (("library encoder, batch 8", encoder_for(store)),
-                          ("the app's encoder: batch 1, no arena", encoder_for(store, batch_size=1, low_memory=True))):
+        for name, enc in (("library encoder, batch 8", query_encoder(store)),
+                          ("the app's encoder: batch 1, no arena",
+                           query_encoder(store, batch_size=1, low_memory=True))):
             translate("pies", store, source=source, images=8, encoder=enc)
             parts = {"fetch": [], "embed": [], "total": []}
             for _ in range(5):

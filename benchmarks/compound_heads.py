@@ -31,12 +31,12 @@ def main() -> None:
     from visemb.sources import get_source
     from visemb.sources.foreign_labels import HEAD_LAST_PHRASE_LANGUAGES, ForeignLabels
     from visemb.store import Store
-    from visemb.translate import encoder_for, translate
-    from visemb.vocabulary import synset_of
+    from visemb.translate import query_encoder, translate
+    from visemb.vocabulary import synset_by_wnid
 
     store = Store.load(DEFAULT_STORE)
     source = get_source("offline")
-    encoder = encoder_for(store)
+    encoder = query_encoder(store)
     full = source.foreign
     cases = []
     for label, rows in full.by_word.items():
@@ -59,7 +59,7 @@ def main() -> None:
             continue
         right = set()
         for wnid in truths:
-            s = synset_of(wnid)
+            s = synset_by_wnid(wnid)
             right |= {s.name()} | {x.name() for x in s.closure(lambda y: y.hypernyms() + y.instance_hypernyms())}
 
         def ok(key: str | None) -> bool:

@@ -34,7 +34,7 @@ from benchmarks.answer_selection import fit_logistic, noun_points  # noqa: E402
 from evaluation.answer_metrics import Judge, summarize  # noqa: E402
 from evaluation.splits import offline_source_of  # noqa: E402
 from evaluation.words import Features, label_words  # noqa: E402
-from visemb.answer import DEFAULT_RULE, AnswerRule, Hierarchy, answer_row, query_probabilities  # noqa: E402
+from visemb.answer import DEFAULT_RULE, AnswerRule, allowed_rows, conclude, weigh  # noqa: E402
 
 BOOSTS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 1024.0)
 KS = (1, 2, 4)
@@ -44,11 +44,9 @@ DISAGREE_TOLERANCE = 0.02
 
 def decide_on(runner, z: np.ndarray, label_rows, rule: AnswerRule):
     """(calibrated node probabilities, the answer row) as :func:`visemb.answer.decide` computes them."""
-    q = query_probabilities(runner["h"], z, rule, label_rows)
-    nodes = rule.calibrate(q.nodes, len(z), q.labelled)
-    row = answer_row(runner["store"], nodes, q.class_probs, rule, runner["h"], runner["allowed"],
-                     label_rows if q.labelled else ())
-    return q.nodes, nodes, row
+    ev = weigh(runner["tax"], z, rule, runner["allowed"], label_rows)
+    ans = conclude(runner["tax"], ev, rule, runner["allowed"], label_rows)
+    return ev.mass, ans.node_probs, ans.row
 
 
 def outcomes(runner, queries, rule: AnswerRule, disagree: bool) -> dict[int, list]:
@@ -68,12 +66,12 @@ def outcomes(runner, queries, rule: AnswerRule, disagree: bool) -> dict[int, lis
 def prepare(store, queries, feats: Features) -> None:
     """Each query's per-photo logits for k = 1, 2, 4, and those of the photos of the class most easily taken for
     its noun (the other selection class its own photos score highest): the hard case of a wrong sense."""
-    from visemb.answer import ClassScorer
+    from visemb.answer import scorer_for
 
-    scorer = ClassScorer.for_store(store)
-    column = {int(r): c for c, r in enumerate(scorer.hierarchy.class_rows)}
+    scorer = scorer_for(store)
+    column = store.taxonomy.class_of_row
     for q in queries:
-        q["logits"] = {k: scorer.logits(feats(q["paths"][k]), DEFAULT_RULE).astype(np.float64) for k in KS}
+        q["logits"] = {k: scorer.logits(feats(q["paths"][k]), DEFAULT_RULE) for k in KS}
     by_truth = {q["truth"]: q for q in queries}
     truths = np.array(sorted(by_truth))
     for q in queries:
@@ -91,10 +89,8 @@ def main(argv=None) -> int:
     from visemb.store import Store
 
     store = Store.load(store_path())
-    h = Hierarchy.of_store(store)
-    allowed = np.ones(len(store.entries), bool)
-    allowed[list(store.repeats)] = False
-    runner = {"store": store, "h": h, "allowed": allowed, "judge": Judge(store, h)}
+    allowed = allowed_rows(store.taxonomy, store.repeats)
+    runner = {"store": store, "tax": store.taxonomy, "allowed": allowed, "judge": Judge(store)}
     queries = [w for w in label_words(store, offline_source_of("selection"), WORDS_PER_LANGUAGE, KS) if w["paths"]]
     prepare(store, queries, Features(store))
     print(f"{len(queries)} selection words in {len({q['lang'] for q in queries})} languages", file=sys.stderr)
@@ -118,7 +114,7 @@ def main(argv=None) -> int:
     rule = replace(base, label_boost=best["boost"])
     points = [noun_points(runner["judge"], decide_on(runner, q["logits"][k], q["labels"], rule)[0], q["truth"],
                           allowed) for q in queries for k in KS]
-    la, lb = fit_logistic(*(np.concatenate(c) for c in zip(*points)))
+    la, lb = fit_logistic(*(np.concatenate(c) for c in zip(*[(x, y) for x, y, _ in points])))
     rule = replace(rule, label_slope=round(la, 4), label_intercept=round(lb, 4))
     final_agree, final_disagree = outcomes(runner, queries, rule, False), outcomes(runner, queries, rule, True)
     final = {k: {"agree": summarize(final_agree[k]), "disagree": summarize(final_disagree[k])} for k in KS}

@@ -22,9 +22,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.answer_selection import KS, fit_rule, in_set  # noqa: E402
+from benchmarks.answer_selection import KIND_KS, KS, fit_rule, in_set  # noqa: E402
 from evaluation.answer_metrics import summarize  # noqa: E402
-from evaluation.answers import Runner, photo_queries  # noqa: E402
+from evaluation.answers import Runner, kind_queries, photo_queries  # noqa: E402
+from visemb.answer import DEFAULT_RULE  # noqa: E402
 from evaluation.splits import VAL_SET, selection_photos  # noqa: E402
 
 NOVEL = (8.0, 10.0, 12.0)
@@ -41,21 +42,23 @@ def auroc(positive: np.ndarray, negative: np.ndarray) -> float:
 
 
 def separation(runner: Runner, queries, rule) -> dict[str, float]:
-    """AUROC of three scores for "the photo's noun is in the store" against "it was removed"."""
+    """AUROC of novelty scores (:mod:`evaluation.novelty`) and the cosine to the top class for "the photo's noun is
+    in the store" against "it was removed"."""
+    from evaluation.novelty import novelty_scores
+
     unit = runner.store.unit_vectors
-    scores = {"top class probability": ([], []), "top logit": ([], []), "cosine to the top class": ([], [])}
+    scores: dict[str, tuple[list, list]] = {}
     for q in queries:
         for removed, side in ((False, 0), (True, 1)):
-            probs = runner.probabilities(q, rule, removed)
-            z = runner.logits_of(q, rule)[0].copy()
+            z = runner.logits_of(q, rule).copy()
             if removed:
-                z[q.truth_class] = -np.inf
-            top = int(np.argmax(probs.mean_class))
+                z[:, q.truth_class] = -np.inf
             f = q.features[0] / np.linalg.norm(q.features[0])
-            scores["top class probability"][side].append(probs.mean_class[top])
-            scores["top logit"][side].append(z.max())
-            scores["cosine to the top class"][side].append(float(unit[runner.h.class_rows[top]] @ f))
-    return {name: auroc(np.array(a), np.array(b)) for name, (a, b) in scores.items()}
+            found = {k: float(v[0]) for k, v in novelty_scores(z, q.features).items()}
+            found["cosine to the top class"] = -float(unit[runner.tax.class_rows[int(np.argmax(z[0]))]] @ f)
+            for name, v in found.items():
+                scores.setdefault(name, ([], []))[side].append(v)
+    return {name: auroc(np.array(b), np.array(a)) for name, (a, b) in scores.items()}
 
 
 def main() -> int:
@@ -67,6 +70,7 @@ def main() -> int:
     runner = Runner(store)
     photos = selection_photos(ROOT.parent / "shared", store)
     queries = {k: [q for n, ph in photos.items() for q in in_set(photo_queries(store, ph, k), n)] for k in KS}
+    kinds = {k: [q for n, ph in photos.items() for q in in_set(kind_queries(store, ph, k), n)] for k in KIND_KS}
     full = [q for q in queries[1] if q.group == VAL_SET]
     lines = ["# A photo of a noun the store lacks: what the rule's numbers can do", "",
              f"{len(full)} full-size selection photos, one per query (`benchmarks/removed_noun_limit.py`). near: the "
@@ -75,7 +79,7 @@ def main() -> int:
              "|---|---|---|---|---|---|---|"]
     rows = []
     for novel in NOVEL:
-        rule = fit_rule(runner, queries, 1.0, novel, "mean")
+        rule = fit_rule(runner, queries, kinds, replace(DEFAULT_RULE, novel=novel))
         for c in CEILINGS:
             for t in THRESHOLDS:
                 r = replace(rule, ceiling=c, threshold=t)

@@ -17,7 +17,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from visemb.answer import rows_up
 from visemb.entry import synset_of
 
 ROOT = "entity.n.01"
@@ -44,15 +43,15 @@ class Outcome:
 
 
 class Judge:
-    """Scores answers against a store's WordNet (row ancestry and the stored hypernym paths)."""
+    """Scores answers against a store's WordNet (its taxonomy: ancestry and the stored hypernym paths)."""
 
-    def __init__(self, store, hierarchy):
+    def __init__(self, store):
         self.store = store
-        self.h = hierarchy
+        self.tax = store.taxonomy
         self.syn = [synset_of(e) or "" for e in store.entries]
         self.not_repeat = np.ones(len(store.entries), bool)
         self.not_repeat[list(store.repeats)] = False
-        self.n_classes = len(hierarchy.class_rows)
+        self.n_classes = len(self.tax.class_rows)
 
     def ancestors(self, row: int) -> frozenset[str]:
         return self.store.ancestry(row) - {ROOT}
@@ -61,7 +60,7 @@ class Judge:
         """The truth (unless removed) and its two nearest distinct ancestors along the stored path."""
         allowed = self.not_repeat.copy()
         allowed[list(removed)] = False
-        return ({truth} - removed) | set(rows_up(self.store, truth, self.h, allowed)[:2])
+        return ({truth} - removed) | {r for level in self.tax.levels_up(truth, allowed)[:2] for r in level}
 
     def judge(self, answer: int, ranked: list[int], truth: int, confidence: float, words: str,
               removed: frozenset[int] = frozenset()) -> Outcome:
@@ -70,8 +69,8 @@ class Judge:
         hp = inter / len(a) if a else 0.0
         hr = inter / len(t) if t else 0.0
         hf = 2 * hp * hr / (hp + hr) if hp + hr else 0.0
-        correct = self.syn[answer] in self.store.ancestry(truth)
-        under = max(int(self.h.classes_under[answer]), 1)
+        correct = self.tax.is_at_or_below(truth, answer)
+        under = max(int(self.tax.classes_under[answer]), 1)
         rank = ranked.index(truth) + 1 if truth in ranked else 0
         return Outcome(answer == truth, truth in ranked[:5], 1.0 / rank if rank else 0.0, correct,
                        answer in self.near_rows(truth, removed), hp, hr, hf,

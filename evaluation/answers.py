@@ -15,8 +15,8 @@ import numpy as np
 
 from evaluation.answer_metrics import Judge, Outcome
 from evaluation.splits import Photo
-from visemb.answer import (AnswerRule, ClassScorer, Hierarchy, QueryProbabilities, answer_row, query_probabilities,
-                           small_share)
+from visemb.answer import (Answer, AnswerRule, Evidence, allowed_rows, conclude, decide_logits, scorer_for,
+                           small_share, weigh)
 from visemb.entry import synset_of
 
 
@@ -41,8 +41,7 @@ class Query:
 def photo_queries(store, photos: list[Photo], k: int, seed: int = 0, per_class: int | None = None) -> list[Query]:
     """Groups of ``k`` distinct photos of one class from ``[(wnid, feature, size)]`` (classes with fewer are
     skipped); at most ``per_class`` groups per class, drawn without overlap in a seeded order."""
-    h = Hierarchy.of_store(store)
-    class_of_row = {int(r): i for i, r in enumerate(h.class_rows)}
+    class_of_row = store.taxonomy.class_of_row
     row_of_wnid = {e.get("imagenet_id"): i for i, e in enumerate(store.entries) if e.get("imagenet_id")}
     by = defaultdict(list)
     for wnid, f, size in photos:
@@ -71,8 +70,8 @@ def kind_queries(store, photos: list[Photo], k: int, seed: int = 0) -> list[Quer
     under them, repeats and top-level nouns left out."""
     from evaluation.answer_metrics import TOP_LEVEL
 
-    h = Hierarchy.of_store(store)
-    class_of_row = {int(r): i for i, r in enumerate(h.class_rows)}
+    h = store.taxonomy
+    class_of_row = h.class_of_row
     row_of_wnid = {e.get("imagenet_id"): i for i, e in enumerate(store.entries) if e.get("imagenet_id")}
     by_class = defaultdict(list)
     for wnid, f, size in photos:
@@ -97,60 +96,58 @@ def kind_queries(store, photos: list[Photo], k: int, seed: int = 0) -> list[Quer
 
 
 class Runner:
-    """Per-query probabilities under a rule, in the store or with the truth removed, and their outcomes."""
+    """Queries decided as :func:`visemb.answer.decide` decides them (the class in the store, or removed), and
+    judged."""
 
     def __init__(self, store):
         self.store = store
-        self.h = Hierarchy.of_store(store)
-        self.scorer = ClassScorer.for_store(store)
-        self.judge = Judge(store, self.h)
+        self.tax = store.taxonomy
+        self.scorer = scorer_for(store)
+        self.judge = Judge(store)
         only = defaultdict(set)
-        for c, r in zip(self.h.pair_class, self.h.pair_row):
+        for c, r in zip(self.tax.pair_class, self.tax.pair_row):
             only[int(r)].add(int(c))
         # rows reached by exactly one class: removing that class leaves them with no photos
         self.sole_class_rows: dict[int, list[int]] = defaultdict(list)
         for r, cs in only.items():
             if len(cs) == 1:
                 self.sole_class_rows[next(iter(cs))].append(r)
-        self.base_allowed = np.ones(len(store.entries), bool)
-        self.base_allowed[list(store.repeats)] = False
-
-    def probabilities(self, q: Query, rule: AnswerRule, removed: bool) -> QueryProbabilities:
-        """A query's uncalibrated probabilities (per photo, combined, per row), its class excluded if ``removed``."""
-        z = self.logits_of(q, rule)
-        if removed:
-            z = z.copy()
-            z[:, q.truth_class] = -np.inf
-        return query_probabilities(self.h, z, rule)
+        self._logits: dict[int, tuple[Query, float | None, np.ndarray]] = {}
 
     def logits_of(self, q: Query, rule: AnswerRule) -> np.ndarray:
-        """The query's class logits (cached on the query: of the rule's numbers only a cosine scorer's scale counts)."""
+        """The query's class logits (kept per query: of the rule's numbers only a cosine scorer's scale counts)."""
         key = None if self.scorer.mode == "classifier" else rule.cosine_scale
-        cached = getattr(q, "_logits", None)
-        if cached is None or cached[0] != key:
-            q._logits = (key, self.scorer.logits(q.features, rule).astype(np.float64))
-        return q._logits[1]
+        cached = self._logits.get(id(q))
+        if cached is None or cached[0] is not q or cached[1] != key:
+            cached = self._logits[id(q)] = (q, key, self.scorer.logits(q.features, rule))
+        return cached[2]
 
-    def removed_rows(self, q: Query) -> frozenset[int]:
-        return frozenset(self.sole_class_rows.get(q.truth_class, ()))
+    def removed_rows(self, q: Query, removed: bool) -> tuple[int, ...]:
+        """The rows barred when the query's class is removed: those whose photos are only that class's."""
+        return tuple(self.sole_class_rows.get(q.truth_class, ())) if removed else ()
 
-    def outcome(self, q: Query, probs: QueryProbabilities, nodes: np.ndarray, rule: AnswerRule,
-                removed: bool) -> Outcome:
-        """Decide (as :func:`visemb.answer.decide`) on calibrated probabilities ``nodes`` and score the answer."""
-        gone = self.removed_rows(q) if removed else frozenset()
-        allowed = self.base_allowed.copy()
+    def decide(self, q: Query, rule: AnswerRule, removed: bool) -> Answer:
+        """The answer the library gives (:func:`visemb.answer.decide_logits`), the class removed if ``removed``."""
+        return decide_logits(self.tax, self.logits_of(q, rule), rule, repeats=self.store.repeats,
+                             exclude_rows=self.removed_rows(q, removed), sizes=q.sizes, topn=5)
+
+    def evidence(self, q: Query, rule: AnswerRule, removed: bool) -> tuple[Evidence, np.ndarray]:
+        """The first half of :meth:`decide` (evidence and the allowed rows), to conclude under several rules."""
+        gone = self.removed_rows(q, removed)
+        z = self.logits_of(q, rule).copy()
         if gone:
-            allowed[list(gone)] = False
-        row = answer_row(self.store, nodes, probs.class_probs, rule, self.h, allowed)
-        order = [int(self.h.class_rows[c]) for c in np.argsort(-probs.mean_class)[:6]]
-        ranked = [row] + [r for r in order if r != row][:4]
-        p = float(nodes[row])
-        return self.judge.judge(row, ranked, q.truth_row, p, rule.words(p), gone)
+            z[:, np.isin(self.tax.class_rows, gone)] = -np.inf
+        allowed = allowed_rows(self.tax, self.store.repeats, gone)
+        return weigh(self.tax, z, rule, allowed), allowed
+
+    def conclude(self, q: Query, ev: Evidence, allowed: np.ndarray, rule: AnswerRule, removed: bool) -> Outcome:
+        """The second half of :meth:`decide` under ``rule`` (same weighing numbers), judged."""
+        return self.score(q, conclude(self.tax, ev, rule, allowed, sizes=q.sizes, topn=5), removed)
+
+    def score(self, q: Query, ans: Answer, removed: bool) -> Outcome:
+        gone = frozenset(self.removed_rows(q, removed))
+        return self.judge.judge(ans.row, [r for r, _ in ans.ranked], q.truth_row, ans.probability, ans.confidence,
+                                gone)
 
     def run(self, queries: list[Query], rule: AnswerRule, removed: bool) -> list[Outcome]:
-        out = []
-        for q in queries:
-            probs = self.probabilities(q, rule, removed)
-            nodes = rule.calibrate(probs.nodes, len(q.features), small=q.small)
-            out.append(self.outcome(q, probs, nodes, rule, removed))
-        return out
+        return [self.score(q, self.decide(q, rule, removed), removed) for q in queries]

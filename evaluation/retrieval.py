@@ -17,40 +17,16 @@ from typing import Sequence
 
 import numpy as np
 
-from visemb.evaluate import PooledIndex, csls, hubness_from_gram, rank_metrics, ranks_of, spearman
-from visemb.search import l2_normalize
+from visemb.evaluate import PooledIndex, hubness_from_gram, rank_metrics, ranks_of, spearman
+from visemb.search import csls, l2_normalize
 from visemb.store import HUBNESS_K
+from evaluation.embedding import embed_cached
 
 logger = logging.getLogger(__name__)
 NAME_BASE = "article baseline (1 photo/noun, raw cosine)"
 NAME_DEFAULT = "visemb default (= the store: photos + class prototypes; cosine order)"
 NAME_DEFAULT_CSLS = "visemb default, CSLS order (the 'prefer specific nouns' option)"
 QUICK_LANGS = ("de", "fr", "es", "it", "pl", "ru", "zh", "ja", "he", "ar", "nl", "pt")
-
-
-def _embed_cached(paths: list[str], cache: Path, spec) -> dict[str, np.ndarray]:
-    """Vectors of ``paths`` with the store's encoder, cached on disk per encoder file checksum."""
-    from tqdm import tqdm
-
-    from visemb.encoder import load_encoder
-
-    cache.mkdir(parents=True, exist_ok=True)
-    f = cache / f"vectors-{(spec.file_sha256 or 'x')[:12]}.npz"
-    have: dict[str, np.ndarray] = {}
-    if f.is_file():
-        with np.load(f) as z:
-            have = dict(zip([str(p) for p in z["paths"]], z["vectors"]))
-    todo = [p for p in paths if p not in have]
-    if todo:
-        enc = load_encoder(spec)
-        for i in tqdm(range(0, len(todo), 64), desc="embed photos", unit="batch"):
-            part = todo[i:i + 64]
-            emb = enc.embed(part)
-            have.update({part[j]: v for j, v in zip(emb.ok, emb.vectors)})
-        tmp = f.with_suffix(".tmp.npz")
-        np.savez(tmp, paths=np.array(list(have)), vectors=np.stack(list(have.values())))
-        os.replace(tmp, f)
-    return have
 
 
 @dataclass
@@ -80,29 +56,27 @@ class EvalData:
         """Read the labels, embed the photos (cached per encoder file) and relate the classes to ``store``."""
         from visemb.encoder_spec import get_spec
         from visemb.prototypes import load_prototypes
-        from visemb.vocabulary import synset_of
 
         spec = get_spec(store.encoder_spec.name)
         rows = list(csv.DictReader(open(shared / "photos" / "labels.csv", encoding="utf-8")))
         for r in rows:
             r["full"] = str(shared / "photos" / r["path"])
-        vec = _embed_cached([r["full"] for r in rows], cache, spec)
-        leaves = sorted({r["wnid"] for r in rows})
-        leaf_syn = [synset_of(w) for w in leaves]
-        syn_row = {e["synsets"][0]: i for i, e in enumerate(store.entries)}
-        ancestors = [{x.name() for x in s.closure(lambda y: y.hypernyms() + y.instance_hypernyms())}
-                     for s in leaf_syn]
+        vec = embed_cached([r["full"] for r in rows], cache, spec)
+        tax = store.taxonomy
+        row_of_wnid = {e.get("imagenet_id"): i for i, e in enumerate(store.entries) if e.get("imagenet_id")}
+        leaves = sorted({r["wnid"] for r in rows if r["wnid"] in row_of_wnid})
+        missing = sorted({r["wnid"] for r in rows} - set(leaves))
+        if missing:
+            raise SystemExit(f"the store lacks {len(missing)} photographed classes of the shared photos "
+                             f"(e.g. {missing[0]}); evaluate the default store")
+        leaf_row = np.array([row_of_wnid[w] for w in leaves])
         members: list[list[int]] = [[] for _ in store.entries]
-        for li, anc in enumerate(ancestors):
-            for name in anc | {leaf_syn[li].name()}:
-                if name in syn_row:
-                    members[syn_row[name]].append(li)
+        for li, row in enumerate(leaf_row.tolist()):
+            for r in {*tax.same_sense(row), *tax.ancestors(row)}:
+                members[r].append(li)
         protos = load_prototypes(spec)
-        return cls(rows, vec, leaves, {w: i for i, w in enumerate(leaves)},
-                   np.array([syn_row[s.name()] for s in leaf_syn]), members,
-                   [{syn_row[x.name()] for x in s.hypernyms() + s.instance_hypernyms() if x.name() in syn_row}
-                    for s in leaf_syn],
-                   [{syn_row[n] for n in anc if n in syn_row} for anc in ancestors],
+        return cls(rows, vec, leaves, {w: i for i, w in enumerate(leaves)}, leaf_row, members,
+                   [tax.parents(int(r)) for r in leaf_row], [tax.ancestors(int(r)) for r in leaf_row],
                    np.stack([protos.get(w) for w in leaves]))
 
     def queries(self, photo_set: str) -> tuple[np.ndarray, np.ndarray]:
@@ -128,6 +102,52 @@ class EvalData:
 
 
 def run_evaluation(a) -> int:
+    """The whole retrieval evaluation (``a``: the parsed command line); writes results.json and results.md."""
+    from precompute.default_store import STORE_SETS
+
+    shared, out, store, d = _inputs(a)
+    held = [r for r in d.rows if r["set"] == "ilsvrc2012-val"]
+    Q, q_leaf = d.queries("ilsvrc2012-val")
+    weight = (store.manifest.get("class_prototypes") or {}).get("weight", 0.0)
+    variants = _variants(d, weight)
+    indexes = {name: PooledIndex(d.members, L, d.leaf_row, own) for name, (L, _, own) in variants.items()}
+    repeats = np.zeros(len(store), bool)
+    repeats[list(store.repeats)] = True
+    # table row -> (variant, CSLS order?): the default as the app ranks by default (cosine), and with CSLS
+    orders = {NAME_BASE: (NAME_BASE, False), NAME_DEFAULT: (NAME_DEFAULT, False),
+              NAME_DEFAULT_CSLS: (NAME_DEFAULT, True)}
+    orders.update({name: (name, False) for name in variants if name not in orders})
+    results: dict = {"store": str(a.store_path), "held_out_photos": len(held),
+                     "held_out_classes": len(set(q_leaf)), "prototype_weight": weight, "hubness_k": HUBNESS_K,
+                     "retrieval": {}, "multi_image": {}, "leave_class_out": {}, "translation": {},
+                     "general_words": {}, "similarity": {}, "examples": {}}
+    results.update(_rebuilt(store, indexes[NAME_DEFAULT], repeats))
+    for name, (vname, use_csls) in orders.items():
+        retrieval, multi, lco = _retrieval(indexes[vname], variants[vname][1], use_csls, Q, q_leaf, d, repeats)
+        results["retrieval"][name], results["multi_image"][name], results["leave_class_out"][name] = \
+            retrieval, multi, lco
+    rankers = _rankers(indexes, repeats)
+    results["headline"] = _headline(store, indexes[NAME_DEFAULT], rankers["visemb CSLS"][1], Q, q_leaf, d.leaf_row,
+                                    d.anc_rows, d.parents, repeats)
+    store_rows = [r for r in d.rows if r["set"] in STORE_SETS]
+    results["translation"] = _translation(a, shared, store, d.vec, d.leaves, d.leaf_ix, d.leaf_row, d.anc_rows,
+                                          rankers, held, store_rows, repeats)
+    results["general_words"] = _general_words(shared, store, d.vec, rankers, d.anc_rows, set(q_leaf.tolist()),
+                                              repeats)
+    results["similarity"] = _similarity(shared, store, indexes)
+    results["examples"] = _examples(store, indexes[NAME_BASE].matrix())
+    from visemb.fileio import atomic_write_text
+
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out / "results.json", json.dumps(results, indent=1))
+    md = _markdown(results)
+    atomic_write_text(out / "results.md", md)
+    print(md)
+    return 0
+
+
+def _inputs(a):
+    """(shared folder, output folder, store, :class:`EvalData`) for the command line ``a``."""
     from visemb.defaults import store_path
     from visemb.store import Store
 
@@ -140,95 +160,77 @@ def run_evaluation(a) -> int:
 
     wordnet()  # fail early, with the message naming how to install it, before any embedding
     out = Path(a.out)
-    store = Store.load(store_path(a.store))
-    d = EvalData.load(shared, store, out / "cache")
-    rows, vec, leaves, leaf_ix, leaf_row = d.rows, d.vec, d.leaves, d.leaf_ix, d.leaf_row
-    members, parents, anc_rows, P, leaf_vectors = d.members, d.parents, d.anc_rows, d.prototypes, d.leaf_vectors
-    held = [r for r in rows if r["set"] == "ilsvrc2012-val"]
-    Q, q_leaf = d.queries("ilsvrc2012-val")
+    a.store_path = store_path(a.store)
+    store = Store.load(a.store_path)
+    return shared, out, store, EvalData.load(shared, store, out / "cache")
 
+
+def _variants(d: EvalData, weight: float) -> dict:
+    """name: (leaf photo vectors, query transform, the class nouns' own vectors or None)."""
     from precompute.default_store import STORE_SETS
 
-    weight = (store.manifest.get("class_prototypes") or {}).get("weight", 0.0)
-    photos = leaf_vectors(STORE_SETS)
-    whiten = _fit_whitening(np.stack([vec[r["full"]] for r in rows if r["set"] != "ilsvrc2012-val"]))
-    # name: (leaf photo vectors, query transform, the class nouns' own vectors or None)
-    variants = {
-        NAME_BASE: (leaf_vectors(("imagenet-samples",)), None, None),
+    photos = d.leaf_vectors(STORE_SETS)
+    whiten = _fit_whitening(np.stack([d.vec[r["full"]] for r in d.rows if r["set"] != "ilsvrc2012-val"]))
+    return {
+        NAME_BASE: (d.leaf_vectors(("imagenet-samples",)), None, None),
         NAME_DEFAULT: (photos, None, d.with_prototypes(photos, weight) if weight else None),
         "photos only (no class prototypes; the default before)": (photos, None, None),
-        "class prototypes only (rejected: word similarity drops)": (photos, None, P),
+        "class prototypes only (rejected: word similarity drops)": (photos, None, d.prototypes),
         "photos + Tiny-ImageNet photos (10/class, 202 classes; rejected)": (
-            leaf_vectors(("imagenet-samples", "tiny-imagenet-val")), None, None),
+            d.leaf_vectors(("imagenet-samples", "tiny-imagenet-val")), None, None),
         "photos + PCA-whitening (512-d, fit on store photos; rejected)": (
-            leaf_vectors(STORE_SETS, whiten), whiten, None),
+            d.leaf_vectors(STORE_SETS, whiten), whiten, None),
     }
-    indexes = {name: PooledIndex(members, L, leaf_row, own) for name, (L, _, own) in variants.items()}
-    repeats = np.zeros(len(store), bool)
-    repeats[list(store.repeats)] = True
-    # table row -> (variant, CSLS order?): the default as the app ranks by default (cosine), and with CSLS
-    orders = {NAME_BASE: (NAME_BASE, False), NAME_DEFAULT: (NAME_DEFAULT, False),
-              NAME_DEFAULT_CSLS: (NAME_DEFAULT, True)}
-    orders.update({name: (name, False) for name in variants if name not in orders})
-    results: dict = {"store": str(store_path(a.store)), "held_out_photos": len(held),
-                     "held_out_classes": len(set(q_leaf)), "prototype_weight": weight, "hubness_k": HUBNESS_K,
-                     "retrieval": {}, "multi_image": {}, "leave_class_out": {}, "translation": {},
-                     "general_words": {}, "similarity": {}, "examples": {}}
-    # sanity: the default variant rebuilds the committed store's vectors and hubness
-    rebuilt = indexes[NAME_DEFAULT].matrix()
-    results["rebuilt_vs_store_min_cosine"] = float(np.min(np.sum(rebuilt * store.unit_vectors, axis=1)))
+
+
+def _rebuilt(store, index: PooledIndex, repeats: np.ndarray) -> dict:
+    """Sanity: how closely the default variant rebuilds the committed store's vectors and hubness."""
+    rebuilt = index.matrix()
+    out = {"rebuilt_vs_store_min_cosine": float(np.min(np.sum(rebuilt * store.unit_vectors, axis=1)))}
     if store.hubness is not None:
         r_rebuilt = hubness_from_gram(rebuilt @ rebuilt.T, HUBNESS_K, repeats)
-        results["rebuilt_vs_store_max_hubness_diff"] = float(np.max(np.abs(r_rebuilt - store.hubness)))
-    for name, (vname, use_csls) in orders.items():
-        index = indexes[vname]
-        tf = variants[vname][1]
-        M = index.matrix()
-        G = M @ M.T
-        r = hubness_from_gram(G, HUBNESS_K, repeats) if use_csls else None
-        Qv = l2_normalize(tf(Q)) if tf else Q
-        S = csls(Qv @ M.T, r)
-        strict = ranks_of(S[:, leaf_row], [{int(l)} for l in q_leaf])
-        lenient_sets = [{int(leaf_row[l])} | anc_rows[l] for l in q_leaf]
-        shown = np.where(repeats, -np.inf, S)  # what a user is shown: all nouns but repeats
-        results["retrieval"][name] = {"strict (among the 1,000 nouns)": rank_metrics(strict),
-                                      "exact (all nouns)": rank_metrics(
-                                          ranks_of(shown, [{int(leaf_row[l])} for l in q_leaf])),
-                                      "lenient (synset or hypernym, all nouns)":
-                                          rank_metrics(ranks_of(S, lenient_sets))}
-        multi = {}
-        by_class = defaultdict(list)
-        for i, l in enumerate(q_leaf):
-            by_class[int(l)].append(i)
-        for k in (2, 4):
-            groups = [ix[:k] for ix in by_class.values() if len(ix) >= k]
-            if groups:
-                Gq = l2_normalize(np.stack([Qv[g].mean(axis=0) for g in groups]))
-                rk = ranks_of(csls(Gq @ M.T, r)[:, leaf_row], [{int(q_leaf[g[0]])} for g in groups])
-                multi[f"k={k}"] = rank_metrics(rk)
-        results["multi_image"][name] = multi
-        results["leave_class_out"][name] = _leave_class_out(index, G if use_csls else None, Qv, q_leaf, leaf_row,
-                                                            anc_rows, parents, repeats)
-    rankers = _rankers(indexes, repeats)
-    results["headline"] = _headline(store, indexes[NAME_DEFAULT], rankers["visemb CSLS"][1], Q, q_leaf, leaf_row,
-                                    anc_rows, parents, repeats)
-    store_rows = [r for r in rows if r["set"] in STORE_SETS]
-    results["translation"] = _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows,
-                                          rankers, held, store_rows, repeats)
-    results["general_words"] = _general_words(shared, store, vec, rankers, anc_rows, set(q_leaf.tolist()), repeats)
-    results["similarity"] = _similarity(shared, store, indexes)
-    base_M = indexes[NAME_BASE].matrix()
+        out["rebuilt_vs_store_max_hubness_diff"] = float(np.max(np.abs(r_rebuilt - store.hubness)))
+    return out
+
+
+def _retrieval(index: PooledIndex, tf, use_csls: bool, Q: np.ndarray, q_leaf: np.ndarray, d: EvalData,
+               repeats: np.ndarray) -> tuple[dict, dict, dict]:
+    """(retrieval, multi-photo, leave-class-out) figures of one variant in one order."""
+    leaf_row, anc_rows = d.leaf_row, d.anc_rows
+    M = index.matrix()
+    G = M @ M.T
+    r = hubness_from_gram(G, HUBNESS_K, repeats) if use_csls else None
+    Qv = l2_normalize(tf(Q)) if tf else Q
+    S = csls(Qv @ M.T, r)
+    strict = ranks_of(S[:, leaf_row], [{int(l)} for l in q_leaf])
+    lenient_sets = [{int(leaf_row[l])} | anc_rows[l] for l in q_leaf]
+    shown = np.where(repeats, -np.inf, S)  # what a user is shown: all nouns but repeats
+    retrieval = {"strict (among the 1,000 nouns)": rank_metrics(strict),
+                 "exact (all nouns)": rank_metrics(ranks_of(shown, [{int(leaf_row[l])} for l in q_leaf])),
+                 "lenient (synset or hypernym, all nouns)": rank_metrics(ranks_of(S, lenient_sets))}
+    multi = {}
+    by_class = defaultdict(list)
+    for i, l in enumerate(q_leaf):
+        by_class[int(l)].append(i)
+    for k in (2, 4):
+        groups = [ix[:k] for ix in by_class.values() if len(ix) >= k]
+        if groups:
+            Gq = l2_normalize(np.stack([Qv[g].mean(axis=0) for g in groups]))
+            rk = ranks_of(csls(Gq @ M.T, r)[:, leaf_row], [{int(q_leaf[g[0]])} for g in groups])
+            multi[f"k={k}"] = rank_metrics(rk)
+    lco = _leave_class_out(index, G if use_csls else None, Qv, q_leaf, leaf_row, anc_rows, d.parents, repeats)
+    return retrieval, multi, lco
+
+
+def _examples(store, base_M: np.ndarray) -> dict:
+    """Similarities of a few pairs, visemb's beside the article baseline's."""
+    out = {}
     for x, y in (("car", "truck"), ("car", "dog"), ("house", "building"), ("wine", "bottle")):
         ok = x in store and y in store
-        results["examples"][f"{x}/{y}"] = {
+        out[f"{x}/{y}"] = {
             "visemb": store.similarity(x, y) if ok else None,
             "baseline": float(base_M[store.get_index(x)] @ base_M[store.get_index(y)]) if ok else None}
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "results.json").write_text(json.dumps(results, indent=1))
-    md = _markdown(results)
-    (out / "results.md").write_text(md)
-    print(md)
-    return 0
+    return out
 
 
 def _without_own_class(index: PooledIndex, G: np.ndarray | None, Qv: np.ndarray, q_leaf: np.ndarray,
@@ -400,30 +402,9 @@ def _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows, ran
                 except VisembError:
                     continue
                 V = l2_normalize(np.stack([vec[str(p)] for p in fetched.paths]))
-                q = l2_normalize(V.mean(axis=0))
                 target = leaf_ix[wnid]
-                lenient = {int(leaf_row[target])} | anc_rows[target]
-                for tag, (M, r) in rankers.items():
-                    if tag != "visemb" and k not in (1, 4):
-                        continue
-                    if tag == "baseline" and k != 1:
-                        continue
-                    full = csls(M @ q, r)
-                    strict = full[leaf_row]
-                    per[f"{tag} k={k} mean"].append(1 + int((strict > strict[target]).sum()))
-                    shown = np.where(repeats, -np.inf, full)
-                    per[f"{tag} k={k} mean, exact among all nouns"].append(
-                        1 + int((shown > shown[leaf_row[target]]).sum()))
-                    best = max(full[j] for j in lenient)
-                    per[f"{tag} k={k} mean, lenient"].append(1 + int((full > best).sum()))
-                    if tag == "visemb":
-                        am = np.maximum.reduceat(V @ I.T, starts, axis=1).mean(axis=0)
-                        per[f"{tag} k={k} avgmax"].append(1 + int((am > am[target]).sum()))
-                    if r is not None:  # the first answers: is each the noun or one of its ancestors?
-                        first = _first_answers(store, np.where(repeats, -np.inf, M @ q), r, q)
-                        for name, tag_ in (("the kind (the answer shown)", "kind"), ("CSLS top noun", "csls"),
-                                           ("cosine top noun", "cosine")):
-                            heads[f"k={k}"][name].append(first[tag_] in lenient)
+                _rank_fetched(V, k, target, {int(leaf_row[target])} | anc_rows[target], rankers, leaf_row,
+                              repeats, store, (I, starts), per, heads[f"k={k}"])
         for key, v in per.items():
             agg_ranks[key] += v
         out["per_language"][lang] = {key: rank_metrics(np.array(v)) for key, v in per.items()}
@@ -431,6 +412,34 @@ def _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows, ran
     out["headline, noun or ancestor"] = {k: {name: float(np.mean(v)) for name, v in d.items()}
                                          for k, d in heads.items()}
     return out
+
+
+def _rank_fetched(V: np.ndarray, k: int, target: int, lenient: set[int], rankers: dict, leaf_row: np.ndarray,
+                  repeats: np.ndarray, store, images: tuple[np.ndarray, np.ndarray], per: dict, heads: dict) -> None:
+    """Ranks of one fetched query (``V``: its unit photo vectors; ``target``: its leaf) by every ranker, added to
+    ``per``; whether the first answers are the noun or an ancestor, added to ``heads``."""
+    q = l2_normalize(V.mean(axis=0))
+    for tag, (M, r) in rankers.items():
+        if tag != "visemb" and k not in (1, 4):
+            continue
+        if tag == "baseline" and k != 1:
+            continue
+        full = csls(M @ q, r)
+        strict = full[leaf_row]
+        per[f"{tag} k={k} mean"].append(1 + int((strict > strict[target]).sum()))
+        shown = np.where(repeats, -np.inf, full)
+        per[f"{tag} k={k} mean, exact among all nouns"].append(1 + int((shown > shown[leaf_row[target]]).sum()))
+        best = max(full[j] for j in lenient)
+        per[f"{tag} k={k} mean, lenient"].append(1 + int((full > best).sum()))
+        if tag == "visemb":
+            I, starts = images
+            am = np.maximum.reduceat(V @ I.T, starts, axis=1).mean(axis=0)
+            per[f"{tag} k={k} avgmax"].append(1 + int((am > am[target]).sum()))
+        if r is not None:  # the first answers: is each the noun or one of its ancestors?
+            first = _first_answers(store, np.where(repeats, -np.inf, M @ q), r, q)
+            for name, tag_ in (("the kind (the answer shown)", "kind"), ("CSLS top noun", "csls"),
+                               ("cosine top noun", "cosine")):
+                heads[name].append(first[tag_] in lenient)
 
 
 def _similarity(shared, store, indexes) -> dict:
@@ -563,6 +572,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shared", help="the shared data folder (photos, labels, MEN, SimLex)")
     ap.add_argument("--out", default="evaluation-out", help="folder for results.json and results.md")
     ap.add_argument("--quick", action="store_true", help="fewer languages and k values")
+    ap.add_argument("--store", help="the store to evaluate (default: the shipped one, or VISEMB_STORE)")
     return run_evaluation(ap.parse_args(argv))
 
 

@@ -1,9 +1,9 @@
 """Which shipped photos play which part: the store's own photos, the selection photos and the held-out photos.
 
 - store (exemplars): ``imagenet-samples``, one photo per ImageNet class, built into the default store;
-- selection: every ``tiny-imagenet-val`` photo and the ``ilsvrc2012-val`` photos of the classes in the *selection
-  half* (a fixed hash of the class id) — these choose the answer rule and its numbers;
-- held out: the ``ilsvrc2012-val`` photos of the other half of the classes — they report, once.
+- selection: the ``tiny-imagenet-val`` (64 px) and ``ilsvrc2012-val`` (full-size) photos of the classes in the
+  *selection half* (a fixed hash of the class id) — these choose the answer rule and its numbers;
+- held out: the photos of both sets of the other half of the classes — they report, once.
 
 The three never overlap (a test checks it), and held-out classes are never selection classes.
 """
@@ -31,7 +31,7 @@ def part_of(row: dict) -> str:
     """``store``, ``selection`` or ``held-out`` for a ``labels.csv`` row."""
     if row["set"] == STORE_SET:
         return "store"
-    if row["set"] == TINY_SET or (row["set"] == VAL_SET and is_selection_class(row["wnid"])):
+    if row["set"] in (TINY_SET, VAL_SET) and is_selection_class(row["wnid"]):
         return "selection"
     return "held-out"
 
@@ -47,11 +47,11 @@ def photos_of(shared: Path, store, part: str) -> dict[str, list[Photo]]:
     from PIL import Image
 
     from visemb.encoder_spec import get_spec
-    from evaluation.retrieval import _embed_cached
+    from evaluation.embedding import embed_cached
 
     rows = [r for r in labelled_rows(shared) if part_of(r) == part]
     paths = [str(Path(shared) / "photos" / r["path"]) for r in rows]
-    vec = _embed_cached(paths, CACHE, get_spec(store.encoder_spec.name))
+    vec = embed_cached(paths, CACHE, get_spec(store.encoder_spec.name))
     out: dict[str, list[Photo]] = {}
     for r, p in zip(rows, paths):
         if p in vec:
@@ -78,6 +78,4 @@ def offline_source_of(part: str):
 
     src = copy.copy(offline_source())
     keep = is_selection_class if part == "selection" else (lambda w: not is_selection_class(w))
-    src.photos = {w: p for w, p in src.photos.items() if keep(w)}
-    src._closure_cache = {}
-    return src
+    return src.restricted(keep)

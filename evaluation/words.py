@@ -43,9 +43,9 @@ class Features:
     """Raw features of photo paths with the store's encoder, each photo embedded once."""
 
     def __init__(self, store):
-        from visemb.translate import encoder_for
+        from visemb.translate import query_encoder
 
-        self.enc = encoder_for(store)
+        self.enc = query_encoder(store)
         self.cache: dict[str, np.ndarray] = {}
 
     def __call__(self, paths: list[str]) -> np.ndarray:

@@ -70,9 +70,10 @@ def read_json(path: Path, kind: type = dict):
     """
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PipelineError(f"{path} is damaged (not valid JSON: {exc}); delete it to rebuild it, or use a fresh "
-                            "--work folder") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        why = "nested too deeply" if isinstance(exc, RecursionError) else f"not valid JSON: {exc}"
+        raise PipelineError(f"{path} is damaged ({why}); delete it to rebuild it, or use a fresh "
+                            "--work folder") from None
     if not isinstance(data, kind):
         raise PipelineError(f"{path} is damaged (a JSON {kind.__name__} was expected); delete it to rebuild it, or "
                             "use a fresh --work folder")

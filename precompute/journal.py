@@ -32,7 +32,7 @@ class Journal:
                     break  # torn write from a killed process
                 try:
                     yield json.loads(raw)
-                except json.JSONDecodeError:
+                except (json.JSONDecodeError, RecursionError):
                     break
 
     def append(self, record: dict) -> None:

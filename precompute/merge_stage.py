@@ -277,7 +277,7 @@ def _prototypes(cfg: PipelineConfig):
 def _mark_same_photos(entries: list[dict], units: list[list[int]]) -> None:
     """Ancestors pooling exactly the photos of a more specific noun (goldfish -> cyprinid -> …) get
     ``same_photos_as`` = that noun's key; neighbour lists leave them out (their vectors are identical)."""
-    from visemb.store import entry_ancestry
+    from visemb.taxonomy import entry_ancestry
 
     groups: dict[tuple, list[int]] = {}
     for i, u in enumerate(units):

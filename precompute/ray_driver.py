@@ -103,110 +103,137 @@ def run_ray(work: Path, cfg: PipelineConfig | None = None, settings: RaySettings
             policy: FetchPolicy | None = None, fetch_only: bool = False) -> list[dict]:
     """Fetch and embed every unfinished partition on Ray; return one summary per partition (as ``run_all``).
     With ``fetch_only`` the images are fetched and nothing is embedded (I/O nodes first, encoders later)."""
-    from tqdm import tqdm
-
-    from precompute.encoder_choice import choose_backend
-
     cfg = open_work(work, cfg)
     vocab = vocabulary_stage(work, cfg)
-    n_units = len(vocab["units"])
     ray = start_ray(settings)
     try:
-        cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
-        gpus = int(ray.cluster_resources().get("GPU", 0))
-        in_flight = settings.fetch_tasks or 4 * cpus
-        policy = policy or FetchPolicy(threads=8)
-        if policy.rate:  # the engine-wide rate, shared among the tasks in flight
-            policy = FetchPolicy(policy.tries, policy.backoff_s, policy.max_backoff_s, policy.threads,
-                                 policy.rate / in_flight)
-        backend = choose_backend(cfg, cuda=gpus > 0)
-        n_actors = settings.embed_actors or (gpus if gpus else max(1, cpus - 1))
-        actor_cpus = 0 if gpus else settings.actor_cpus
-        worker = ray.remote(num_cpus=actor_cpus, num_gpus=1 if gpus else 0, max_restarts=3,
-                            max_task_retries=3)(EmbedWorker)
-        threads = max(1, cpus // n_actors)  # an actor reserves actor_cpus but computes on its share of the CPUs
-        actors = [] if fetch_only else [worker.remote(cfg.to_dict(), backend.to_dict(), threads)
-                                        for _ in range(n_actors)]
-        fetch = ray.remote(num_cpus=FETCH_TASK_CPUS, max_retries=3)(_fetch_task)
-
-        states = [partition_state(work, cfg, n_units, p) for p in range(cfg.partitions)]
-        open_states = [s for s in states if not (s.dir / "done.json").is_file()]
-        fetch_jobs = [(s, b) for s in open_states for b in batches(s.units) if set(b) - set(s.fetched)]
-        ready_batches = [(s, b) for s in open_states for b in batches(s.units) if not set(b) - set(s.fetched)]
-        t0 = time.perf_counter()
-        pending_fetch: dict = {}
-        pending_embed: dict = {}
-        free_actors = list(actors)
-        embed_queue: list[tuple[str, Chunk]] = []
-        events = {str(s.dir): Journal(s.dir / "events.jsonl") for s in open_states}
-        timings = {"fetch_s": 0.0, "embed_s": 0.0}
-
-        def queue_chunks(part_dir: Path, batch: list[int]) -> None:
-            from precompute.fetch_stage import fetch_done
-
-            if fetch_only:
-                return
-            fetched = fetch_done(part_dir)
-            if set(batch) - set(fetched):
-                return  # some unit is still unavailable: a rerun retries it
-            embed_queue.extend((str(part_dir), c) for c in chunks_to_do(part_dir, batch_chunks(fetched, batch,
-                                                                                              cfg.chunk_images)))
-
-        for s, b in ready_batches:
-            queue_chunks(s.dir, b)
-        todo = list(fetch_jobs)
-        bar_f = tqdm(total=sum(len(b) for _, b in fetch_jobs), desc="fetch (ray)", unit="noun")
-        bar_e = tqdm(total=0, desc="embed (ray)", unit="chunk")
-        while todo or pending_fetch or pending_embed or embed_queue:
-            while todo and len(pending_fetch) < in_flight:
-                s, b = todo.pop(0)
-                units = {u: vocab["units"][u] for u in b}
-                pending_fetch[fetch.remote(cfg.to_dict(), units, b, str(s.dir), policy)] = (s, b)
-            while embed_queue and free_actors:
-                actor = free_actors.pop()
-                part_dir, chunk = embed_queue.pop(0)
-                pending_embed[actor.embed.remote(part_dir, chunk)] = actor
-                bar_e.total += 1
-            done, _ = ray.wait(list(pending_fetch) + list(pending_embed), num_returns=1, timeout=1.0)
-            for ref in done:
-                if ref in pending_fetch:
-                    s, b = pending_fetch.pop(ref)
-                    bar_f.update(len(b))
-                    try:
-                        result = ray.get(ref)
-                    except ray.exceptions.RayError as exc:  # retries spent: the next run picks the batch up
-                        logger.warning("fetch batch %d failed: %s", b[0], str(exc).splitlines()[0])
-                        continue
-                    if result["counts"]["unavailable"]:
-                        logger.warning("%d unit(s) unavailable in batch %d; rerun to retry",
-                                       result["counts"]["unavailable"], b[0])
-                    timings["fetch_s"] = time.perf_counter() - t0
-                    queue_chunks(s.dir, b)
-                else:
-                    actor = pending_embed.pop(ref)
-                    try:
-                        result = ray.get(ref)
-                    except ray.exceptions.RayError as exc:  # an actor past its restarts: drop it
-                        logger.warning("an embed actor failed: %s", str(exc).splitlines()[0])
-                        actors.remove(actor)
-                        if not actors:
-                            raise PipelineError("every embed actor failed; see the Ray logs, then rerun") from exc
-                        continue
-                    free_actors.append(actor)
-                    events[result["dir"]].append({"event": "embed", "chunk": result["chunk"],
-                                                  "images": result["images"], "engine": "ray"})
-                    bar_e.update(1)
-                    timings["embed_s"] = time.perf_counter() - t0
-        bar_f.close()
-        bar_e.close()
-        summaries = []
-        for s in states:
-            if (s.dir / "done.json").is_file():
-                summaries.append({"partition": s.index, "status": "already done"})
-                continue
-            state = partition_state(work, cfg, n_units, s.index)
-            summaries.append(finish_partition(state, {k: round(v, 2) for k, v in timings.items()}))
-        return summaries
+        run = _RayRun(ray, work, cfg, vocab, settings, policy, fetch_only)
+        run.loop()
+        return run.summaries()
     finally:
         ray.shutdown()
 
+
+class _RayRun:
+    """One run of the Ray driver: fetch tasks in flight, a pool of embed actors, the queue of chunks between."""
+
+    def __init__(self, ray, work: Path, cfg: PipelineConfig, vocab: dict, settings: RaySettings,
+                 policy: FetchPolicy | None, fetch_only: bool):
+        from tqdm import tqdm
+
+        self.ray, self.work, self.cfg, self.vocab, self.fetch_only = ray, work, cfg, vocab, fetch_only
+        cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
+        self.in_flight = settings.fetch_tasks or 4 * cpus
+        policy = policy or FetchPolicy(threads=8)
+        if policy.rate:  # the engine-wide rate, shared among the tasks in flight
+            policy = FetchPolicy(policy.tries, policy.backoff_s, policy.max_backoff_s, policy.threads,
+                                 policy.rate / self.in_flight)
+        self.policy = policy
+        self.actors = [] if fetch_only else self._actors(settings, cpus)
+        self.free_actors = list(self.actors)
+        self.fetch = ray.remote(num_cpus=FETCH_TASK_CPUS, max_retries=3)(_fetch_task)
+        n_units = len(vocab["units"])
+        self.states = [partition_state(work, cfg, n_units, p) for p in range(cfg.partitions)]
+        open_states = [st for st in self.states if not (st.dir / "done.json").is_file()]
+        self.todo, ready = [], []
+        for st in open_states:
+            for b in batches(st.units):
+                (self.todo if set(b) - set(st.fetched) else ready).append((st, b))
+        self.events = {str(st.dir): Journal(st.dir / "events.jsonl") for st in open_states}
+        self.pending_fetch: dict = {}
+        self.pending_embed: dict = {}
+        self.embed_queue: list[tuple[str, Chunk]] = []
+        self.t0 = time.perf_counter()
+        self.timings = {"fetch_s": 0.0, "embed_s": 0.0}
+        for st, b in ready:
+            self.queue_chunks(st.dir, b)
+        self.bar_f = tqdm(total=sum(len(b) for _, b in self.todo), desc="fetch (ray)", unit="noun")
+        self.bar_e = tqdm(total=0, desc="embed (ray)", unit="chunk")
+
+    def _actors(self, settings: RaySettings, cpus: int) -> list:
+        from precompute.encoder_choice import choose_backend
+
+        gpus = int(self.ray.cluster_resources().get("GPU", 0))
+        backend = choose_backend(self.cfg, cuda=gpus > 0)
+        n_actors = settings.embed_actors or (gpus if gpus else max(1, cpus - 1))
+        actor_cpus = 0 if gpus else settings.actor_cpus
+        worker = self.ray.remote(num_cpus=actor_cpus, num_gpus=1 if gpus else 0, max_restarts=3,
+                                 max_task_retries=3)(EmbedWorker)
+        threads = max(1, cpus // n_actors)  # an actor reserves actor_cpus but computes on its share of the CPUs
+        return [worker.remote(self.cfg.to_dict(), backend.to_dict(), threads) for _ in range(n_actors)]
+
+    def queue_chunks(self, part_dir: Path, batch: list[int]) -> None:
+        """Queue the chunks of a fetched batch that are not embedded yet (none while a unit is still missing)."""
+        from precompute.fetch_stage import fetch_done
+
+        if self.fetch_only:
+            return
+        fetched = fetch_done(part_dir)
+        if set(batch) - set(fetched):
+            return  # some unit is still unavailable: a rerun retries it
+        self.embed_queue.extend((str(part_dir), c) for c in
+                                chunks_to_do(part_dir, batch_chunks(fetched, batch, self.cfg.chunk_images)))
+
+    def submit(self) -> None:
+        """Start fetch tasks up to the limit in flight, and an embed on every free actor."""
+        while self.todo and len(self.pending_fetch) < self.in_flight:
+            st, b = self.todo.pop(0)
+            units = {u: self.vocab["units"][u] for u in b}
+            self.pending_fetch[self.fetch.remote(self.cfg.to_dict(), units, b, str(st.dir), self.policy)] = (st, b)
+        while self.embed_queue and self.free_actors:
+            actor = self.free_actors.pop()
+            part_dir, chunk = self.embed_queue.pop(0)
+            self.pending_embed[actor.embed.remote(part_dir, chunk)] = actor
+            self.bar_e.total += 1
+
+    def fetched(self, ref) -> None:
+        st, b = self.pending_fetch.pop(ref)
+        self.bar_f.update(len(b))
+        try:
+            result = self.ray.get(ref)
+        except self.ray.exceptions.RayError as exc:  # retries spent: the next run picks the batch up
+            logger.warning("fetch batch %d failed: %s", b[0], str(exc).splitlines()[0])
+            return
+        if result["counts"]["unavailable"]:
+            logger.warning("%d unit(s) unavailable in batch %d; rerun to retry", result["counts"]["unavailable"], b[0])
+        self.timings["fetch_s"] = time.perf_counter() - self.t0
+        self.queue_chunks(st.dir, b)
+
+    def embedded(self, ref) -> None:
+        actor = self.pending_embed.pop(ref)
+        try:
+            result = self.ray.get(ref)
+        except self.ray.exceptions.RayError as exc:  # an actor past its restarts: drop it
+            logger.warning("an embed actor failed: %s", str(exc).splitlines()[0])
+            self.actors.remove(actor)
+            if not self.actors:
+                raise PipelineError("every embed actor failed; see the Ray logs, then rerun") from exc
+            return
+        self.free_actors.append(actor)
+        self.events[result["dir"]].append({"event": "embed", "chunk": result["chunk"], "images": result["images"],
+                                           "engine": "ray"})
+        self.bar_e.update(1)
+        self.timings["embed_s"] = time.perf_counter() - self.t0
+
+    def loop(self) -> None:
+        """Until nothing is left to fetch or embed."""
+        while self.todo or self.pending_fetch or self.pending_embed or self.embed_queue:
+            self.submit()
+            done, _ = self.ray.wait(list(self.pending_fetch) + list(self.pending_embed), num_returns=1, timeout=1.0)
+            for ref in done:
+                if ref in self.pending_fetch:
+                    self.fetched(ref)
+                else:
+                    self.embedded(ref)
+        self.bar_f.close()
+        self.bar_e.close()
+
+    def summaries(self) -> list[dict]:
+        out = []
+        for st in self.states:
+            if (st.dir / "done.json").is_file():
+                out.append({"partition": st.index, "status": "already done"})
+                continue
+            state = partition_state(self.work, self.cfg, len(self.vocab["units"]), st.index)
+            out.append(finish_partition(state, {k: round(v, 2) for k, v in self.timings.items()}))
+        return out

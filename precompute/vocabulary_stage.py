@@ -17,7 +17,8 @@ def build_vocabulary(cfg: PipelineConfig) -> dict:
     pooling the images of ``entry["units"]``.
     """
     from visemb.prototypes import imagenet_wnids
-    from visemb.vocabulary import descendants_within, noun_for_synset, synset_of, with_ancestors, wnid_of, wordnet_nouns
+    from visemb.vocabulary import (descendants_within, noun_for_synset, synset_by_wnid, with_ancestors, wnid_of,
+                                   wordnet_nouns)
     from visemb.wordnet_data import wordnet
 
     if cfg.vocabulary == "wordnet":
@@ -37,7 +38,7 @@ def build_vocabulary(cfg: PipelineConfig) -> dict:
     with open(cfg.labels_csv, encoding="utf-8", newline="") as f:
         wnids = sorted({r["wnid"] for r in csv.DictReader(f) if not cfg.sets or r.get("set") in cfg.sets})
     wnids = wnids[: cfg.limit] if cfg.limit else wnids
-    leaves = [synset_of(w) for w in wnids]
+    leaves = [synset_by_wnid(w) for w in wnids]
     synsets = with_ancestors(leaves) if cfg.ancestors else sorted(leaves, key=lambda s: s.name())
     leaf_names = {s.name(): i for i, s in enumerate(leaves)}
     units = [{"query": s.lemmas()[0].name(), "synset": s.name(), "wnid": wnid_of(s)} for s in leaves]

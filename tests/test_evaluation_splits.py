@@ -35,7 +35,6 @@ def test_calibration_error_and_reliability():
 
 def test_judge_scores_exact_near_and_hierarchical_f1():
     from evaluation.answer_metrics import Judge
-    from visemb.answer import Hierarchy
     from visemb.store import Store
 
     paths = {"entity": ["entity.n.01"], "animal": ["entity.n.01", "animal.n.01"],
@@ -47,7 +46,7 @@ def test_judge_scores_exact_near_and_hierarchical_f1():
                for k, p in paths.items()]
     entries[2]["same_photos_as"] = "beagle"  # dog repeats beagle's photos: skipped when counting the parents
     store = Store(np.eye(len(entries), dtype=np.float32), entries)
-    j = Judge(store, Hierarchy.of_store(store))
+    j = Judge(store)
     row = {k: i for i, k in enumerate(paths)}
     exact = j.judge(row["beagle"], [row["beagle"]], row["beagle"], 0.9, "medium")
     assert exact.exact and exact.near and exact.h_f1 == 1.0 and exact.correct

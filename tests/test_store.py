@@ -82,7 +82,7 @@ def test_failed_save_keeps_old_store(tiny_store, tmp_path, monkeypatch):
     def boom(*a, **k):
         raise OSError("disk full")
 
-    monkeypatch.setattr("visemb.store._write_thumbnails", boom)
+    monkeypatch.setattr("visemb.store_files._write_thumbnails", boom)
     with pytest.raises(OSError):
         make_store(seed=9).save(tmp_path / "s")
     assert np.allclose(Store.load(tmp_path / "s").vectors, tiny_store.vectors)
@@ -299,9 +299,11 @@ def test_ancestor_rows_and_rows_at_or_below():
     from tests.helpers import make_deep_store
 
     s = make_deep_store()
-    row = s.get_index
-    assert s.ancestor_rows(row("beagle")) == {row(k) for k in ("animal", "carnivore", "dog", "hound")}
-    below_dog = s.at_or_below([row("dog")])
+    tax, row = s.taxonomy, s.get_index
+    assert tax.ancestors(row("beagle")) == {row(k) for k in ("animal", "carnivore", "dog", "hound")}
+    assert tax.parents(row("beagle")) == {row("hound")}
+    below_dog = tax.at_or_below([row("dog")])
     assert {s.index_to_key[i] for i in np.flatnonzero(below_dog)} == {"dog", "hound", "beagle", "basset", "terrier"}
-    both = s.at_or_below([row("hound"), row("fish")])
+    both = tax.at_or_below([row("hound"), row("fish")])
     assert {s.index_to_key[i] for i in np.flatnonzero(both)} == {"hound", "beagle", "basset", "fish", "goldfish"}
+    assert s.taxonomy is tax  # built once per store

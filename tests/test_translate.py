@@ -9,7 +9,7 @@ from visemb.encoder import load_encoder
 from visemb.encoder_spec import get_spec
 from visemb.errors import EncoderMismatchError, NoImagesError
 from visemb.store import Store
-from visemb.translate import coherence_of, rank, translate, translate_images
+from visemb.translate import coherence_of, translate, translate_images
 
 
 @pytest.fixture(scope="module")
@@ -53,33 +53,9 @@ def test_mismatched_encoder_refused(store):
         translate_images([jpeg()], store, encoder=Other())
 
 
-def test_rank_and_coherence(tiny_store):
+def test_coherence(tiny_store):
     vecs = np.stack([tiny_store.vectors[0], tiny_store.vectors[1]])
-    ranked, per_image = rank(tiny_store, vecs, topn=2)
-    assert {tiny_store.index_to_key[r] for r, _ in ranked} == {"a0", "a1"}
     assert coherence_of(tiny_store, vecs) > 0.9 and coherence_of(tiny_store, vecs[:1]) is None
-    with pytest.raises(ValueError, match="Unknown aggregation"):
-        rank(tiny_store, vecs, aggregation="median")
-
-
-def test_rank_on_a_centred_store_centres_once():
-    from tests.helpers import make_store
-
-    plain = make_store(n=12, dim=8, seed=3)
-    centred = Store(plain.vectors, plain.entries, manifest=plain.manifest, center=plain.vectors.mean(axis=0))
-    rng = np.random.default_rng(4)
-    vecs = rng.normal(size=(3, 8)).astype(np.float32) + 2.0  # a common offset the centring must remove
-    for aggregation in ("mean", "avgmax"):
-        ranked, per_image = rank(centred, vecs, topn=12, aggregation=aggregation)
-        q = centred.prepare(vecs)
-        if aggregation == "mean":
-            m = q.mean(axis=0)
-            expected = centred.unit_vectors @ (m / np.linalg.norm(m))
-        else:
-            expected = (centred.unit_vectors @ q.T).mean(axis=1)
-        assert [r for r, _ in ranked] == list(np.argsort(-expected))
-        assert np.allclose([s for _, s in ranked], np.sort(expected)[::-1], atol=1e-5)
-        assert [r for r, _ in per_image] == list(np.argmax(q @ centred.unit_vectors.T, axis=1))
 
 
 def test_agreement_follows_every_hypernym_path():
@@ -110,6 +86,15 @@ def test_translation_answer_probability_and_specific_guess(store):
     assert t.specific != "dog" and "dog.n.01" in store.ancestry(store.get_index(t.specific))
     one = translate("parapluie", store, images=4, lang="fr")
     assert one.answer == one.specific == "umbrella"
+
+
+def test_a_kind_answer_says_what_it_rests_on(store):
+    t = translate("chien", store, images=8, lang="fr")  # the offline photos of eight breeds
+    assert t.answer == "dog" and len(t.kinds) > 1
+    assert all(store.taxonomy.is_at_or_below(store.get_index(k), store.get_index("dog")) for k in t.kinds)
+    assert t.rests_on == f"8 pictures, {len(t.kinds)} kinds of dog → dog"
+    one = translate("Goldfisch", store, images=1, lang="de")
+    assert one.kinds == [] and one.rests_on == "1 picture → goldfish"
 
 
 def test_unclear_pictures_are_answered_at_the_ceiling_with_a_note_and_clear_ones_are_not(store):

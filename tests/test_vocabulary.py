@@ -41,13 +41,13 @@ def test_every_hypernym_path_is_recorded_and_the_stored_path_is_stable(tmp_path)
     import subprocess
     import sys
 
-    from visemb.vocabulary import noun_for_synset, synset_of
+    from visemb.vocabulary import noun_for_synset, synset_by_wnid
 
-    house = noun_for_synset(synset_of("n03544360"))
+    house = noun_for_synset(synset_by_wnid("n03544360"))
     assert {"building.n.01", "dwelling.n.01", "structure.n.01"} <= set(house.ancestors)
     assert "house.n.01" not in house.ancestors and house.hypernyms[-1] == "house.n.01"
-    script = ("import json; from visemb.vocabulary import noun_for_synset, synset_of; "
-              "print(json.dumps([noun_for_synset(synset_of(w)).hypernyms for w in ('n03544360', 'n02916936')]))")
+    script = ("import json; from visemb.vocabulary import noun_for_synset, synset_by_wnid; "
+              "print(json.dumps([noun_for_synset(synset_by_wnid(w)).hypernyms for w in ('n03544360', 'n02916936')]))")
     runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3", "4")]
     assert len(set(runs)) == 1, runs
@@ -63,12 +63,12 @@ def test_lemmas_rule_has_more_words():
 
 
 def test_ancestors_and_descendants():
-    from visemb.vocabulary import descendants_within, synset_of, with_ancestors
+    from visemb.vocabulary import descendants_within, synset_by_wnid, with_ancestors
 
-    beagle = synset_of("n02088364")
+    beagle = synset_by_wnid("n02088364")
     names = {s.name() for s in with_ancestors([beagle])}
     assert {"beagle.n.01", "hound.n.01", "dog.n.01", "animal.n.01", "entity.n.01"} <= names
-    dog = synset_of("n02084071")
+    dog = synset_by_wnid("n02084071")
     assert descendants_within(dog, {"beagle.n.01", "tabby.n.01"}) == ["beagle.n.01"]
 
 

@@ -1,93 +1,118 @@
-"""The answer a user reads: class probabilities added up WordNet, and the most specific noun that clears a threshold.
+"""The answer a user reads: the noun a query's photos are examples of, and how sure that is.
 
-A query's photos are scored against the store's *photographed classes* (the nouns that have photos of their own:
-the 1,000 ImageNet classes in the default store), not against every row: a broad noun such as *artifact* pools
-thousands of photos, sits in the middle of the space and is near every photo, so ranking all rows by cosine
-answers with hubs. Instead, as in "Hedging your bets" (Deng, Krause, Berg & Fei-Fei 2012, DARTS):
+A word names what its pictures have in common. The photos are treated as examples of one concept, a noun of the
+store, and the answer is inferred over the whole set, as in Bayesian concept learning (Xu & Tenenbaum 2007, "Word
+learning as Bayesian inference"), then hedged as in "Hedging your bets" (Deng, Krause, Berg & Fei-Fei 2012):
 
-1. each photo gets a probability over the classes (a softmax of the classifier's logits, or of scaled cosines to the
-   class vectors for stores without a classifier), with a temperature chosen on the selection photos;
-2. a noun's probability is the sum over the classes at or below it in WordNet (every hypernym path counts), averaged
-   over the photos, then calibrated for the number of photos;
-3. the answer is the most informative noun (fewest classes below it; then the deepest) whose calibrated
-   probability clears :attr:`AnswerRule.threshold`, among the nouns at most :attr:`AnswerRule.ceiling` levels
-   above what the photos agree on (the nearest noun every photo's likeliest class is at or below). Specific when
-   the photos agree on one class, a parent or grandparent when they agree only on the kind, never a hub because of
-   where its mean vector sits nor because the probability spreads over many classes.
+1. each photo gets a probability over the store's *photographed classes* (the nouns with photos of their own: the
+   1,000 ImageNet classes in the default store) from the classifier's logits (or scaled cosines to the class
+   vectors for stores without a classifier), beside one *novel-noun* logit whose share goes to the classes'
+   parents (a photo that matches no class well is another kind of what it resembles); a query word's labels
+   make the classes under the senses they name likelier;
+2. a noun explains a photo by the mean probability of the classes at or below it (the *size principle*: a noun
+   that covers many classes explains each photo less), mixed with an outlier rate (a stray photo among a web
+   search's results does not pull the answer up): ``P(photo | noun) = (1 - outlier) * mean + outlier / classes``;
+3. the posterior of each noun is its prior (``classes under ** size_prior``, times ``class_prior`` for a
+   photographed class: one photo of a thing names that thing) times the product over the photos; the
+   probability that the word's noun is at or below a noun is the posterior summed over it and every noun below
+   it, calibrated for the number of photos and their size;
+4. the answer is the likeliest concept (the posterior's mode) when its calibrated probability clears
+   :attr:`AnswerRule.threshold`, else the nearest of its ancestors that does (or a sense the query word's labels
+   name), never more than :attr:`AnswerRule.ceiling` levels above the likeliest concept.
 
-That probability is the confidence shown: the chance that the answer is right (the photographed noun is the answer
-or a kind of it). ``benchmarks/answer_selection.py`` chooses every number of :data:`DEFAULT_RULE` on the
-selection photos (Tiny-ImageNet), never on the held-out ones.
+One photo of a beagle: the beagle explains it best, its parent when the network hesitates between breeds. Four
+photos of one beagle: beagle, surer. Photos of four breeds: no breed explains them all, *dog* does, and nothing
+broader explains them better. That probability is the confidence shown: the chance that the answer is right (the
+pictured noun is the answer or a kind of it). ``benchmarks/answer_selection.py`` chooses every number of
+:data:`DEFAULT_RULE` on the selection photos, never on the held-out ones.
 """
 
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass, field, replace
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
-from visemb.entry import synset_of
 
+from visemb.taxonomy import Taxonomy
+
+if TYPE_CHECKING:
+    from visemb.store import Store
 
 SMALL_SIDE = 128  # a photo whose short side is under this many pixels is "small": the network sees less of it
 PROBABILITY_FLOOR = 1e-4  # classes below this share of a photo are not carried up the hierarchy
-LOG_FLOOR = 1e-5  # a photo's class probabilities are floored here before a geometric mean
 
 
 @dataclass(frozen=True)
 class AnswerRule:
-    """How scores become a calibrated answer.
+    """How a query's class scores become a calibrated answer.
 
     Attributes:
         temperature: logits are divided by it before the softmax (per photo).
-        slope, intercept: calibration of a noun's mean probability ``p`` over ``k`` photos:
+        novel: the logit of "a noun the store lacks" (None: none); its share of a photo goes to the *parents* of
+            the classes in proportion to their probabilities.
+        outlier: the share of a query's photos that may show something else (step 2 of :mod:`visemb.answer`).
+        size_prior: a noun's prior is ``classes under it ** size_prior`` (0: every noun alike) …
+        class_prior: … times this for a photographed class: a photo of one thing names that thing (one example
+            cannot tell *beagle* from *hound* by the size principle alone; a person asking about a photo means
+            what it shows).
+        slope, intercept: calibration of a noun's probability ``p`` over ``k`` photos:
             ``sigmoid(a * logit(p) + b)`` with ``a = slope[0] + slope[1] * log2(k) + small_slope * s`` and likewise
             ``b``, where ``s`` is the share of the photos that are small (short side under :data:`SMALL_SIDE`).
         small_slope, small_intercept: how much a small photo's evidence weighs less (see ``slope``).
+        breadth_slope, breadth_intercept: likewise for ``log2`` of the number of classes under the noun: the same
+            probability means more for a broad noun that several kinds of photos agree on than for one class.
+        outside_slope, outside_intercept: likewise for the share of the photos whose own likeliest class is not
+            at or below the noun: a noun that some photos' best guesses fall outside of is right less often.
         threshold: the answer is the most specific noun whose calibrated probability is at least this.
         high, medium: confidence words: ``high`` from ``high`` up, ``medium`` from ``medium`` up, else ``low``.
         cosine_scale: for stores without a classifier, logits are ``cosine_scale * cosine`` to each class vector.
-        novel: the logit of "a noun the store lacks" (None: none). Its share of a photo goes to the *parents* of
-            the classes in proportion to their probabilities: a photo that matches no class well is some other
-            kind of what it resembles, so the answer moves up to the kind instead of naming a sibling.
-        combine: how ``k`` photos' class probabilities combine: ``mean`` (a mixture: a stray photo costs little) or
-            ``logmean`` (their renormalised geometric mean, each photo's probabilities floored at 0.001%: agreeing
-            photos add up to more evidence than any one of them).
         label_boost: when the query word is a known label (a dictionary names its senses), each photo's
             probability of the classes at or below those senses is multiplied by this, then renormalised: the word
-            itself is evidence, the pictures choose among its senses and still win when they all disagree
-            (None: words are not used).
+            is evidence, the pictures choose among its senses and still win when they all disagree (None: off).
         label_slope, label_intercept: the calibration ``sigmoid(a logit(p) + b)`` of answers to labelled words
             (None: the photos' calibration).
-        ceiling: the answer is never more than this many levels (along the stored hypernym path) above the noun the
-            photos agree on — the likeliest class for one photo, the nearest common ancestor of the photos'
-            likeliest classes for several — nor above the senses a query word's labels name; when no noun within
-            clears the threshold, the answer is the ceiling itself, with its (lower) probability (None: no ceiling).
+        ceiling: the answer is never more than this many levels (along the stored hypernym path) above the
+            likeliest concept, nor above the senses a query word's labels name; when no noun within clears the
+            threshold, the answer is the ceiling itself, with its (lower) probability (None: no ceiling).
     """
 
     temperature: float = 1.0
+    novel: float | None = None
+    outlier: float = 0.1
+    size_prior: float = 0.0
+    class_prior: float = 1.0
     slope: tuple[float, float] = (1.0, 0.0)
     intercept: tuple[float, float] = (0.0, 0.0)
+    small_slope: float = 0.0
+    small_intercept: float = 0.0
+    breadth_slope: float = 0.0
+    breadth_intercept: float = 0.0
+    outside_slope: float = 0.0
+    outside_intercept: float = 0.0
     threshold: float = 0.5
     high: float = 0.9
     medium: float = 0.6
     cosine_scale: float = 30.0
-    novel: float | None = None
-    combine: str = "mean"
     label_boost: float | None = None
     label_slope: float | None = None
     label_intercept: float | None = None
     ceiling: int | None = None
-    small_slope: float = 0.0
-    small_intercept: float = 0.0
 
-    def calibrate(self, p: np.ndarray, k: int, labelled: bool = False, small: float = 0.0) -> np.ndarray:
-        """Calibrated probability of nouns whose mean per-photo probability over ``k`` photos is ``p`` (``labelled``:
-        of a word whose labels boosted its senses; ``small``: the share of the photos that are small)."""
+    def calibrate(self, p: np.ndarray, k: int, labelled: bool = False, small: float = 0.0,
+                  breadth: np.ndarray | float = 0.0, outside: np.ndarray | float = 0.0) -> np.ndarray:
+        """Calibrated probability of nouns whose probability over ``k`` photos is ``p`` (``labelled``: of a word
+        whose labels boosted its senses; ``small``: the share of the photos that are small; ``breadth``: ``log2``
+        of the number of classes under each noun; ``outside``: the share of photos whose likeliest class is not
+        at or below each noun)."""
         lk = math.log2(max(k, 1))
-        a = self.slope[0] + self.slope[1] * lk + self.small_slope * small
-        b = self.intercept[0] + self.intercept[1] * lk + self.small_intercept * small
+        breadth, outside = np.asarray(breadth), np.asarray(outside)
+        a = (self.slope[0] + self.slope[1] * lk + self.small_slope * small + self.breadth_slope * breadth
+             + self.outside_slope * outside)
+        b = (self.intercept[0] + self.intercept[1] * lk + self.small_intercept * small
+             + self.breadth_intercept * breadth + self.outside_intercept * outside)
         if labelled and self.label_slope is not None and self.label_intercept is not None:
             a, b = self.label_slope, self.label_intercept
         q = np.clip(np.asarray(p, np.float64), 1e-9, 1 - 1e-9)
@@ -106,77 +131,14 @@ class AnswerRule:
 
 # chosen on the selection photos by benchmarks/answer_selection.py (see benchmarks/results/answer_selection.md);
 # the labels' boost and calibration on selection words by benchmarks/label_selection.py (results/label_selection.md)
-DEFAULT_RULE = AnswerRule(temperature=1.0, slope=(0.9327, 0.3038),
-                          intercept=(-0.0211, 0.4849),
-                          small_slope=-0.2046, small_intercept=-0.4989,
-                          threshold=0.7, ceiling=2, high=0.97, medium=0.3,
-                          novel=12.0, combine="mean",
+DEFAULT_RULE = AnswerRule(temperature=1.0, novel=12.0, outlier=0.1, size_prior=0.5,
+                          class_prior=8.0,
+                          slope=(1.3237, -0.1926), intercept=(0.4783, -0.1895),
+                          small_slope=-0.4674, small_intercept=-0.842,
+                          breadth_slope=0.0441, breadth_intercept=0.0307,
+                          outside_slope=-0.226, outside_intercept=-0.1721,
+                          threshold=0.6, ceiling=2, high=0.99, medium=0.5,
                           label_boost=128.0, label_slope=1.0102, label_intercept=0.1045)
-
-
-@dataclass
-class Hierarchy:
-    """The store's photographed classes and, for each, the rows it counts towards (itself and every ancestor).
-
-    Attributes:
-        class_rows: store row of each class.
-        pair_class, pair_row: membership pairs (class index, row) over all hypernym paths.
-        classes_under: per row, how many classes are at or below it (0: a row no class reaches).
-        depth: per row, the length of its stored hypernym path.
-        syn_row: synset name -> the first row whose sense it is.
-    """
-
-    class_rows: np.ndarray
-    pair_class: np.ndarray
-    pair_row: np.ndarray
-    classes_under: np.ndarray
-    depth: np.ndarray
-    syn_row: dict[str, int]
-
-    @classmethod
-    def of_store(cls, store) -> "Hierarchy":
-        """The hierarchy of ``store`` (computed once per store object)."""
-        cached = getattr(store, "_answer_hierarchy", None)
-        if cached is not None:
-            return cached
-        syn_row: dict[str, int] = {}
-        for i, e in enumerate(store.entries):
-            if synset_of(e):
-                syn_row.setdefault(synset_of(e), i)
-        class_rows = np.array(photographed_classes(store), dtype=np.int64)
-        pc, pr = [], []
-        for ci, row in enumerate(class_rows):
-            rows = {row} | {syn_row[s] for s in store.ancestry(int(row)) if s in syn_row}
-            pc += [ci] * len(rows)
-            pr += sorted(rows)
-        n = len(store.entries)
-        under = np.bincount(np.array(pr, dtype=np.int64), minlength=n)
-        depth = np.array([len(e.get("hypernyms") or ()) for e in store.entries])
-        h = cls(class_rows, np.array(pc, dtype=np.int64), np.array(pr, dtype=np.int64), under, depth, syn_row)
-        store._answer_hierarchy = h
-        return h
-
-    def node_probabilities(self, class_probs: np.ndarray, novel: np.ndarray | None = None) -> np.ndarray:
-        """[k, classes] probabilities -> [k, rows]: each row's probability is the sum over the classes below it,
-        plus the ``novel`` share ([k]) spread over the classes' strict ancestors in proportion to each class."""
-        p = np.where(class_probs >= PROBABILITY_FLOOR, class_probs, 0.0)
-        out = np.zeros((p.shape[0], len(self.classes_under)), np.float64)
-        keep = p[:, self.pair_class].any(axis=0)
-        np.add.at(out.T, self.pair_row[keep], p[:, self.pair_class[keep]].T)
-        if novel is not None and np.any(novel > 0):
-            share = p * (novel / np.maximum(p.sum(axis=1), 1e-12))[:, None]
-            strict = keep & (self.pair_row != self.class_rows[self.pair_class])
-            np.add.at(out.T, self.pair_row[strict], share[:, self.pair_class[strict]].T)
-        return out
-
-
-def photographed_classes(store) -> list[int]:
-    """Rows that have photos of their own (a class), as opposed to nouns that only pool their descendants'."""
-    rows = [i for i, e in enumerate(store.entries) if e.get("imagenet_id") and e.get("class_prototype")]
-    if rows:
-        return rows
-    return [i for i, e in enumerate(store.entries)
-            if not e.get("same_photos_as") and int(e.get("n_classes", 1) or 1) <= 1]
 
 
 class ClassScorer:
@@ -186,41 +148,40 @@ class ClassScorer:
     the network's own; otherwise ``rule.cosine_scale`` times the cosine to each class's stored vector.
     """
 
-    def __init__(self, store, hierarchy: Hierarchy, classifier: np.ndarray | None = None):
+    def __init__(self, store: "Store", classifier: np.ndarray | None = None):
         self.store = store
-        self.hierarchy = hierarchy
         self.classifier = classifier
-
-    @classmethod
-    def for_store(cls, store) -> "ClassScorer":
-        """The scorer of ``store`` (cached per store object); uses the classifier when it can be found."""
-        cached = getattr(store, "_answer_scorer", None)
-        if cached is not None:
-            return cached
-        h = Hierarchy.of_store(store)
-        scorer = cls(store, h, _classifier_rows(store, h))
-        store._answer_scorer = scorer
-        return scorer
 
     @property
     def mode(self) -> str:
         return "classifier" if self.classifier is not None else "cosine"
 
     def logits(self, features: np.ndarray, rule: AnswerRule) -> np.ndarray:
-        """[k, dim] raw features -> [k, classes] logits (before the temperature)."""
+        """[k, dim] raw features -> [k, classes] logits (before the temperature), float64."""
         f = np.atleast_2d(np.asarray(features, np.float32))
         if self.classifier is not None:
-            return f @ self.classifier.T
+            return (f @ self.classifier.T).astype(np.float64)
         from visemb.search import release_pages, similarities
 
         unit = self.store.unit_vectors
         # every row, a chunk at a time, then the classes' columns: no copy of the class rows (35K rows of a big store)
         sims = similarities(self.store.prepare(f), unit)
         release_pages(unit)  # a memory-mapped store's rows were all read: they need not stay resident
-        return rule.cosine_scale * sims[:, self.hierarchy.class_rows]
+        return rule.cosine_scale * sims[:, self.store.taxonomy.class_rows].astype(np.float64)
 
 
-def _classifier_rows(store, h: Hierarchy) -> np.ndarray | None:
+_SCORERS: "weakref.WeakKeyDictionary[Store, ClassScorer]" = weakref.WeakKeyDictionary()
+
+
+def scorer_for(store: "Store") -> ClassScorer:
+    """The scorer of ``store`` (one per store object); uses the classifier when it can be found."""
+    scorer = _SCORERS.get(store)
+    if scorer is None:
+        scorer = _SCORERS[store] = ClassScorer(store, _classifier_rows(store))
+    return scorer
+
+
+def _classifier_rows(store: "Store") -> np.ndarray | None:
     """The classifier's weight rows for the store's classes, or None (no class prototypes, or rows not found)."""
     if not (store.manifest.get("class_prototypes") or {}).get("nouns"):
         return None
@@ -232,10 +193,37 @@ def _classifier_rows(store, h: Hierarchy) -> np.ndarray | None:
     except Exception:  # no classifier available for this encoder: score by cosine instead
         return None
     index = {w: i for i, w in enumerate(wnids)}
-    ids = [store.entries[int(r)].get("imagenet_id") for r in h.class_rows]
+    ids = [store.entries[int(r)].get("imagenet_id") for r in store.taxonomy.class_rows]
     if not all(w in index for w in ids):
         return None
     return np.ascontiguousarray(rows[[index[w] for w in ids]], dtype=np.float32)
+
+
+@dataclass
+class Evidence:
+    """What a query's photos say, before calibration.
+
+    Attributes:
+        class_probs: [k, classes] per photo (after the word's labels, if any); novel: [k] the novel-noun share.
+        photo_nodes: [k, rows] per photo, each row's probability (its classes, plus the novel share to parents).
+        posterior: [rows] the probability that the word's noun is exactly this row.
+        mass: [rows] the probability that the word's noun is this row or a kind of it.
+        labelled: whether the word's labels boosted any class.
+        outside: [rows] the share of the photos whose likeliest class is not at or below the row.
+    """
+
+    class_probs: np.ndarray
+    novel: np.ndarray
+    photo_nodes: np.ndarray
+    posterior: np.ndarray
+    mass: np.ndarray
+    labelled: bool
+    outside: np.ndarray
+
+    @property
+    def mean_class(self) -> np.ndarray:
+        """[classes] the photos' mean class probabilities."""
+        return self.class_probs.mean(axis=0)
 
 
 @dataclass
@@ -251,6 +239,8 @@ class Answer:
         image_top: per photo, (its most probable class's row, that probability).
         top_class: the row of the likeliest class over all photos (the most specific guess).
         at_ceiling: no noun within the rule's ceiling cleared the threshold: the answer is the ceiling itself.
+        kinds: the distinct likeliest classes of the photos that are kinds of the answer (the answer itself
+            excluded), most photos first: what a kind answer rests on.
     """
 
     row: int
@@ -262,6 +252,7 @@ class Answer:
     image_top: list[tuple[int, float]] = field(default_factory=list)
     top_class: int = -1
     at_ceiling: bool = False
+    kinds: list[int] = field(default_factory=list)
 
 
 def softmax_with_novel(logits: np.ndarray, rule: AnswerRule) -> tuple[np.ndarray, np.ndarray]:
@@ -277,14 +268,13 @@ def softmax_with_novel(logits: np.ndarray, rule: AnswerRule) -> tuple[np.ndarray
     return e[:, :-1], e[:, -1]
 
 
-def label_prior(class_probs: np.ndarray, novel: np.ndarray, h: Hierarchy, label_rows: Sequence[int],
+def label_prior(class_probs: np.ndarray, novel: np.ndarray, tax: Taxonomy, label_rows: Sequence[int],
                 boost: float | None) -> tuple[np.ndarray, np.ndarray, bool]:
     """Per-photo (class probabilities, novel share) with the classes at or below ``label_rows`` (the senses a word's
     labels name) ``boost`` times as likely, renormalised; and whether any class was boosted."""
     if not boost or boost == 1 or not len(label_rows):
         return class_probs, novel, False
-    mask = np.zeros(len(h.class_rows), bool)
-    mask[h.pair_class[np.isin(h.pair_row, np.asarray(list(label_rows), np.int64))]] = True
+    mask = tax.classes_at_or_below(label_rows)
     if not mask.any():
         return class_probs, novel, False
     p = np.array(class_probs, np.float64)
@@ -293,106 +283,93 @@ def label_prior(class_probs: np.ndarray, novel: np.ndarray, h: Hierarchy, label_
     return p / total[:, None], novel / total, True
 
 
-def combine_photos(class_probs: np.ndarray, novel: np.ndarray, rule: AnswerRule) -> tuple[np.ndarray, np.ndarray]:
-    """k photos' (class probabilities [k, C], novel share [k]) -> the query's ([1, C], [1]) by ``rule.combine``."""
-    if rule.combine == "logmean":
-        full = np.concatenate([class_probs, novel[:, None]], axis=1)
-        g = np.exp(np.log(np.maximum(full, LOG_FLOOR)).mean(axis=0))
-        if rule.novel is None:
-            g[-1] = 0.0
-        g /= g.sum()
-        return g[None, :-1], g[-1:]
-    return class_probs.mean(axis=0, keepdims=True), novel.mean(keepdims=True)
+def node_probabilities(tax: Taxonomy, class_probs: np.ndarray, novel: np.ndarray | None = None) -> np.ndarray:
+    """[k, classes] probabilities -> [k, rows]: each row's probability is the sum over the classes at or below it,
+    plus the ``novel`` share ([k]) spread over the classes' strict ancestors in proportion to each class."""
+    p = np.where(class_probs >= PROBABILITY_FLOOR, class_probs, 0.0)
+    out = np.zeros((p.shape[0], len(tax)), np.float64)
+    keep = p[:, tax.pair_class].any(axis=0)
+    np.add.at(out.T, tax.pair_row[keep], p[:, tax.pair_class[keep]].T)
+    if novel is not None and np.any(novel > 0):
+        share = p * (novel / np.maximum(p.sum(axis=1), 1e-12))[:, None]
+        strict = keep & (tax.pair_row != tax.class_rows[tax.pair_class])
+        np.add.at(out.T, tax.pair_row[strict], share[:, tax.pair_class[strict]].T)
+    return out
 
 
-def choose(node_probs: np.ndarray, h: Hierarchy, threshold: float, allowed: np.ndarray | None = None) -> int:
+def concept_posterior(tax: Taxonomy, photo_nodes: np.ndarray, rule: AnswerRule, allowed: np.ndarray) -> np.ndarray:
+    """[k, rows] per-photo row probabilities -> [rows] the posterior that the photos are examples of each row
+    (steps 2–3 of :mod:`visemb.answer`; rows not ``allowed`` or reached by no class get 0)."""
+    under = tax.classes_under
+    ok = allowed & (under > 0)
+    m = np.maximum(under[ok], 1).astype(np.float64)
+    n_classes = max(len(tax.class_rows), 1)
+    like = (1 - rule.outlier) * photo_nodes[:, ok] / m + rule.outlier / n_classes
+    log_post = np.log(np.maximum(like, 1e-300)).sum(axis=0) + rule.size_prior * np.log(m)
+    if rule.class_prior != 1:
+        is_class = np.zeros(len(tax), bool)
+        is_class[tax.class_rows] = True
+        log_post += np.log(rule.class_prior) * is_class[ok]
+    log_post -= log_post.max()
+    post = np.zeros(len(tax))
+    post[ok] = np.exp(log_post)
+    return post / post.sum()
+
+
+def weigh(tax: Taxonomy, logits: np.ndarray, rule: AnswerRule, allowed: np.ndarray,
+          label_rows: Sequence[int] = ()) -> Evidence:
+    """Steps 1–3 for one query's [k, classes] logits (excluded classes at ``-inf``)."""
+    cp, novel = softmax_with_novel(logits, rule)
+    cp, novel, labelled = label_prior(cp, novel, tax, label_rows, rule.label_boost)
+    nodes = node_probabilities(tax, cp, novel)
+    post = concept_posterior(tax, nodes, rule, allowed)
+    return Evidence(cp, novel, nodes, post, np.minimum(tax.sum_at_or_below(post), 1.0), labelled,
+                    outside_share(tax, cp.argmax(axis=1)))
+
+
+def outside_share(tax: Taxonomy, top_classes: np.ndarray) -> np.ndarray:
+    """[rows] the share of photos (given by their likeliest class index) whose class is not at or below each row."""
+    inside = np.zeros(len(tax))
+    for c in np.asarray(top_classes).tolist():
+        inside[tax.pair_row[tax.pair_class == c]] += 1
+    return 1.0 - inside / max(len(top_classes), 1)
+
+
+def choose(node_probs: np.ndarray, tax: Taxonomy, threshold: float, allowed: np.ndarray | None = None) -> int:
     """The most informative row whose probability is at least ``threshold`` (fewest classes below it, then the
     deepest, then the likelier); the likeliest row when none clears it."""
-    ok = (node_probs >= threshold) & (h.classes_under > 0)
+    ok = (node_probs >= threshold) & (tax.classes_under > 0)
     if allowed is not None:
         ok &= allowed
     cand = np.flatnonzero(ok)
     if not len(cand):
-        return int(np.argmax(node_probs))
-    key = np.lexsort((-node_probs[cand], -h.depth[cand], h.classes_under[cand]))
+        return int(np.argmax(np.where(allowed, node_probs, -1.0) if allowed is not None else node_probs))
+    key = np.lexsort((-node_probs[cand], -tax.depth[cand], tax.classes_under[cand]))
     return int(cand[key[0]])
 
 
-def agreed_row(store, rows: Sequence[int], h: Hierarchy, allowed: np.ndarray) -> int:
-    """The noun ``rows`` (the photos' likeliest classes) agree on: the deepest allowed row that is each of them or
-    an ancestor of each (``rows[0]`` when they are all the same)."""
-    first = int(rows[0])
-    if all(int(r) == first for r in rows):
-        return first
-    common = None
-    for r in {int(r) for r in rows}:
-        mine = store.ancestor_rows(r) | {r}
-        common = mine if common is None else common & mine
-    common = [r for r in common if allowed[r]]
-    if not common:
-        return int(np.argmax(h.classes_under))  # nothing in common: the broadest row
-    return max(common, key=lambda r: (h.depth[r], -h.classes_under[r]))
-
-
-def rows_up(store, row: int, h: Hierarchy, allowed: np.ndarray) -> list[int]:
-    """The allowed rows above ``row`` along its stored hypernym path, nearest first (rows the store lacks skipped)."""
-    path = store.entries[row].get("hypernyms") or []
-    return [h.syn_row[s] for s in reversed(path[:-1]) if s in h.syn_row and allowed[h.syn_row[s]]]
-
-
-def ceiling_row(store, row: int, levels: int, h: Hierarchy, allowed: np.ndarray) -> int:
+def ceiling_row(tax: Taxonomy, row: int, levels: int, allowed: np.ndarray) -> int:
     """The allowed row ``levels`` steps above ``row`` along its stored hypernym path (the root if fewer)."""
-    steps = rows_up(store, row, h, allowed)
-    return steps[min(levels, len(steps)) - 1] if levels > 0 and steps else row
+    steps = tax.levels_up(row, allowed)
+    return steps[min(levels, len(steps)) - 1][0] if levels > 0 and steps else row
 
 
-def within_rows(store, tops: Sequence[int], rule: AnswerRule, h: Hierarchy, allowed: np.ndarray,
-                label_rows: Sequence[int] = ()) -> tuple[np.ndarray, int]:
-    """The rows the answer may be under the rule's ceiling (all ``allowed`` rows when it has none), and the ceiling
-    row (-1 with none): every row at or below the ceiling above the photos' agreed noun, or at or below a sense
-    the query word's labels name."""
+def answer_row(tax: Taxonomy, nodes: np.ndarray, ev: Evidence, rule: AnswerRule, allowed: np.ndarray,
+               label_rows: Sequence[int] = ()) -> tuple[int, bool]:
+    """Step 4: (the most informative allowed row among the likeliest concept, its ancestors and the word's senses
+    whose calibrated probability (``nodes``) clears the threshold, within the ceiling, else the ceiling; whether it
+    is the ceiling)."""
+    likeliest = int(np.argmax(ev.posterior))
+    chain = np.zeros(len(tax), bool)
+    chain[[*tax.same_sense(likeliest), *tax.ancestors(likeliest), *(int(r) for r in label_rows)]] = True
+    chain &= allowed
     if rule.ceiling is None:
-        return allowed, -1
-    top = ceiling_row(store, agreed_row(store, tops, h, allowed), rule.ceiling, h, allowed)
-    return allowed & store.at_or_below({top, *(int(r) for r in label_rows)}), top
-
-
-def answer_row(store, nodes: np.ndarray, class_probs: np.ndarray, rule: AnswerRule, h: Hierarchy,
-               allowed: np.ndarray, label_rows: Sequence[int] = ()) -> int:
-    """Step 6: the most informative allowed row under the ceiling whose calibrated probability (``nodes``) clears
-    the threshold, else the ceiling; ``class_probs``: the [k, classes] per-photo probabilities."""
-    tops = [int(h.class_rows[c]) for c in np.asarray(class_probs).argmax(axis=1)]
-    within, top = within_rows(store, tops, rule, h, allowed, label_rows)
-    if top >= 0 and not ((nodes >= rule.threshold) & (h.classes_under > 0) & within).any():
-        return top
-    return choose(nodes, h, rule.threshold, within)
-
-
-@dataclass
-class QueryProbabilities:
-    """A query's probabilities before calibration, from its photos' class logits.
-
-    Attributes:
-        class_probs: [k, classes] per photo (after the word's labels, if any).
-        mean_class: [classes] the photos combined.
-        nodes: [rows] every row's probability (classes at or below it, the novel share to the parents).
-        labelled: whether the word's labels boosted any class.
-    """
-
-    class_probs: np.ndarray
-    mean_class: np.ndarray
-    nodes: np.ndarray
-    labelled: bool
-
-
-def query_probabilities(h: Hierarchy, logits: np.ndarray, rule: AnswerRule,
-                        label_rows: Sequence[int] = ()) -> QueryProbabilities:
-    """Steps 1-4 of the rule for one query's [k, classes] logits (excluded classes at ``-inf``): per-photo
-    probabilities beside the novel noun, the word's labels, the photos combined, added up the hierarchy."""
-    cp, novel = softmax_with_novel(logits, rule)
-    cp, novel, labelled = label_prior(cp, novel, h, label_rows, rule.label_boost)
-    qp, qn = combine_photos(cp, novel, rule)
-    return QueryProbabilities(cp, qp[0], h.node_probabilities(qp, qn)[0], labelled)
+        return choose(nodes, tax, rule.threshold, chain), False
+    top = ceiling_row(tax, likeliest, rule.ceiling, allowed)
+    within = chain & tax.at_or_below({top, *(int(r) for r in label_rows)})
+    if not ((nodes >= rule.threshold) & (tax.classes_under > 0) & within).any():
+        return top, True
+    return choose(nodes, tax, rule.threshold, within), False
 
 
 def small_share(sizes: Sequence[tuple[int, int]]) -> float:
@@ -400,45 +377,63 @@ def small_share(sizes: Sequence[tuple[int, int]]) -> float:
     return float(np.mean([min(w, h) < SMALL_SIDE for w, h in sizes])) if len(sizes) else 0.0
 
 
-def decide(store, features: np.ndarray, rule: AnswerRule = DEFAULT_RULE, topn: int = 10,
+def allowed_rows(tax: Taxonomy, repeats: Sequence[int] | frozenset, exclude_rows: Sequence[int] = ()) -> np.ndarray:
+    """Rows that may be the answer: neither a repeat of a more specific noun's photos nor excluded."""
+    allowed = np.ones(len(tax), bool)
+    allowed[list(repeats)] = False
+    allowed[list(exclude_rows)] = False
+    return allowed
+
+
+def conclude(tax: Taxonomy, ev: Evidence, rule: AnswerRule, allowed: np.ndarray, label_rows: Sequence[int] = (),
+             sizes: Sequence[tuple[int, int]] = (), topn: int = 10) -> Answer:
+    """Step 4 and what is shown: calibrate the evidence, choose the answer, list it with the likeliest classes."""
+    k = len(ev.class_probs)
+    nodes = rule.calibrate(ev.mass, k, ev.labelled, small_share(sizes), tax.breadth, ev.outside)
+    row, at_ceiling = answer_row(tax, nodes, ev, rule, allowed, label_rows if ev.labelled else ())
+    p = float(nodes[row])
+    order = [int(tax.class_rows[c]) for c in np.argsort(-ev.mean_class)[: topn + 1]]
+    ranked = [(row, p)] + [(r, float(nodes[r])) for r in order if r != row][: max(topn - 1, 0)]
+    tops = ev.class_probs.argmax(axis=1)
+    image_top = [(int(tax.class_rows[c]), float(rule.calibrate(ev.class_probs[i, c], 1, ev.labelled,
+                                                               small_share(sizes[i:i + 1]))))
+                 for i, c in enumerate(tops)]
+    below = tax.at_or_below([row])
+    seen = [r for r, _ in image_top if below[r] and r not in tax.same_sense(row)]
+    kinds = sorted(set(seen), key=lambda r: (-seen.count(r), seen.index(r)))
+    return Answer(row, p, rule.words(p), nodes, ev.class_probs, ranked, image_top, order[0], at_ceiling, kinds)
+
+
+def decide_logits(tax: Taxonomy, logits: np.ndarray, rule: AnswerRule, *, repeats: Sequence[int] | frozenset = (),
+                  exclude_rows: Sequence[int] = (), label_rows: Sequence[int] = (),
+                  sizes: Sequence[tuple[int, int]] = (), topn: int = 10) -> Answer:
+    """The answer for one query's [k, classes] logits: :func:`decide` after scoring (the evaluation's entry)."""
+    z = np.array(logits, np.float64)
+    if len(exclude_rows):
+        z[:, np.isin(tax.class_rows, np.asarray(list(exclude_rows)))] = -np.inf
+    allowed = allowed_rows(tax, repeats, exclude_rows)
+    ev = weigh(tax, z, rule, allowed, label_rows)
+    return conclude(tax, ev, rule, allowed, label_rows, sizes, topn)
+
+
+def decide(store: "Store", features: np.ndarray, rule: AnswerRule = DEFAULT_RULE, topn: int = 10,
            exclude_rows: Sequence[int] = (), label_rows: Sequence[int] = (),
            sizes: Sequence[tuple[int, int]] = ()) -> Answer:
     """The answer for ``features`` (one row per photo of the query); ``label_rows``: the store rows a query word's
     labels name (see :attr:`AnswerRule.label_boost`); ``sizes``: each photo's ``(width, height)`` as decoded (small
     photos are weaker evidence; none given: full-size)."""
-    h = Hierarchy.of_store(store)
-    scorer = ClassScorer.for_store(store)
-    z = scorer.logits(features, rule).astype(np.float64)
-    if len(exclude_rows):
-        z[:, np.isin(h.class_rows, np.asarray(list(exclude_rows)))] = -np.inf
-    q = query_probabilities(h, z, rule, label_rows)
-    cp, labelled, k = q.class_probs, q.labelled, len(z)
-    small = small_share(sizes)
-    nodes = rule.calibrate(q.nodes, k, labelled, small)
-    allowed = np.ones(len(nodes), bool)
-    allowed[list(store.repeats)] = False
-    if len(exclude_rows):
-        allowed[np.asarray(list(exclude_rows))] = False
-    row = answer_row(store, nodes, cp, rule, h, allowed, label_rows if labelled else ())
-    p = float(nodes[row])
-    mean_class = rule.calibrate(q.mean_class, k, labelled, small)
-    order = [int(h.class_rows[c]) for c in np.argsort(-mean_class)[: topn + 1]]
-    ranked = [(row, p)] + [(r, float(nodes[r])) for r in order if r != row][: max(topn - 1, 0)]
-    tops = cp.argmax(axis=1)
-    image_top = [(int(h.class_rows[c]), float(rule.calibrate(cp[i, c], 1, labelled, small_share(sizes[i:i + 1]))))
-                 for i, c in enumerate(tops)]
-    at_ceiling = rule.ceiling is not None and p < rule.threshold
-    return Answer(row, p, rule.words(p), nodes, cp, ranked, image_top, order[0], at_ceiling)
+    z = scorer_for(store).logits(features, rule)
+    return decide_logits(store.taxonomy, z, rule, repeats=store.repeats, exclude_rows=exclude_rows,
+                         label_rows=label_rows, sizes=sizes, topn=topn)
 
 
-def rule_for(store, rule: AnswerRule | None = None) -> AnswerRule:
+def rule_for(store: "Store", rule: AnswerRule | None = None) -> AnswerRule:
     """``rule``, else the store's own (manifest ``answer_rule``), else :data:`DEFAULT_RULE` for its scorer."""
     if rule is not None:
         return rule
     own = store.manifest.get("answer_rule")
     if isinstance(own, dict):
         return AnswerRule.from_dict(own)
-    if ClassScorer.for_store(store).mode == "classifier":
+    if scorer_for(store).mode == "classifier":
         return DEFAULT_RULE
     return replace(DEFAULT_RULE, novel=None)  # the novel logit is on the classifier's scale, not cosines
-

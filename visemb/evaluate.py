@@ -33,11 +33,6 @@ def hubness_from_gram(G: np.ndarray, k: int, never: np.ndarray | None = None) ->
     return (np.where(ok, top, 0).sum(axis=1) / np.maximum(ok.sum(axis=1), 1)).astype(np.float32)
 
 
-def csls(S: np.ndarray, r: np.ndarray | None) -> np.ndarray:
-    """Cosines [queries, rows] -> CSLS order scores ``2 cos - r`` (unchanged when ``r`` is None)."""
-    return S if r is None else 2 * S - r
-
-
 def rank_metrics(ranks: np.ndarray) -> dict[str, float]:
     """P@1, P@5, P@10 and MRR from 1-based ranks."""
     r = np.asarray(ranks, float)

@@ -14,8 +14,11 @@ def clamp(name: str, value: object, default: int) -> int:
     (``'²'`` passes ``str.isdigit`` but is not one)."""
     low, high = LIMITS[name]
     text = str(value).strip() if value is not None else ""
-    if not (text.isascii() and text.lstrip("-").isdecimal()):
+    digits = text.lstrip("-")
+    if not (text.isascii() and digits.isdecimal()):
         return default
+    if len(digits.lstrip("0")) > 18:  # past any bound, and int() refuses 4,300 digits and more
+        return low if text.startswith("-") else high
     return max(low, min(high, int(text)))
 
 

@@ -80,11 +80,11 @@ def lookup(word: str, store: Store, source: str | ImageSource = "bing", images: 
         EncoderMismatchError: when ``encoder`` is not the store's.
     """
     from visemb.errors import NoImagesError
-    from visemb.translate import encoder_for
+    from visemb.translate import query_encoder
 
     src = live_source(source) if isinstance(source, str) else source
     fetched = src.fetch(word, images, dest=dest)
-    encoder = encoder or encoder_for(store)
+    encoder = encoder or query_encoder(store)
     store.check_encoder(encoder.spec)
     names = [str(p) for p in fetched.paths]
     emb = encoder.embed(list(fetched.paths), progress=progress)

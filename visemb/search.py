@@ -107,6 +107,13 @@ class NeighbourIndex:
         return idx.astype(np.int64), sims.astype(np.float32)
 
 
+def csls(cos: np.ndarray, r: np.ndarray | float | None) -> np.ndarray:
+    """CSLS order scores ``2 cos - r`` (Conneau et al. 2018; ``r``: each row's hubness, the mean cosine to its
+    nearest rows) of cosines to rows; the cosines unchanged when ``r`` is None. For one query, the order of
+    ``2 cos(x, y) - r_x - r_y`` is that of ``2 cos - r_y``."""
+    return cos if r is None else 2 * cos - r
+
+
 def similarities(q: np.ndarray, unit: np.ndarray, chunk: int = 8192) -> np.ndarray:
     """``q @ unit.T`` in float32; float16 rows are converted a chunk at a time (never all at once)."""
     if unit.dtype != np.float16:

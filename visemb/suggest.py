@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import difflib
 
+from visemb.keys import store_key
 from visemb.store import Store
 
 
 def suggest(store: Store, word: str, n: int = 6) -> list[str]:
     """Keys of ``store`` the user may have meant (base form first, then close spellings)."""
-    key = word.strip().lower().replace(" ", "_")
+    key = store_key(word)
     out: list[str] = []
     for form in _base_forms(key):
         if form in store and form not in out:
@@ -21,7 +22,7 @@ def suggest(store: Store, word: str, n: int = 6) -> list[str]:
 
 def base_form(store: Store, word: str) -> str | None:
     """The store key that is ``word``'s base form (``dogs`` -> ``dog``), if the store has one."""
-    key = word.strip().lower().replace(" ", "_")
+    key = store_key(word)
     return next((f for f in _base_forms(key) if f in store), None)
 
 

@@ -13,13 +13,9 @@ from visemb.encoder_spec import get_spec
 from visemb.errors import NoImagesError, StoreError, VisembError
 from visemb.images import ImageInput
 from visemb.answer import Answer, AnswerRule, decide, rule_for
-from visemb.search import l2_normalize
 from visemb.sources import FetchResult, ImageSource, get_source
 from visemb.store import Store
 from visemb.entry import synset_of
-
-AGGREGATIONS = ("mean", "avgmax")
-
 
 @dataclass
 class Candidate:
@@ -58,6 +54,8 @@ class Translation:
         image_top: for each used image, its own likeliest class and that probability.
         coherence: mean pairwise cosine of the query images (None for one image).
         agreement: share of images whose own likeliest class is the answer or a kind of it.
+        kinds: the kinds of the answer the images show (each image's likeliest class, when it is a kind of the
+            answer), most images first: what a kind answer rests on.
     """
 
     query: str
@@ -74,6 +72,17 @@ class Translation:
     origins: dict[str, str] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+
+    @property
+    def rests_on(self) -> str:
+        """What the answer rests on, in words: ``8 pictures, 5 kinds of dog → dog``."""
+        n = len(self.images)
+        noun = self.answer.replace("_", " ")
+        head = f"{n} picture{'s' * (n != 1)}"
+        if len(self.kinds) > 1:
+            head += f", {len(self.kinds)} kinds of {noun}"
+        return f"{head} → {noun}"
 
     def to_dict(self) -> dict:
         from dataclasses import asdict
@@ -81,7 +90,7 @@ class Translation:
         return asdict(self)
 
 
-def encoder_for(store: Store, **kwargs) -> Encoder:
+def query_encoder(store: Store, **kwargs) -> Encoder:
     """The query encoder that matches ``store`` (its registered encoder, ONNX where available).
 
     Raises:
@@ -96,36 +105,6 @@ def encoder_for(store: Store, **kwargs) -> Encoder:
     return load_encoder(registered, **kwargs)
 
 
-def rank(store: Store, vectors: np.ndarray, topn: int = 10, aggregation: str = "mean",
-         exclude: Sequence[int] = (), hubness: bool = False) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
-    """Rank store rows for a set of image vectors.
-
-    By cosine (the default); with ``hubness`` (and a store that has it) by CSLS (``2 cos - r``, see
-    :meth:`Store.nearest`), which prefers specific nouns: broad nouns that pool thousands of photos (organism,
-    structure) sit near every photo and come first for most single photos in cosine order. On the shipped
-    held-out photos CSLS names the photo's own noun first far more often (0.15 -> 0.60) but, when that noun is
-    not in the store, an ancestor far less often (0.50 -> 0.10, leave-class-out), so it is an option, not the
-    default (see README, Evaluation); the headline answer (:func:`consensus_kind` over the CSLS order) takes the
-    best of both. Scores stay cosines (``avgmax``: mean cosine over images).
-
-    Returns:
-        (ranked [(row, score)], each image's own nearest [(row, score)]).
-    """
-    if aggregation not in AGGREGATIONS:
-        raise ValueError(f"Unknown aggregation {aggregation!r}; expected one of {AGGREGATIONS}")
-    q = store.prepare(vectors)
-    if aggregation == "mean":  # the images and their (already centred) mean in one index query
-        *own, ranked = store.nearest_many(np.vstack([q, l2_normalize(q.mean(axis=0))]), topn, exclude,
-                                          prepared=True, hubness=hubness)
-        return ranked, [o[0] for o in own]
-    per_image = [o[0] for o in store.nearest_many(q, 1, exclude, prepared=True, hubness=hubness)]
-    scores = (store.unit_vectors @ q.T).mean(axis=1)
-    order = 2 * scores - store.hubness if hubness and store.hubness is not None else scores.copy()
-    order[list(set(exclude) | store.repeats)] = -np.inf
-    top = np.argsort(-order)[:topn]
-    return [(int(i), float(scores[i])) for i in top], per_image
-
-
 def coherence_of(store: Store, vectors: np.ndarray) -> float | None:
     """Mean pairwise cosine of the images (in the store's space); None for fewer than two."""
     if len(vectors) < 2:
@@ -138,8 +117,7 @@ def coherence_of(store: Store, vectors: np.ndarray) -> float | None:
 
 def _agreement(store: Store, answer: int, image_rows: list[int]) -> float:
     """Share of images whose own likeliest class is the answer or a kind of it (a beagle agrees with dog)."""
-    syn = synset_of(store.entries[answer])
-    agree = [r == answer or syn in store.ancestry(r) for r in image_rows]
+    agree = [store.taxonomy.is_at_or_below(r, answer) for r in image_rows]
     return sum(agree) / max(len(agree), 1)
 
 
@@ -147,7 +125,7 @@ def sense_rows(store: Store, senses: Sequence[str]) -> list[int]:
     """Store rows whose sense is one of ``senses`` (synset names), in that order."""
     rows = []
     for syn in senses:
-        rows += [r for r in store.aliases.get(syn, ()) if synset_of(store.entries[r]) == syn and r not in rows]
+        rows += [r for r in store.taxonomy.rows_of(syn) if r not in rows]
     return rows
 
 
@@ -167,7 +145,7 @@ def translate_images(images: Sequence[ImageInput], store: Store, encoder: Encode
         NoImagesError: when none of the images can be read (the reasons are in the message).
         EncoderMismatchError: when ``encoder`` is not the store's.
     """
-    encoder = encoder or encoder_for(store)
+    encoder = encoder or query_encoder(store)
     store.check_encoder(encoder.spec)
     names = list(names) if names is not None else [
         str(x) if isinstance(x, (str, Path)) else f"picture {i + 1}" for i, x in enumerate(images)]
@@ -201,7 +179,7 @@ def translate_images(images: Sequence[ImageInput], store: Store, encoder: Encode
                        [(store.index_to_key[r], p) for r, p in ans.image_top], coherence_of(store, emb.vectors),
                        _agreement(store, ans.row, image_rows), confidence, answer=store.index_to_key[ans.row],
                        probability=ans.probability, specific=store.index_to_key[ans.top_class], skipped=skipped,
-                       notes=notes)
+                       notes=notes, kinds=[store.index_to_key[r] for r in ans.kinds])
 
 
 def translate(word: str, store: Store, source: str | ImageSource = "offline", images: int = 8, topn: int = 10,

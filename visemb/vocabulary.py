@@ -54,7 +54,7 @@ def wnid_of(synset) -> str:
     return f"{synset.pos()}{synset.offset():08d}"
 
 
-def synset_of(wnid: str):
+def synset_by_wnid(wnid: str):
     """The NLTK synset for an id like ``n02084071``."""
     return wordnet().synset_from_pos_and_offset(wnid[0], int(wnid[1:]))
 

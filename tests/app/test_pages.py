@@ -179,6 +179,39 @@ def test_map_find_word(app_test):
     assert at.warning and "not in the store" in at.warning[0].value
 
 
+def test_map_find_is_plain_text(app_test):
+    at = open_page(app_test, "app/map_page.py")
+    at.text_input(key="find").set_value("[click here](http://evil.example/) ![img](http://evil.example/t.png)").run()
+    no_exceptions(at)
+    shown = at.warning[0].value
+    assert "](http" not in shown and "\\[click here\\]" in shown  # escaped: no live link, no outside image
+
+
+def test_a_huge_number_in_the_url_is_clamped(app_test):
+    from visemb.limits import LIMITS, clamp
+
+    low, high = LIMITS["images"]
+    assert clamp("images", "9" * 5000, 8) == high and clamp("images", "-" + "9" * 5000, 8) == low
+    assert clamp("images", "0" * 40 + "3", 8) == max(low, 3)
+    app_test.query_params["k"] = "9" * 5000
+    app_test.query_params["q"] = "chien"
+    at = app_test.run()
+    no_exceptions(at)
+    assert at.slider(key="k").value == 16 and "chien →" in texts(at)
+
+
+def test_a_16_bit_upload_is_shown_as_decoded(app_test):
+    import numpy as np
+
+    buf = io.BytesIO()
+    rgb = np.asarray(Image.open(PHOTO).convert("L"), np.uint16) * 257
+    Image.fromarray(rgb).save(buf, "PNG")  # mode I;16
+    at = app_test.run()
+    at.file_uploader(key="upload").set_value(("deep.png", buf.getvalue(), "image/png")).run()
+    no_exceptions(at)
+    assert "deep.png →" in texts(at)
+
+
 def test_about_page(app_test):
     at = open_page(app_test, "app/about_page.py")
     no_exceptions(at)

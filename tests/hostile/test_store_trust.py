@@ -99,3 +99,19 @@ def test_a_manifest_record_without_size_or_checksum_is_refused(copy, field):
     (copy / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(StoreError, match="lacks its size or checksum"):
         Store.load(copy)
+
+
+@pytest.mark.parametrize("name", ["/etc/hostname", "../outside.bin", "./thumbnails.bin", "a/b.npy", ".hidden"])
+def test_the_manifest_may_name_only_plain_files_inside_the_store(copy, name):
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["files"][name] = {"bytes": 1, "sha256": "0" * 64}
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(StoreError, match="not a plain file name"):
+        Store.load(copy)
+
+
+@pytest.mark.parametrize("file", ["manifest.json", "entries.json"])
+def test_deeply_nested_json_is_one_clear_error(copy, file):
+    (copy / file).write_text("[" * 200_000)
+    with pytest.raises(StoreError, match="nested too deeply"):
+        Store.load(copy, verify=False)  # unchecked, as a store past the checksum limit is

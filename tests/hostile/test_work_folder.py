@@ -33,6 +33,7 @@ def run(args):
     ("config.json", '{"no_such_setting": 1}', "settings this visemb does not know"),
     ("vocab.json", "\x00\x01 binary", "vocab.json is damaged"),
     ("vocab.json", '{"format": 3, "units": null}', "vocab.json is damaged"),
+    pytest.param("config.json", "[" * 200_000, "nested too deeply", id="config.json-nested"),
 ])
 def test_damaged_work_files_give_one_line(work, name, garbage, needle):
     folder, args = work

@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from visemb.keys import fold  # noqa: F401  (re-exported: sources compare words by it)
 from visemb.errors import BadQueryError
 
 MAX_QUERY_CHARS = 100
@@ -48,13 +49,6 @@ def clean_query(word: str) -> str:
     if len(printable) > MAX_QUERY_CHARS:
         raise BadQueryError(f"The query is {len(printable)} characters long; keep it under {MAX_QUERY_CHARS}")
     return printable.strip()
-
-
-def fold(text: str) -> str:
-    """Comparison form of a word: case-folded, accents and stress marks removed, spaces -> ``_``."""
-    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return unicodedata.normalize("NFC", stripped).replace(" ", "_").replace("-", "_")
 
 
 class ImageSource:

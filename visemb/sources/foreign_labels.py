@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from visemb.sources.base import fold
+from visemb.keys import fold, surface
 
 
 # languages (ISO 639-1 and OMW's 639-3 codes) that write compounds as one word whose last part is the kind:
@@ -38,14 +38,6 @@ def language_code(lang: str | None) -> str:
     (or empty) for every language."""
     code = (lang or "any").strip().lower()
     return ISO_639_1.get(code, code)
-
-
-def surface(word: str) -> str:
-    """How a label is written, compared exactly: case-folded and NFC, accents kept (Italian *treno* is not
-    Portuguese *trenó*)."""
-    import unicodedata
-
-    return unicodedata.normalize("NFC", word.strip().casefold()).replace(" ", "_").replace("-", "_")
 
 
 @dataclass

@@ -13,12 +13,14 @@ saying so.
 
 from __future__ import annotations
 
+import copy
 import csv
 import hashlib
 import json
 import math
 from collections import defaultdict
 from pathlib import Path
+from typing import Callable
 
 from visemb.errors import NoImagesError, SourceUnavailableError
 from visemb.sources.base import FetchResult, ImageSource, clean_query, fold
@@ -40,11 +42,11 @@ class Lexicon:
 
     @classmethod
     def from_wordnet(cls, class_wnids) -> "Lexicon":
-        from visemb.vocabulary import synset_of, wnid_of
+        from visemb.vocabulary import synset_by_wnid, wnid_of
 
         ancestors, names, weights = {}, {}, {}
         for c in class_wnids:
-            s = synset_of(c)
+            s = synset_by_wnid(c)
             up = list(s.closure(lambda x: x.hypernyms() + x.instance_hypernyms()))
             ancestors[c] = [wnid_of(a) for a in up]
             for x in [s, *up]:
@@ -96,9 +98,9 @@ class Lexicon:
     def weight(self, wnid: str) -> float:
         if wnid in self.weights:
             return self.weights[wnid]
-        from visemb.vocabulary import synset_of
+        from visemb.vocabulary import synset_by_wnid
 
-        return sum(l.count() for l in synset_of(wnid).lemmas()) + 1.0
+        return sum(l.count() for l in synset_by_wnid(wnid).lemmas()) + 1.0
 
 
 class LabelledSource(ImageSource):
@@ -192,6 +194,13 @@ class LabelledSource(ImageSource):
         ranked = [(w, weights[w], how[w]) for w in weights if self.photos_under(w)]
         unpictured += [(w, how[w]) for w in weights if not self.photos_under(w)]
         return sorted(ranked, key=lambda t: (-t[1], t[0])), unpictured, approximate
+
+    def restricted(self, keep: Callable[[str], bool]) -> "LabelledSource":
+        """A copy serving only the photos of the classes ``keep`` accepts (same labels, same lexicon)."""
+        out = copy.copy(self)
+        out.photos = defaultdict(list, {w: p for w, p in self.photos.items() if keep(w)})
+        out._closure_cache = {}
+        return out
 
     def photos_under(self, wnid: str) -> list[str]:
         """Photos of ``wnid`` and its hyponyms, interleaved class by class (so a few photos span breeds)."""

@@ -77,10 +77,6 @@ class _Rebased:
 
 def _crawler_class(engine: str, base_url: str | None, collected: list[dict], bounds: dict):
     """An icrawler crawler for ``engine`` whose feeder may point elsewhere and whose downloader reports files."""
-    from struct import error as struct_error
-
-    import icrawler
-    from icrawler import ImageDownloader
     from icrawler.builtin import (BaiduImageCrawler, BingImageCrawler, FlickrImageCrawler,
                                   GoogleImageCrawler)
     from icrawler.builtin.baidu import BaiduFeeder
@@ -92,6 +88,17 @@ def _crawler_class(engine: str, base_url: str | None, collected: list[dict], bou
         "bing": (BingImageCrawler, BingFeeder), "google": (GoogleImageCrawler, GoogleFeeder),
         "baidu": (BaiduImageCrawler, BaiduFeeder), "flickr": (FlickrImageCrawler, FlickrFeeder),
     }[engine]
+    feeder_cls, downloader_cls = _rebased_feeder(feeder, base_url), _reporting_downloader(collected)
+
+    class Crawler(crawler, _bounded_crawler(bounds)):
+        def __init__(self, **kwargs):
+            super().__init__(feeder_cls=feeder_cls, downloader_cls=downloader_cls, **kwargs)
+
+    return Crawler
+
+
+def _rebased_feeder(feeder, base_url: str | None):
+    """``feeder`` whose page URLs point at ``base_url`` (a local test server, a mirror) when one is given."""
 
     class Feeder(feeder):
         def feed(self, *args, **kwargs):
@@ -103,6 +110,15 @@ def _crawler_class(engine: str, base_url: str | None, collected: list[dict], bou
                 return super().feed(*args, **kwargs)
             finally:
                 self.out_queue = real
+
+    return Feeder
+
+
+def _reporting_downloader(collected: list[dict]):
+    """icrawler's downloader that appends each saved file (and its URL) to ``collected``."""
+    from struct import error as struct_error
+
+    from icrawler import ImageDownloader
 
     class Downloader(ImageDownloader):
         def keep_file(self, task, response, **kwargs):
@@ -119,10 +135,15 @@ def _crawler_class(engine: str, base_url: str | None, collected: list[dict], bou
             if task.get("success") and task.get("filename"):
                 collected.append({"file": task["filename"], "url": task.get("file_url", "")})
 
-    class Bounded(icrawler.Crawler):
-        """Sits between the engine's crawler and icrawler's: short queue waits, request timeouts, retries, and a
-        session that refuses private addresses and oversized bodies (:mod:`visemb.sources.guard`)."""
+    return Downloader
 
+
+def _bounded_crawler(bounds: dict):
+    """A crawler base between the engine's crawler and icrawler's: short queue waits, request timeouts, retries, and
+    a session that refuses private addresses and oversized bodies (:mod:`visemb.sources.guard`)."""
+    import icrawler
+
+    class Bounded(icrawler.Crawler):
         def set_session(self, headers=None):
             super().set_session(headers)
             guarded = guarded_session_class(type(self.session))
@@ -137,11 +158,7 @@ def _crawler_class(engine: str, base_url: str | None, collected: list[dict], bou
             downloader_kwargs = {**(downloader_kwargs or {}), **bounds["downloader"]}
             return super().crawl(feeder_kwargs, parser_kwargs, downloader_kwargs)
 
-    class Crawler(crawler, Bounded):
-        def __init__(self, **kwargs):
-            super().__init__(feeder_cls=Feeder, downloader_cls=Downloader, **kwargs)
-
-    return Crawler
+    return Bounded
 
 
 class WebSource(ImageSource):

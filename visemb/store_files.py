@@ -1,0 +1,332 @@
+"""A store's directory on disk: atomic saves, validated loads, memory-mapped thumbnails.
+
+Kept apart from :class:`visemb.store.Store` (as gensim keeps ``SaveLoad`` apart from ``KeyedVectors``). Every file is
+listed in ``manifest.json`` with its size and sha256; a load opens only listed files, by plain names inside the
+store folder, and checks them. A save writes a new folder beside the old one and swaps it in at once.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import datetime as _dt
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+from visemb.checksum import sha256_file
+from visemb.errors import StoreError
+from visemb.search import ANN_THRESHOLD, release_pages
+
+if TYPE_CHECKING:
+    from visemb.store import Store
+
+FORMAT_VERSION = 1
+FILES = ("vectors.npy", "entries.json", "aliases.json")  # every store has these
+VERIFY_LIMIT = 256 * 1024 * 1024  # checksum files up to this size on load; larger ones get a size check
+PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")  # a file directly inside the store folder
+
+
+def save_store(store: "Store", path: str | Path, vector_dtype: str = "float32") -> dict:
+    """Write ``store`` to the directory ``path`` atomically; returns the manifest written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_dead_saves(path)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-{os.getpid()}-", dir=path.parent))
+    try:
+        _write_files(store, tmp, vector_dtype)
+        manifest = dict(store.manifest)
+        manifest.update(format_version=FORMAT_VERSION, entries=len(store), keys=len(store.key_to_index),
+                        dim=store.dim, vector_dtype=vector_dtype)
+        manifest.setdefault("created", _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"))
+        manifest["files"] = {f.name: {"bytes": f.stat().st_size, "sha256": sha256_file(f)}
+                             for f in sorted(tmp.iterdir())}
+        write_json(tmp / "manifest.json", manifest)
+        _swap_in(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return manifest
+
+
+def _write_files(store: "Store", folder: Path, vector_dtype: str) -> None:
+    """Every file of ``store`` but the manifest, into ``folder``."""
+    np.save(folder / "vectors.npy", np.asarray(store.vectors, dtype=vector_dtype))
+    write_json(folder / "entries.json", store.entries)
+    write_json(folder / "aliases.json", store.aliases)
+    if store.coords:
+        np.savez(folder / "coords.npz", **{k: np.asarray(v, np.float32) for k, v in store.coords.items()})
+    if store.center is not None:
+        np.save(folder / "center.npy", store.center)
+    if store.hubness is not None:
+        np.save(folder / "hubness.npy", store.hubness)
+    if any(t is not None for t in store.thumbnails):
+        offsets = _write_thumbnails(folder / "thumbnails.bin", store.thumbnails)
+        write_json(folder / "thumbnails.json", offsets)
+
+
+def read_store(path: str | Path, mmap: bool | None = None, verify: bool = True) -> tuple:
+    """The arguments of :class:`visemb.store.Store` read from a directory (read again when a save replaced it
+    while it was being read); see :meth:`visemb.store.Store.load`."""
+    for _ in range(4):
+        before = _identity(path)
+        try:
+            return _read_once(Path(path), mmap, verify)
+        except (StoreError, OSError):
+            if before is None or _identity(path) == before:
+                raise  # not a save in between: the store itself is wrong
+    return _read_once(Path(path), mmap, verify)
+
+
+def _read_once(path: Path, mmap: bool | None, verify: bool) -> tuple:
+    manifest = read_manifest(path, verify)
+    files = manifest["files"]
+    try:
+        parts = _read_parts(path, manifest, mmap, lambda n: n in files and (path / n).is_file())
+        vectors, entries, aliases, coords, center, hubness, thumbs = parts
+    except StoreError:
+        raise
+    except Exception as exc:
+        raise StoreError(f"{path}: cannot read the store ({type(exc).__name__}: {exc})") from exc
+    _check_parts(path, manifest, vectors, entries, aliases, center, hubness, thumbs)
+    release_pages(vectors)  # checked: its pages need not stay resident
+    return vectors, entries, manifest, aliases, coords, thumbs, center, hubness
+
+
+def read_manifest(path: Path, verify: bool = True) -> dict:
+    """A store's manifest, its format and file list checked (and, with ``verify``, each file's size and checksum).
+
+    Raises:
+        StoreError: naming what is missing, corrupt or not allowed.
+    """
+    mpath = path / "manifest.json"
+    if not mpath.is_file():
+        raise StoreError(f"No store at {path}: {mpath.name} is missing. Build one with `python -m precompute`.")
+    manifest = read_json(mpath)
+    if not isinstance(manifest, dict):
+        raise StoreError(f"{mpath}: not a store manifest (a JSON object is expected)")
+    version = manifest.get("format_version")
+    if version != FORMAT_VERSION:
+        raise StoreError(f"{mpath}: unknown store format version {version!r} (this visemb reads "
+                         f"{FORMAT_VERSION}); upgrade visemb or rebuild the store.")
+    files = manifest.get("files", {})
+    if not isinstance(files, dict):
+        raise StoreError(f"{mpath}: its 'files' list is not readable; rebuild the store")
+    for name, info in files.items():
+        if not PLAIN_NAME.fullmatch(name) or name == "manifest.json":
+            raise StoreError(f"{mpath}: lists {name[:60]!r}, which is not a plain file name inside the store "
+                             "folder (corrupt or crafted); rebuild the store")
+        if not (isinstance(info, dict) and isinstance(info.get("bytes"), int)
+                and isinstance(info.get("sha256"), str)):
+            raise StoreError(f"{mpath}: the record of {name!r} lacks its size or checksum; rebuild the store")
+    for name in FILES:
+        if name not in files or not (path / name).is_file():
+            raise StoreError(f"{path / name}: missing (the store is incomplete; rebuild it)")
+    if verify:
+        for name, info in files.items():
+            _verify_file(path / name, info)
+    return manifest
+
+
+def _verify_file(f: Path, info: dict) -> None:
+    if not f.is_file():
+        raise StoreError(f"{f}: missing (the store is incomplete; rebuild it)")
+    if f.stat().st_size != info["bytes"]:
+        raise StoreError(f"{f}: {f.stat().st_size} bytes, manifest says {info['bytes']} (corrupt)")
+    if info["bytes"] <= VERIFY_LIMIT and sha256_file(f) != info["sha256"]:
+        raise StoreError(f"{f}: checksum differs from the manifest (corrupt or edited)")
+
+
+def _read_parts(path: Path, manifest: dict, mmap: bool | None, listed) -> tuple:
+    """(vectors, entries, aliases, coords, center, hubness, thumbnails) of a store whose manifest lists them."""
+    dtype = manifest.get("vector_dtype", "float32")
+    # float32 files are memory-mapped; float16 ones too past ANN_THRESHOLD rows, where they stay float16
+    # (half the memory of a float32 copy); smaller float16 stores are read into float32
+    use_mmap = dtype in ("float32", "float16") if mmap is None else mmap
+    vectors = np.load(path / "vectors.npy", mmap_mode="r" if use_mmap else None)
+    if not use_mmap or (vectors.dtype == np.float16 and len(vectors) <= ANN_THRESHOLD):
+        vectors = np.asarray(vectors, np.float32)
+    entries = read_json(path / "entries.json")
+    aliases = read_json(path / "aliases.json")
+    coords = {}
+    if listed("coords.npz"):
+        with np.load(path / "coords.npz") as z:
+            coords = {k: z[k] for k in z.files}
+    center = np.load(path / "center.npy") if listed("center.npy") else None
+    hubness = np.load(path / "hubness.npy") if listed("hubness.npy") else None
+    thumbs = None
+    if listed("thumbnails.json") and listed("thumbnails.bin"):
+        thumbs = Thumbnails(path / "thumbnails.bin", read_json(path / "thumbnails.json"))
+    return vectors, entries, aliases, coords, center, hubness, thumbs
+
+
+def _check_parts(path: Path, manifest: dict, vectors, entries, aliases, center, hubness, thumbs) -> None:
+    """Raise :class:`StoreError` naming the first part that does not fit the others."""
+    if not isinstance(entries, list) or not all(isinstance(e, dict) and isinstance(e.get("key"), str)
+                                                for e in entries):
+        raise StoreError(f"{path / 'entries.json'}: every entry must be an object with a 'key' (corrupt)")
+    if not isinstance(aliases, dict):
+        raise StoreError(f"{path / 'aliases.json'}: not a JSON object (corrupt)")
+    for word, rows in aliases.items():
+        if not isinstance(rows, list) or not all(isinstance(r, int) and 0 <= r < len(entries) for r in rows):
+            raise StoreError(f"{path / 'aliases.json'}: alias {str(word)[:60]!r} points past the "
+                             f"{len(entries)} rows (corrupt); rebuild the store")
+    if vectors.ndim != 2 or len(vectors) != len(entries) or vectors.shape[1] != manifest.get("dim"):
+        raise StoreError(f"{path / 'vectors.npy'}: shape {vectors.shape} does not match "
+                         f"{len(entries)} entries of dim {manifest.get('dim')}")
+    if hubness is not None and hubness.shape != (len(entries),):
+        raise StoreError(f"{path / 'hubness.npy'}: shape {hubness.shape} does not match {len(entries)} entries")
+    for name, arr in (("vectors.npy", vectors), ("hubness.npy", hubness), ("center.npy", center)):
+        if arr is not None and not _all_finite(arr):
+            raise StoreError(f"{path / name}: holds NaN or infinite values (corrupt); rebuild the store")
+    if thumbs is not None and len(thumbs) != len(entries):
+        raise StoreError(f"{path / 'thumbnails.json'}: {len(thumbs)} thumbnails for {len(entries)} entries")
+
+
+def write_json(path: Path, obj) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(obj, f, ensure_ascii=False, separators=(",", ":"))
+        f.flush()
+        os.fsync(f.fileno())
+
+
+SHARED_NAMES = ("synsets", "hypernyms", "ancestors")  # entry fields whose names repeat across thousands of rows
+
+
+def _shared_names(obj: dict) -> dict:
+    """One string object per repeated synset name (``sys.intern``): half the memory of a 40K-noun store's entries."""
+    for field in SHARED_NAMES:
+        names = obj.get(field)
+        if names.__class__ is list:
+            obj[field] = [sys.intern(n) if n.__class__ is str else n for n in names]
+    if obj.get("category").__class__ is str:
+        obj["category"] = sys.intern(obj["category"])
+    return obj
+
+
+def read_json(path: Path):
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"), object_hook=_shared_names)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise StoreError(f"{path}: not valid JSON ({exc}); the store is corrupt, rebuild it") from exc
+    except RecursionError:
+        raise StoreError(f"{path}: nested too deeply to be a store file (corrupt or crafted); rebuild the store") \
+            from None
+
+
+def _write_thumbnails(path: Path, thumbs: Sequence[bytes | None]) -> list:
+    offsets, pos = [], 0
+    with open(path, "wb") as f:
+        for t in thumbs:
+            if t is None:
+                offsets.append(None)
+                continue
+            f.write(t)
+            offsets.append([pos, len(t)])
+            pos += len(t)
+    return offsets
+
+
+class Thumbnails(collections.abc.Sequence):
+    """A store's thumbnails read from ``thumbnails.bin`` on demand (memory-mapped): 40K thumbnails cost no memory
+    until shown."""
+
+    def __init__(self, path: Path, offsets: list):
+        import mmap
+
+        if not isinstance(offsets, list):
+            raise StoreError(f"{path.with_suffix('.json')}: not a list of offsets (corrupt)")
+        self.offsets = offsets
+        size = path.stat().st_size
+        with open(path, "rb") as f:
+            self._blob = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        for o in offsets:
+            if o is not None and not (isinstance(o, list) and len(o) == 2 and 0 <= o[0] and o[0] + o[1] <= size):
+                raise StoreError(f"{path.with_suffix('.json')}: an offset points outside thumbnails.bin (corrupt)")
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, collections.abc.Sequence) and list(self) == list(other)
+
+    __hash__ = None
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        o = self.offsets[i]
+        return None if o is None else bytes(self._blob[o[0]:o[0] + o[1]])
+
+
+def _all_finite(arr: np.ndarray, chunk: int = 8192) -> bool:
+    """No NaN or infinity in ``arr``, checked a chunk of rows at a time (a memory-mapped array stays mapped)."""
+    arr = np.atleast_1d(arr)
+    return all(np.isfinite(arr[s:s + chunk]).all() for s in range(0, len(arr), chunk))
+
+
+def _identity(path) -> tuple[int, int] | None:
+    """(device, inode) of a store directory, which a save changes; None when there is none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False where that is not available."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    ok = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+    return ok
+
+
+def _swap_in(tmp: Path, path: Path) -> None:
+    """Make the finished directory ``tmp`` the store at ``path``: a reader always finds a complete store there,
+    the old or the new one (an atomic exchange where the OS has one, else two renames in a row)."""
+    if path.is_dir() and not path.is_symlink() and _exchange(tmp, path):
+        shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the old store
+        return
+    old = path.with_name(f".{path.name}.old")
+    if path.exists():
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(path, old)
+    os.replace(tmp, path)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove_dead_saves(path: Path) -> None:
+    """Remove what killed saves of ``path`` left beside it: ``.<name>.tmp-<pid>-*`` of processes that no longer run
+    (and older nameless ones), and ``.<name>.old``."""
+    for leftover in path.parent.glob(f".{path.name}.tmp-*"):
+        pid = leftover.name.rsplit(".tmp-", 1)[1].split("-", 1)[0]
+        if pid.isdigit() and _alive(int(pid)):
+            continue
+        shutil.rmtree(leftover, ignore_errors=True)
+    shutil.rmtree(path.with_name(f".{path.name}.old"), ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
