@@ -27,15 +27,18 @@ RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "results" / "a
 if RESULTS.is_file():
     st.subheader("How often the answer is right")
     r = json.loads(RESULTS.read_text(encoding="utf-8"))
-    rows = [("one photo, its noun in the store", r["photos"]["in store, k=1"]),
-            ("two photos, their noun in the store", r["photos"]["in store, k=2"]),
-            ("one photo, its noun removed from the store", r["photos"]["removed, k=1"]),
+    photos = r.get("photos", {})
+    rows = [("one photo, its noun in the store", photos.get("full-size: in store, k=1")),
+            ("two photos, their noun in the store", photos.get("full-size: in store, k=2")),
+            ("photos of 4 kinds of one noun", photos.get("full-size: a kind (k classes under one noun), k=4")),
+            ("photos of 8 kinds of one noun", photos.get("full-size: a kind (k classes under one noun), k=8")),
+            ("one photo, its noun removed from the store", photos.get("full-size: removed, k=1")),
             ("a foreign word, 4 offline photos", r.get("foreign", {}).get("all", {}))]
     st.dataframe(pd.DataFrame([{"query": name, "queries": s.get("n", 0), "exactly the noun": s.get("exact_p1"),
                                 "the noun, parent or grandparent": s.get("near"),
                                 "hierarchical F1": s.get("h_f1"), "calibration error (ECE)": s.get("ece"),
                                 "right when “high”": s.get("correct_high"),
-                                "the noun or any ancestor": s.get("correct")} for name, s in rows if s]),
+                                "the noun or any ancestor": s.get("correct")} for name, s in rows if s and s.get("n")]),
                  hide_index=True, column_config={c: st.column_config.NumberColumn(format="%.2f") for c in (
                      "exactly the noun", "the noun, parent or grandparent", "hierarchical F1",
                      "calibration error (ECE)", "right when “high”", "the noun or any ancestor")})

@@ -13,7 +13,7 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 st.title("Translate through pictures")
 warm_up()  # the query encoder loads in the background while this page is read (other pages do not need it)
 st.caption("A word in any language becomes images; the images become a vector; the English noun they show is the "
-           "translation, as specific as the pictures agree on, with how sure it is. Try "
+           "translation: what the pictures have in common, as specific as they allow, with how sure it is. Try "
            + ", ".join(f"*{w}*" for w, _, _ in EXAMPLES) + ".")
 
 online = web_reachable()
@@ -55,7 +55,7 @@ def show_translation(t):
     st.markdown(f"{badge} {t.probability:.0%} sure · {len(t.images)} image(s) · agreement {t.agreement:.0%}"
                 + (f" · coherence {t.coherence:.2f}" if t.coherence is not None else "") + f" · source {t.source}",
                 help="How sure: on photos the rule never saw, answers this sure were right about this often (right: "
-                     "the pictured noun is the answer or a kind of it). High confidence was right at least 90% of "
+                     "the pictured noun is the answer or a kind of it). High confidence was right at least 95% of "
                      "the time there.")
     if len(t.kinds) > 1:
         seen = ", ".join(plain(k.replace("_", " ")) for k in t.kinds[:8])

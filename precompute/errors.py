@@ -8,3 +8,8 @@ from visemb.errors import VisembError
 class PipelineError(VisembError):
     """A run cannot go on as asked (settings changed, partitions unfinished, a chunk inconsistent); the message
     says what to do."""
+
+
+class DiskFullError(PipelineError):
+    """The disk under the work folder filled up: a local write failure, never a property of the noun being
+    fetched (nothing is recorded for it, so a rerun with space fetches it again)."""

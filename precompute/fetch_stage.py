@@ -7,7 +7,9 @@ concurrent tasks. A batch's journal gets one line per attempt; a unit counts as 
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 import random
 import shutil
 import threading
@@ -19,6 +21,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from precompute.config import PipelineConfig
+from precompute.errors import DiskFullError
 from precompute.journal import Journal
 
 logger = logging.getLogger(__name__)
@@ -89,8 +92,53 @@ def fetch_done(part_dir: Path) -> dict[int, dict]:
     return done
 
 
+FULL_DISK_BYTES = 2**20  # less than this free after any unit: the disk is full
+LOW_DISK_BYTES = 32 * 2**20  # less than this free after a unit that came back short: the disk, not the noun
+
+
+def free_bytes(path: Path) -> int:
+    """Free bytes on the file system that holds ``path`` (or its nearest existing parent)."""
+    path = Path(path)
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return shutil.disk_usage(path).free
+
+
+def _mount_of(path: Path) -> Path:
+    path = Path(path).resolve()
+    while not path.exists() or (not os.path.ismount(path) and path != path.parent):
+        path = path.parent
+    return path
+
+
+def check_room(image_root: Path, short: bool) -> None:
+    """Raise :class:`DiskFullError` when the disk under ``image_root`` is full, or nearly full after a unit that
+    came back ``short`` (fewer images than asked: a write may have failed for want of space)."""
+    free = free_bytes(image_root)
+    if free < FULL_DISK_BYTES or (short and free < LOW_DISK_BYTES):
+        raise DiskFullError(f"No space left on the disk at {_mount_of(image_root)} ({free / 2**20:.1f} MB free, "
+                            f"work folder images at {image_root}); nothing was recorded for the noun being fetched. "
+                            "Free some space (or use a --work folder on a bigger disk) and rerun to resume.")
+
+
+def _no_space(exc: OSError) -> bool:
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
 def fetch_unit(source, cfg: PipelineConfig, unit: dict, u: int, image_root: Path, policy: FetchPolicy) -> dict:
-    """Fetch one unit's images, retrying an unavailable source with backoff; return its journal record."""
+    """Fetch one unit's images, retrying an unavailable source with backoff; return its journal record.
+
+    Raises:
+        DiskFullError: the disk filled up (what came back is not recorded: it may lack images that were not
+            written).
+    """
+    record = _fetch_unit(source, cfg, unit, u, image_root, policy)
+    if record["status"] != "unavailable":
+        check_room(image_root, short=len(record["paths"]) < cfg.images_per_noun)
+    return record
+
+
+def _fetch_unit(source, cfg: PipelineConfig, unit: dict, u: int, image_root: Path, policy: FetchPolicy) -> dict:
     from visemb.errors import NoImagesError, SourceUnavailableError, VisembError
 
     dest = Path(image_root) / f"{u:07d}"
@@ -103,6 +151,12 @@ def fetch_unit(source, cfg: PipelineConfig, unit: dict, u: int, image_root: Path
             else:
                 result = source.fetch(unit["query"].replace("_", " "), cfg.images_per_noun, dest=dest)
             return {"unit": u, "status": "ok", "paths": [str(p) for p in result.paths], "notes": result.notes}
+        except OSError as exc:
+            if _no_space(exc):
+                check_room(image_root, short=True)
+                raise DiskFullError(f"No space left writing {dest} ({exc}); nothing was recorded for the noun "
+                                    "being fetched. Free some space and rerun to resume.") from None
+            raise
         except NoImagesError as exc:
             return {"unit": u, "status": "no_images", "reason": str(exc), "paths": []}
         except SourceUnavailableError as exc:
@@ -131,7 +185,13 @@ def fetch_batch(cfg: PipelineConfig, vocab: dict, batch: list[int], part_dir: Pa
         limiter.wait()
         record = fetch_unit(source, cfg, vocab["units"][u], u, Path(part_dir) / "images", policy)
         with lock:
-            journal.append(record)
+            try:
+                journal.append(record)
+            except OSError as exc:
+                if _no_space(exc):
+                    raise DiskFullError(f"No space left writing {journal.path} ({exc}); free some space and rerun "
+                                        "to resume.") from None
+                raise
             counts[record["status"]] += 1
         if progress:
             progress(1)

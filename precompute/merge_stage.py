@@ -246,12 +246,11 @@ def merge_stage(work: Path, cfg: PipelineConfig, out: Path, vector_dtype: str = 
     aliases = {w: rs for w, rs in aliases.items() if rs}
     center = imgs.vectors.mean(axis=0) if cfg.center else None
     store = Store(vectors, entries, aliases=aliases, center=center)
-    hubness = store.compute_hubness()
     coords = projections(work, store.unit_vectors, cfg.projections)
     kept_units = [vocab["entries"][i]["units"] for i in keep_index]
-    thumbs = thumbnails(cfg, kept_units, vectors, imgs, path_base)
-    store = Store(vectors, entries, aliases=aliases, coords=coords, thumbnails=thumbs, center=center, hubness=hubness,
-                  manifest=manifest(cfg, imgs, entries, coords, prototypes))
+    store.complete(hubness=store.compute_hubness(), coords=coords,
+                   thumbnails=thumbnails(cfg, kept_units, vectors, imgs, path_base),
+                   manifest=manifest(cfg, imgs, entries, coords, prototypes))
     store.save(out, vector_dtype=vector_dtype)
     report = {"no_usable_image": missing, "entries": len(entries), "images": int(len(imgs.vectors)),
               "skipped_images": imgs.skipped}

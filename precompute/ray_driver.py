@@ -22,7 +22,7 @@ from pathlib import Path
 
 from precompute.config import PipelineConfig, open_work
 from precompute.embed_stage import Chunk, chunk_path, chunks_to_do, embed_chunk
-from precompute.errors import PipelineError
+from precompute.errors import DiskFullError, PipelineError
 from precompute.fetch_stage import FetchPolicy, batches, fetch_batch
 from precompute.journal import Journal
 from precompute.runner import batch_chunks, finish_partition, partition_state
@@ -192,6 +192,9 @@ class _RayRun:
         try:
             result = self.ray.get(ref)
         except self.ray.exceptions.RayError as exc:  # retries spent: the next run picks the batch up
+            cause = getattr(exc, "cause", None)
+            if isinstance(cause, DiskFullError):  # a local disk, not the source: stop here, with its message
+                raise DiskFullError(str(cause)) from None
             logger.warning("fetch batch %d failed: %s", b[0], str(exc).splitlines()[0])
             return
         if result["counts"]["unavailable"]:

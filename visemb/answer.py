@@ -70,8 +70,9 @@ class AnswerRule:
         high, medium: confidence words: ``high`` from ``high`` up, ``medium`` from ``medium`` up, else ``low``.
         cosine_scale: for stores without a classifier, logits are ``cosine_scale * cosine`` to each class vector.
         label_boost: when the query word is a known label (a dictionary names its senses), each photo's
-            probability of the classes at or below those senses is multiplied by this, then renormalised: the word
-            is evidence, the pictures choose among its senses and still win when they all disagree (None: off).
+            probability of the classes at or below those senses is multiplied by this, then renormalised, and so is
+            the prior of the senses themselves (the word names that noun, not its parent): the word is evidence,
+            the pictures choose among its senses and still win when they all disagree (None: off).
         label_slope, label_intercept: the calibration ``sigmoid(a logit(p) + b)`` of answers to labelled words
             (None: the photos' calibration).
         ceiling: the answer is never more than this many levels (along the stored hypernym path) above the
@@ -138,7 +139,7 @@ DEFAULT_RULE = AnswerRule(temperature=1.0, novel=12.0, outlier=0.1, size_prior=0
                           breadth_slope=0.0441, breadth_intercept=0.0307,
                           outside_slope=-0.226, outside_intercept=-0.1721,
                           threshold=0.6, ceiling=2, high=0.99, medium=0.5,
-                          label_boost=128.0, label_slope=1.0102, label_intercept=0.1045)
+                          label_boost=8.0, label_slope=1.2002, label_intercept=0.4565)
 
 
 class ClassScorer:
@@ -297,9 +298,11 @@ def node_probabilities(tax: Taxonomy, class_probs: np.ndarray, novel: np.ndarray
     return out
 
 
-def concept_posterior(tax: Taxonomy, photo_nodes: np.ndarray, rule: AnswerRule, allowed: np.ndarray) -> np.ndarray:
+def concept_posterior(tax: Taxonomy, photo_nodes: np.ndarray, rule: AnswerRule, allowed: np.ndarray,
+                      senses: Sequence[int] = ()) -> np.ndarray:
     """[k, rows] per-photo row probabilities -> [rows] the posterior that the photos are examples of each row
-    (steps 2–3 of :mod:`visemb.answer`; rows not ``allowed`` or reached by no class get 0)."""
+    (steps 2–3 of :mod:`visemb.answer`; rows not ``allowed`` or reached by no class get 0); ``senses``: rows a
+    query word's labels name, whose prior is ``rule.label_boost`` times higher (the word names that noun)."""
     under = tax.classes_under
     ok = allowed & (under > 0)
     m = np.maximum(under[ok], 1).astype(np.float64)
@@ -310,6 +313,10 @@ def concept_posterior(tax: Taxonomy, photo_nodes: np.ndarray, rule: AnswerRule, 
         is_class = np.zeros(len(tax), bool)
         is_class[tax.class_rows] = True
         log_post += np.log(rule.class_prior) * is_class[ok]
+    if len(senses) and rule.label_boost:
+        named = np.zeros(len(tax), bool)
+        named[[r for s in senses for r in tax.same_sense(int(s))]] = True
+        log_post += np.log(rule.label_boost) * named[ok]
     log_post -= log_post.max()
     post = np.zeros(len(tax))
     post[ok] = np.exp(log_post)
@@ -322,7 +329,7 @@ def weigh(tax: Taxonomy, logits: np.ndarray, rule: AnswerRule, allowed: np.ndarr
     cp, novel = softmax_with_novel(logits, rule)
     cp, novel, labelled = label_prior(cp, novel, tax, label_rows, rule.label_boost)
     nodes = node_probabilities(tax, cp, novel)
-    post = concept_posterior(tax, nodes, rule, allowed)
+    post = concept_posterior(tax, nodes, rule, allowed, label_rows if labelled else ())
     return Evidence(cp, novel, nodes, post, np.minimum(tax.sum_at_or_below(post), 1.0), labelled,
                     outside_share(tax, cp.argmax(axis=1)))
 
@@ -393,7 +400,8 @@ def conclude(tax: Taxonomy, ev: Evidence, rule: AnswerRule, allowed: np.ndarray,
     row, at_ceiling = answer_row(tax, nodes, ev, rule, allowed, label_rows if ev.labelled else ())
     p = float(nodes[row])
     order = [int(tax.class_rows[c]) for c in np.argsort(-ev.mean_class)[: topn + 1]]
-    ranked = [(row, p)] + [(r, float(nodes[r])) for r in order if r != row][: max(topn - 1, 0)]
+    rest = sorted((r for r in order if r != row), key=lambda r: -nodes[r])  # stable: then the likeliest class
+    ranked = [(row, p)] + [(r, float(nodes[r])) for r in rest][: max(topn - 1, 0)]
     tops = ev.class_probs.argmax(axis=1)
     image_top = [(int(tax.class_rows[c]), float(rule.calibrate(ev.class_probs[i, c], 1, ev.labelled,
                                                                small_share(sizes[i:i + 1]))))

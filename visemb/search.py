@@ -114,6 +114,12 @@ def csls(cos: np.ndarray, r: np.ndarray | float | None) -> np.ndarray:
     return cos if r is None else 2 * cos - r
 
 
+def unit_rows(vectors: np.ndarray, sample: int = 256) -> bool:
+    """Whether ``vectors`` hold unit-length rows (to float16 precision), judged on an even sample of rows."""
+    rows = np.asarray(vectors[:: max(1, len(vectors) // sample)], np.float32)
+    return bool(np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=5e-3))
+
+
 def similarities(q: np.ndarray, unit: np.ndarray, chunk: int = 8192) -> np.ndarray:
     """``q @ unit.T`` in float32; float16 rows are converted a chunk at a time (never all at once)."""
     if unit.dtype != np.float16:

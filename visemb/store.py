@@ -19,7 +19,7 @@ from visemb.encoder_spec import EncoderSpec
 from visemb.entry import Entry
 from visemb.errors import EncoderMismatchError, StoreError
 from visemb.keys import store_key
-from visemb.search import ANN_THRESHOLD, NeighbourIndex, csls, l2_normalize, release_pages
+from visemb.search import ANN_THRESHOLD, NeighbourIndex, csls, l2_normalize, release_pages, unit_rows
 from visemb.store_files import FILES, FORMAT_VERSION, Thumbnails, read_store, save_store  # noqa: F401
 from visemb.taxonomy import Taxonomy, entry_ancestry
 
@@ -49,10 +49,9 @@ class Store:
         coords: projection name -> [n, 2] array.
         thumbnails: one JPEG bytes (or None) per row.
         center: a vector subtracted from rows and queries before cosine (``None``: raw cosine).
-        hubness: per row, the mean cosine to its :data:`HUBNESS_K` nearest rows (see :meth:`compute_hubness`);
-            when present, neighbour lists can be ranked by CSLS (Conneau et al. 2018: ``2 cos(x, y) - r_x - r_y``,
-            whose order for one query is that of ``2 cos - r_y``), so that broad nouns that are near everything
-            (artifact, organism, equipment…) stop crowding them.
+        hubness: per row, the mean cosine to its :data:`HUBNESS_K` nearest rows (see :meth:`compute_hubness`):
+            neighbour lists can then be ranked by CSLS (:func:`visemb.search.csls`), so that broad nouns near
+            everything (artifact, organism…) stop crowding them.
     """
 
     def __init__(self, vectors: np.ndarray, entries: Sequence[Entry], manifest: dict | None = None,
@@ -109,10 +108,7 @@ class Store:
         return self.get_vector(key)
 
     def _lookup(self, key: str) -> int | None:
-        if key in self.key_to_index:
-            return self.key_to_index[key]
-        low = store_key(key)
-        return self.key_to_index.get(low)
+        return self.key_to_index[key] if key in self.key_to_index else self.key_to_index.get(store_key(key))
 
     def get_index(self, key: str) -> int:
         """Row of ``key`` (word, lemma or synset name; case-insensitive).
@@ -127,11 +123,8 @@ class Store:
 
     def senses(self, key: str) -> list[int]:
         """Every row ``key`` can mean, commonest sense first (e.g. crane the machine, crane the bird)."""
-        low = store_key(key)
-        rows = self.aliases.get(key) or self.aliases.get(low)
-        if rows:
-            return list(rows)
-        return [self.get_index(key)]
+        rows = self.aliases.get(key) or self.aliases.get(store_key(key))
+        return list(rows) if rows else [self.get_index(key)]
 
     def entry(self, key: str | int) -> dict:
         """Metadata of a row (by key or row number)."""
@@ -198,7 +191,7 @@ class Store:
         so a 40K-noun store never holds a float32 copy)."""
         if np.asarray(self.vectors[:0]).dtype != np.float16:
             return self.prepare(self.vectors)
-        if self.center is None and _unit_rows(self.vectors):
+        if self.center is None and unit_rows(self.vectors):
             return self.vectors  # already unit rows: the memory-mapped file itself, no copy
         out = np.empty(self.vectors.shape, np.float16)
         for s in range(0, len(self.vectors), chunk):
@@ -309,6 +302,15 @@ class Store:
             out.append(near[:topn])
         return out
 
+    def complete(self, *, hubness: np.ndarray, coords: dict[str, np.ndarray],
+                 thumbnails: Sequence[bytes | None], manifest: dict) -> None:
+        """Add what a build computes from the store itself: hubness (:meth:`compute_hubness`), map coordinates,
+        thumbnails and the manifest (one store per build, not one for the hubness and another to save)."""
+        if len(hubness) != len(self) or len(thumbnails) != len(self):
+            raise StoreError(f"{len(hubness)} hubness values and {len(thumbnails)} thumbnails for {len(self)} rows")
+        self.hubness = np.asarray(hubness, np.float32)
+        self.coords, self.thumbnails, self.manifest = dict(coords), list(thumbnails), dict(manifest)
+
     def compute_hubness(self, k: int = HUBNESS_K, batch: int = 1024) -> np.ndarray:
         """Each row's mean cosine to its ``k`` nearest other rows (repeats left out): CSLS's ``r``."""
         out = np.zeros(len(self), np.float32)
@@ -326,12 +328,8 @@ class Store:
 
     @classmethod
     def load(cls, path: str | Path, mmap: bool | None = None, verify: bool = True) -> "Store":
-        """Read and validate a store directory (read again when a save replaced it while it was being read).
-
-        Args:
-            path: the directory.
-            mmap: memory-map the vectors (default: float32 ones, and float16 ones past ANN_THRESHOLD rows).
-            verify: check each file's recorded size and (up to 256 MB) sha256.
+        """Read and validate a store directory (``mmap``: map the vectors, default float32 ones and big float16
+        ones; ``verify``: check each file's size and, up to 256 MB, sha256).
 
         Raises:
             StoreError: naming the missing, corrupt or unknown-format file.
@@ -345,9 +343,3 @@ def _as_list(x) -> list:
     if isinstance(x, (str, np.ndarray)):
         return [x]
     return list(x)
-
-
-def _unit_rows(vectors: np.ndarray, sample: int = 256) -> bool:
-    """Whether ``vectors`` hold unit-length rows (to float16 precision), judged on an even sample of rows."""
-    rows = np.asarray(vectors[:: max(1, len(vectors) // sample)], np.float32)
-    return bool(np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=5e-3))

@@ -133,7 +133,7 @@ def translate_images(images: Sequence[ImageInput], store: Store, encoder: Encode
                      names: Sequence[str] | None = None, query: str = "your pictures", source: str = "upload",
                      progress: Callable[[int, int], None] | None = None, rule: AnswerRule | None = None,
                      approximate: bool = False, senses: Sequence[str] = ()) -> Translation:
-    """Translate pictures: the noun they show, as specific as they agree on, with a calibrated probability.
+    """Translate pictures: the noun they are examples of, as specific as they allow, with a calibrated probability.
 
     Args:
         approximate: the images stand in for the word only loosely (e.g. photos of compounds that end in it):
@@ -170,7 +170,7 @@ def translate_images(images: Sequence[ImageInput], store: Store, encoder: Encode
         notes.append(f"The word's labels name {named}: nouns at or below {'them' if len(label_rows) > 1 else 'it'} "
                      f"count {rule.label_boost:g}× more, the pictures choose among them")
     if ans.at_ceiling:
-        notes.append(f"No noun within {rule.ceiling} level(s) of what the pictures agree on is likely enough "
+        notes.append(f"No noun within {rule.ceiling} level(s) of the likeliest one is likely enough "
                      f"(≥ {rule.threshold:.0%}): the answer is the broadest of them, with its own, lower probability")
     if approximate and confidence == "high":
         confidence = "medium"

@@ -224,7 +224,8 @@ def test_about_page(app_test):
     shown = at.dataframe[0].value  # the held-out figures, as benchmarks/results/answers.json has them
     held_out = json.loads((REPO / "benchmarks" / "results" / "answers.json").read_text(encoding="utf-8"))
     first = shown.iloc[0]
-    assert first["exactly the noun"] == held_out["photos"]["in store, k=1"]["exact_p1"]
+    assert first["exactly the noun"] == held_out["photos"]["full-size: in store, k=1"]["exact_p1"]
+    assert "photos of 8 kinds of one noun" in shown["query"].tolist()
     assert shown.iloc[-1]["exactly the noun"] == held_out["foreign"]["all"]["exact_p1"]
 
 

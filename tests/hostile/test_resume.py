@@ -61,3 +61,39 @@ def test_truncated_or_empty_chunk_is_embedded_again(tmp_path, word_folder, damag
     assert precompute_main(args(tmp_path, "ref", word_folder)) == 0
     assert chunk.stat().st_size > 1000
     assert [e["n_images"] for e in Store.load(tmp_path / "store-ref").entries] == [3] * len(WORDS)
+
+
+def test_a_full_disk_stops_the_run_records_nothing_and_the_resume_makes_the_same_store(tmp_path, word_folder,
+                                                                                       monkeypatch, capsys):
+    import precompute.fetch_stage as fetch_stage
+
+    assert precompute_main(args(tmp_path, "ref", word_folder)) == 0
+    real_fetch, real_free = FolderSource.fetch, fetch_stage.free_bytes
+    state = {"full": False}
+
+    def filling(self, word, k=8, dest=None, lang=None):
+        if word == "w02":
+            state["full"] = True  # from here on the disk has no room: this noun's images could not be written
+        if state["full"]:
+            got = real_fetch(self, word, k, dest=dest, lang=lang)
+            got.paths = got.paths[:1]  # what a download loop left when writes began to fail
+            return got
+        return real_fetch(self, word, k, dest=dest, lang=lang)
+
+    monkeypatch.setattr(FolderSource, "fetch", filling)
+    monkeypatch.setattr(fetch_stage, "free_bytes", lambda path: 100_000 if state["full"] else real_free(path))
+    assert precompute_main(args(tmp_path, "full", word_folder)) == 2
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "error:" in line]  # the rest is tqdm's progress
+    assert "Traceback" not in err and len(lines) == 1
+    assert "No space left on the disk at" in lines[0] and "rerun to resume" in lines[0]
+    work = partition_dir(tmp_path / "work-full", 0, 1)
+    records = [json.loads(line) for j in work.glob("fetch-*.jsonl") for line in j.read_text().splitlines()]
+    assert {r["unit"] for r in records if r["status"] in ("ok", "no_images")} <= {0, 1}  # nothing after the disk
+    assert not (tmp_path / "store-full").exists()
+    monkeypatch.setattr(FolderSource, "fetch", real_fetch)
+    monkeypatch.setattr(fetch_stage, "free_bytes", real_free)
+    assert precompute_main(args(tmp_path, "full", word_folder)) == 0  # a resume with room
+    ref, full = Store.load(tmp_path / "store-ref"), Store.load(tmp_path / "store-full")
+    assert [e["n_images"] for e in full.entries] == [3] * len(WORDS)
+    assert full.index_to_key == ref.index_to_key and np.allclose(full.vectors, ref.vectors, atol=1e-5)

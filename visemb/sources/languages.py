@@ -16,7 +16,7 @@ NAMES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "it":
          "sw": "Swahili", "ka": "Georgian", "hy": "Armenian", "kk": "Kazakh", "az": "Azerbaijani", "uz": "Uzbek"}
 
 # (word, language, the answer the shipped offline photos give), suggested by the app and the README
-EXAMPLES = (("chien", "fr", "dog"), ("狗", "zh", "dog"), ("pies", "pl", "dog"), ("kot", "pl", "domestic_cat"),
+EXAMPLES = (("chien", "fr", "dog"), ("狗", "zh", "dog"), ("pies", "pl", "dog"), ("kot", "pl", "cat"),
             ("parapluie", "fr", "umbrella"), ("Regenschirm", "de", "umbrella"), ("香蕉", "zh", "banana"),
             ("fraise", "fr", "strawberry"), ("Goldfisch", "de", "goldfish"))
 
