@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import threading
 from urllib.parse import urlencode
 
@@ -135,6 +136,10 @@ def share_link(page: str) -> None:
         st.code(url, language=None)
 
 
+# GFM autolinks bare URLs and e-mail addresses in the text itself, after escapes: an invisible word joiner inside
+# "://", before "@" and after "www" leaves the text as it reads but gives no link (a shared URL carries no lure)
+WORD_JOINER = "\u2060"
+AUTOLINK = re.compile(r"://|@|(?i:www)\.")
 MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~:$"
 
 
@@ -143,7 +148,9 @@ def plain(text: object) -> str:
     (every Markdown character backslash-escaped, control characters shown as escapes)."""
     from visemb.limits import printable
 
-    return "".join("\\" + ch if ch in MARKDOWN_SPECIAL else ch for ch in printable(text).replace("\n", " "))
+    raw = printable(text).replace("\n", " ")
+    raw = AUTOLINK.sub(lambda m: m.group(0)[:-1] + WORD_JOINER + m.group(0)[-1], raw)
+    return "".join("\\" + ch if ch in MARKDOWN_SPECIAL else ch for ch in raw)
 
 
 def show_error(exc: Exception) -> None:

@@ -72,7 +72,7 @@ def nearest_nouns() -> None:
                            "everything), so broad nouns like ‘artifact’ don't crowd every list; the scores shown "
                            "are cosines.")
             if len(senses) > 1:
-                st.caption(f"“{word.strip()}” has {len(senses)} pictured senses, shown apart.")
+                st.caption(f"“{plain(word.strip())}” has {len(senses)} pictured senses, shown apart.")
             for row in senses[:4]:
                 e = store.entries[row]
                 with st.container(border=True):

@@ -124,3 +124,21 @@ def test_shared_url_reproduces_view(page, app_url, shot):
     wait_ready(page)
     page.locator("h3", has_text="Goldfisch →").wait_for(timeout=WAIT)
     shot("shared-url")
+
+
+@pytest.mark.parametrize("query", ["https://evil.example/login", "x@evil.example", "www.evil.example"])
+def test_a_shared_link_carries_no_clickable_lure(page, app_url, query):
+    from urllib.parse import quote, urlsplit
+
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if urlsplit(r.url).hostname == "evil.example" else None)
+    page.goto(f"{app_url}/?q={quote(query)}&source=offline")
+    wait_ready(page)
+    error = page.locator('[data-testid="stAlert"]', has_text="evil")  # unknown offline: an error quoting the word
+    error.first.wait_for(timeout=WAIT)
+    assert page.locator('a[href*="evil"]').count() == 0  # shown, but never as a link
+    page.goto(f"{app_url}/map?find={quote('[click here](http://evil.example/) ![img](http://evil.example/t.png)')}")
+    wait_ready(page)
+    page.get_by_text("is not in the store").wait_for(timeout=WAIT)
+    assert page.locator('a[href*="evil"]').count() == 0 and page.locator('img[src*="evil"]').count() == 0
+    assert outside == []  # and the browser fetched nothing from outside
