@@ -127,7 +127,7 @@ with tab_picture:
                 from visemb.translate import translate_images
 
                 with st.status("Embedding your picture…") as status:
-                    t = translate_images([data], get_store(), get_encoder(), names=[picture.name],
+                    t = translate_images([data], get_store(), encoder=get_encoder(), names=[picture.name],
                                          query=picture.name, source="your picture")
                     status.update(label="Done", state="complete")
                 from visemb.images import open_image

@@ -106,6 +106,7 @@ def run_evaluation(a) -> int:
     from precompute.default_store import STORE_SETS
 
     shared, out, store, d = _inputs(a)
+    from visemb.defaults import store_path
     held = [r for r in d.rows if r["set"] == "ilsvrc2012-val"]
     Q, q_leaf = d.queries("ilsvrc2012-val")
     weight = (store.manifest.get("class_prototypes") or {}).get("weight", 0.0)
@@ -117,7 +118,7 @@ def run_evaluation(a) -> int:
     orders = {NAME_BASE: (NAME_BASE, False), NAME_DEFAULT: (NAME_DEFAULT, False),
               NAME_DEFAULT_CSLS: (NAME_DEFAULT, True)}
     orders.update({name: (name, False) for name in variants if name not in orders})
-    results: dict = {"store": str(a.store_path), "held_out_photos": len(held),
+    results: dict = {"store": str(store_path(a.store)), "held_out_photos": len(held),
                      "held_out_classes": len(set(q_leaf)), "prototype_weight": weight, "hubness_k": HUBNESS_K,
                      "retrieval": {}, "multi_image": {}, "leave_class_out": {}, "translation": {},
                      "general_words": {}, "similarity": {}, "examples": {}}
@@ -160,8 +161,7 @@ def _inputs(a):
 
     wordnet()  # fail early, with the message naming how to install it, before any embedding
     out = Path(a.out)
-    a.store_path = store_path(a.store)
-    store = Store.load(a.store_path)
+    store = Store.load(store_path(a.store))
     return shared, out, store, EvalData.load(shared, store, out / "cache")
 
 

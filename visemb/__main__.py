@@ -130,7 +130,7 @@ def cmd_translate(a) -> int:
                 t = translate(a.word, s, source=source, images=a.k, topn=a.topn, lang=a.lang, dest=tmp)
             else:
                 fetched, used, web_failure = fetch_or_offline(source, a.word, a.k, lang=a.lang, dest=tmp)
-                t = translate_fetched(fetched, s, used.name, a.topn)
+                t = translate_fetched(fetched, s, used.name, topn=a.topn)
                 if web_failure is not None:
                     t.notes.insert(0, f"{source.name} failed ({web_failure}); translated from the offline photos "
                                       "shipped with visemb instead (--no-fallback to stop here)")

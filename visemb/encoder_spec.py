@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from dataclasses import asdict, dataclass, field, replace
@@ -81,10 +82,19 @@ def _keras_weights_path() -> str:
 
 
 def _registry() -> dict[str, EncoderSpec]:
-    keras = EncoderSpec("resnet50-keras", "torch-file", _keras_weights_path(), KERAS_SHA256, KERAS_SHA256, "v1")
+    """The registered encoders: built once per weights path and shipped-network sidecar (a re-export or another
+    ``VISEMB_WEIGHTS`` builds it again)."""
+    sidecar = SHIPPED_ONNX.with_suffix(".json")
+    stamp = sidecar.stat().st_mtime_ns if sidecar.is_file() else None
+    return _registry_of(_keras_weights_path(), stamp)
+
+
+@functools.lru_cache(maxsize=8)
+def _registry_of(weights_path: str, sidecar_stamp: int | None) -> dict[str, EncoderSpec]:
+    keras = EncoderSpec("resnet50-keras", "torch-file", weights_path, KERAS_SHA256, KERAS_SHA256, "v1")
     shipped = EncoderSpec("resnet50-keras-onnx", "onnx-file", str(SHIPPED_ONNX), KERAS_SHA256, None, "v1")
     sidecar = SHIPPED_ONNX.with_suffix(".json")
-    if sidecar.is_file():  # written by the export next to the shipped network: carries its checksum
+    if sidecar_stamp is not None and sidecar.is_file():  # written by the export beside the network: its checksum
         shipped = EncoderSpec.from_dict({**json.loads(sidecar.read_text()), "weights_name": str(SHIPPED_ONNX)})
     return {
         "resnet50-keras": keras,

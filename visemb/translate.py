@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -129,10 +129,11 @@ def sense_rows(store: Store, senses: Sequence[str]) -> list[int]:
     return rows
 
 
-def translate_images(images: Sequence[ImageInput], store: Store, encoder: Encoder | None = None, topn: int = 10,
-                     names: Sequence[str] | None = None, query: str = "your pictures", source: str = "upload",
-                     progress: Callable[[int, int], None] | None = None, rule: AnswerRule | None = None,
-                     approximate: bool = False, senses: Sequence[str] = ()) -> Translation:
+def translate_images(images: Sequence[ImageInput], store: Store, *, source: str = "upload",
+                     encoder: Encoder | None = None, topn: int = 10, names: Sequence[str] | None = None,
+                     query: str = "your pictures", progress: Callable[[int, int], None] | None = None,
+                     rule: AnswerRule | None = None, approximate: bool = False,
+                     senses: Sequence[str] = ()) -> Translation:
     """Translate pictures: the noun they are examples of, as specific as they allow, with a calibrated probability.
 
     Args:
@@ -182,7 +183,7 @@ def translate_images(images: Sequence[ImageInput], store: Store, encoder: Encode
                        notes=notes, kinds=[store.index_to_key[r] for r in ans.kinds])
 
 
-def translate(word: str, store: Store, source: str | ImageSource = "offline", images: int = 8, topn: int = 10,
+def translate(word: str, store: Store, source: str | ImageSource = "offline", *, images: int = 8, topn: int = 10,
               encoder: Encoder | None = None, dest: str | Path | None = None,
               progress: Callable[[int, int], None] | None = None, lang: str | None = None,
               rule: AnswerRule | None = None) -> Translation:
@@ -207,7 +208,7 @@ def translate(word: str, store: Store, source: str | ImageSource = "offline", im
     """
     src = get_source(source) if isinstance(source, str) else source
     fetched = with_known_senses(src.fetch(word, images, dest=dest, lang=lang), src, lang)
-    return translate_fetched(fetched, store, src.name, topn, encoder, progress, rule)
+    return translate_fetched(fetched, store, src.name, topn=topn, encoder=encoder, progress=progress, rule=rule)
 
 
 def with_known_senses(fetched: FetchResult, source: ImageSource, lang: str | None = None) -> FetchResult:
@@ -217,7 +218,7 @@ def with_known_senses(fetched: FetchResult, source: ImageSource, lang: str | Non
     from visemb.sources.offline import known_senses
 
     if source.name in WEB_SOURCES and not fetched.senses:
-        fetched.senses = known_senses(fetched.word, lang)
+        return replace(fetched, senses=known_senses(fetched.word, lang))
     return fetched
 
 
@@ -245,13 +246,12 @@ def fetch_or_offline(source: ImageSource, word: str, images: int, lang: str | No
             raise exc from None
 
 
-def translate_fetched(fetched: FetchResult, store: Store, source: str, topn: int = 10, encoder: Encoder | None = None,
-                      progress: Callable[[int, int], None] | None = None,
+def translate_fetched(fetched: FetchResult, store: Store, source: str, *, topn: int = 10,
+                      encoder: Encoder | None = None, progress: Callable[[int, int], None] | None = None,
                       rule: AnswerRule | None = None) -> Translation:
     """The second half of :func:`translate`: images already fetched by a source -> the answer with evidence."""
-    result = translate_images(fetched.paths, store, encoder, topn, names=[str(p) for p in fetched.paths],
+    result = translate_images(fetched.paths, store, encoder=encoder, topn=topn, names=[str(p) for p in fetched.paths],
                               query=fetched.word, source=source, progress=progress, rule=rule,
                               approximate=fetched.approximate, senses=fetched.senses)
-    result.origins = {k: v for k, v in fetched.origins.items() if k in result.images or k in result.skipped}
-    result.notes = fetched.notes + result.notes
-    return result
+    return replace(result, notes=fetched.notes + result.notes,
+                   origins={k: v for k, v in fetched.origins.items() if k in result.images or k in result.skipped})

@@ -34,9 +34,13 @@ def _load(folder_name: str, _labels_mtime: int) -> LabelledSource:
     csv_path, tsv = folder / "labels.csv", folder / "foreign_labels.tsv"
     foreign = ForeignLabels.from_tsv(tsv) if tsv.is_file() else ForeignLabels()
     lexicon = Lexicon.from_json(folder / "lexicon.json") if (folder / "lexicon.json").is_file() else None
-    source = LabelledSource(csv_path, folder, foreign, lexicon=lexicon)
-    source.name = "offline"
-    return source
+    return OfflineSource(csv_path, folder, foreign, lexicon=lexicon)
+
+
+class OfflineSource(LabelledSource):
+    """The labelled photos shipped beside the default store: the ``offline`` source."""
+
+    name = "offline"
 
 
 def known_senses(word: str, lang: str | None = None) -> list[str]:
