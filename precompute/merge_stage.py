@@ -136,10 +136,9 @@ def collect_images(work: Path, cfg: PipelineConfig, n_units: int) -> Images:
 
 def noun_rows(cfg: PipelineConfig, vocab: dict, imgs: Images,
               prototypes) -> tuple[np.ndarray, list[dict], dict[int, int], list]:
-    """Step 2: one vector per noun with a usable image (photos pooled, ``prototypes`` mixed in when not None);
+    """Step 2: one unit vector per noun with a usable image (photos pooled, ``prototypes`` mixed in when not None);
     returns (vectors, entries, vocabulary index -> store row, nouns without a usable image)."""
     from visemb.prototypes import mix_prototype
-    from visemb.search import l2_normalize
 
     rows, entries, missing, keep_index = [], [], [], {}
     for i, e in enumerate(vocab["entries"]):
@@ -149,9 +148,9 @@ def noun_rows(cfg: PipelineConfig, vocab: dict, imgs: Images,
             missing.append({"key": e["key"], "synset": synset_of(e), "reasons": reasons})
             continue
         keep_index[i] = len(entries)
-        photos = got[0] if len(got) == 1 else l2_normalize(np.mean(got, axis=0))
+        photos = got[0] if len(got) == 1 else np.mean(got, axis=0)
         prototype = prototypes.get(e.get("imagenet_id")) if prototypes else None
-        rows.append(mix_prototype(photos, prototype, cfg.prototype_weight))
+        rows.append(mix_prototype(photos, prototype, cfg.prototype_weight))  # unit length: normalised there once
         entry = {k: v for k, v in e.items() if k != "units"}
         if prototype is not None:
             entry["class_prototype"] = True
@@ -192,11 +191,10 @@ def projections(work: Path, unit: np.ndarray, methods: tuple[str, ...]) -> dict[
 
 def thumbnails(cfg: PipelineConfig, entries_units: list[list[int]], vectors: np.ndarray, imgs: Images,
                path_base: Path | None) -> list[bytes | None]:
-    """Step 4: one thumbnail per noun (its most typical photo, or a mosaic of its classes)."""
-    from visemb.search import l2_normalize
-
+    """Step 4: one thumbnail per noun (its most typical photo, or a mosaic of its classes); ``vectors``: the nouns'
+    unit vectors (step 2)."""
     resolved = [_resolve(p, path_base) for p in imgs.paths]
-    return [noun_thumbnail(units, l2_normalize(v), imgs.unit_rows, imgs.unit_vec, imgs.vectors, resolved,
+    return [noun_thumbnail(units, v, imgs.unit_rows, imgs.unit_vec, imgs.vectors, resolved,
                            cfg.thumb_size)
             for units, v in tqdm(list(zip(entries_units, vectors)), desc="thumbnails", unit="noun", leave=False)]
 

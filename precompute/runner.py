@@ -61,15 +61,17 @@ def finish_partition(state: PartitionState, timings: dict | None = None) -> dict
     return summary
 
 
-def run_partition(work: Path, partition: int, partitions: int, policy: FetchPolicy = FetchPolicy()) -> dict:
-    """Fetch and embed one partition (skipping whatever is already done); write ``done.json`` at the end."""
-    cfg = open_work(work, None)
+def run_partition(work: Path, partition: int, partitions: int, policy: FetchPolicy = FetchPolicy(), *,
+                  cfg: PipelineConfig | None = None, vocab: dict | None = None) -> dict:
+    """Fetch and embed one partition (skipping whatever is already done); write ``done.json`` at the end
+    (``cfg`` and ``vocab``: the run's, when the caller has read them already)."""
+    cfg = cfg or open_work(work, None)
     if partitions != cfg.partitions:
         raise PipelineError(f"this run has {cfg.partitions} partitions, not {partitions}")
     pdir = partition_dir(work, partition, partitions)
     if (pdir / "done.json").is_file():
         return {"partition": partition, "status": "already done"}
-    vocab = vocabulary_stage(work, cfg)
+    vocab = vocab or vocabulary_stage(work, cfg)
     units = partition_units(len(vocab["units"]), partition, partitions)
     t0 = time.perf_counter()
     fetch_stage(cfg, vocab, units, pdir, policy)
@@ -85,6 +87,6 @@ def run_all(work: Path, cfg: PipelineConfig | None = None, policy: FetchPolicy =
     from tqdm import tqdm
 
     cfg = open_work(work, cfg)
-    vocabulary_stage(work, cfg)
-    return [run_partition(work, p, cfg.partitions, policy)
+    vocab = vocabulary_stage(work, cfg)  # read once for every partition
+    return [run_partition(work, p, cfg.partitions, policy, cfg=cfg, vocab=vocab)
             for p in tqdm(range(cfg.partitions), desc="partitions", unit="part")]
