@@ -404,7 +404,7 @@ def _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows, ran
                 V = l2_normalize(np.stack([vec[str(p)] for p in fetched.paths]))
                 target = leaf_ix[wnid]
                 _rank_fetched(V, k, target, {int(leaf_row[target])} | anc_rows[target], rankers, leaf_row,
-                              repeats, store, (I, starts), per, heads[f"k={k}"])
+                              repeats, store, (I, starts), per, heads)
         for key, v in per.items():
             agg_ranks[key] += v
         out["per_language"][lang] = {key: rank_metrics(np.array(v)) for key, v in per.items()}
@@ -417,7 +417,7 @@ def _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows, ran
 def _rank_fetched(V: np.ndarray, k: int, target: int, lenient: set[int], rankers: dict, leaf_row: np.ndarray,
                   repeats: np.ndarray, store, images: tuple[np.ndarray, np.ndarray], per: dict, heads: dict) -> None:
     """Ranks of one fetched query (``V``: its unit photo vectors; ``target``: its leaf) by every ranker, added to
-    ``per``; whether the first answers are the noun or an ancestor, added to ``heads``."""
+    ``per``; whether the first answers are the noun or an ancestor, added to ``heads["k=…"]``."""
     q = l2_normalize(V.mean(axis=0))
     for tag, (M, r) in rankers.items():
         if tag != "visemb" and k not in (1, 4):
@@ -439,7 +439,7 @@ def _rank_fetched(V: np.ndarray, k: int, target: int, lenient: set[int], rankers
             first = _first_answers(store, np.where(repeats, -np.inf, M @ q), r, q)
             for name, tag_ in (("the kind (the answer shown)", "kind"), ("CSLS top noun", "csls"),
                                ("cosine top noun", "cosine")):
-                heads[name].append(first[tag_] in lenient)
+                heads[f"k={k}"][name].append(first[tag_] in lenient)
 
 
 def _similarity(shared, store, indexes) -> dict:
