@@ -79,18 +79,12 @@ def lookup(word: str, store: Store, source: str | ImageSource = "bing", images: 
         SourceUnavailableError, NoImagesError: with a message for the user.
         EncoderMismatchError: when ``encoder`` is not the store's.
     """
-    from visemb.errors import NoImagesError
-    from visemb.translate import query_encoder
+    from visemb.translate import embed_for
 
     src = live_source(source) if isinstance(source, str) else source
     fetched = src.fetch(word, images, dest=dest)
-    encoder = encoder or query_encoder(store)
-    store.check_encoder(encoder.spec)
     names = [str(p) for p in fetched.paths]
-    emb = encoder.embed(list(fetched.paths), progress=progress)
-    skipped = {names[i]: why for i, why in emb.skipped.items()}
-    if not emb.ok:
-        raise NoImagesError(f"none of the {len(names)} pictures of {word!r} could be used")
+    emb, skipped = embed_for(store, fetched.paths, names, encoder, progress)
     vector = l2_normalize(store.prepare(emb.vectors).mean(axis=0))
     near = store.nearest(vector, topn, prepared=True)
     used = [names[i] for i in emb.ok]

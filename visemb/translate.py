@@ -129,6 +129,25 @@ def sense_rows(store: Store, senses: Sequence[str]) -> list[int]:
     return rows
 
 
+def embed_for(store: Store, images: Sequence[ImageInput], names: Sequence[str], encoder: Encoder | None = None,
+              progress: Callable[[int, int], None] | None = None):
+    """Embed ``images`` with the store's encoder (``encoder``, checked against the store, or its own): (the
+    embedding, ``{name: why}`` for each image that could not be used).
+
+    Raises:
+        NoImagesError: when none of the images can be used (the reasons are in the message).
+        EncoderMismatchError: when ``encoder`` is not the store's.
+    """
+    encoder = encoder or query_encoder(store)
+    store.check_encoder(encoder.spec)
+    emb = encoder.embed(list(images), progress=progress)
+    skipped = {names[i]: why for i, why in emb.skipped.items()}
+    if not emb.ok:
+        detail = "; ".join(f"{k}: {v}" for k, v in skipped.items())
+        raise NoImagesError(f"None of the {len(images)} image(s) could be used ({detail})")
+    return emb, skipped
+
+
 def translate_images(images: Sequence[ImageInput], store: Store, *, source: str = "upload",
                      encoder: Encoder | None = None, topn: int = 10, names: Sequence[str] | None = None,
                      query: str = "your pictures", progress: Callable[[int, int], None] | None = None,
@@ -146,15 +165,9 @@ def translate_images(images: Sequence[ImageInput], store: Store, *, source: str 
         NoImagesError: when none of the images can be read (the reasons are in the message).
         EncoderMismatchError: when ``encoder`` is not the store's.
     """
-    encoder = encoder or query_encoder(store)
-    store.check_encoder(encoder.spec)
     names = list(names) if names is not None else [
         str(x) if isinstance(x, (str, Path)) else f"picture {i + 1}" for i, x in enumerate(images)]
-    emb = encoder.embed(list(images), progress=progress)
-    skipped = {names[i]: why for i, why in emb.skipped.items()}
-    if not emb.ok:
-        detail = "; ".join(f"{k}: {v}" for k, v in skipped.items())
-        raise NoImagesError(f"None of the {len(images)} image(s) could be used ({detail})")
+    emb, skipped = embed_for(store, images, names, encoder, progress)
     rule = rule_for(store, rule)
     label_rows = sense_rows(store, senses)
     ans: Answer = decide(store, emb.vectors, rule, topn, label_rows=label_rows, sizes=emb.sizes)
