@@ -148,7 +148,7 @@ def plain(text: object) -> str:
     (every Markdown character backslash-escaped, control characters shown as escapes)."""
     from visemb.limits import printable
 
-    raw = printable(text).replace("\n", " ")
+    raw = printable(str(text).replace("\n", " "))
     raw = AUTOLINK.sub(lambda m: m.group(0)[:-1] + WORD_JOINER + m.group(0)[-1], raw)
     return "".join("\\" + ch if ch in MARKDOWN_SPECIAL else ch for ch in raw)
 

@@ -132,7 +132,7 @@ with tab_picture:
                     status.update(label="Done", state="complete")
                 from visemb.images import open_image
 
-                shown = open_image(data)  # decoded and converted (16-bit, CMYK, EXIF-rotated): what the encoder saw
+                shown = open_image(data, draft_size=640)  # decoded and converted, as the encoder sees it
                 shown.thumbnail((640, 640))
                 st.session_state["_uploads"] = {picture.name: shown}
                 show_translation(t)

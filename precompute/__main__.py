@@ -11,6 +11,7 @@ from pathlib import Path
 
 from precompute.config import PipelineConfig, open_work
 from precompute.errors import PipelineError
+from visemb.limits import bounded
 from visemb.sources import SOURCE_NAMES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -19,8 +20,41 @@ EMBED_MS_PER_IMAGE = 20.0
 DOWNLOAD_S_PER_IMAGE = 0.5
 
 
+def _json_object(text: str) -> dict:
+    """``--source-options``: a JSON object."""
+    try:
+        value = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise argparse.ArgumentTypeError(f"--source-options is not valid JSON ({exc})") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"--source-options must be a JSON object such as '{{\"root\": \"photos/\"}}', "
+                                         f"not {type(value).__name__}")
+    return value
+
+
+def _projections(text: str) -> tuple[str, ...]:
+    """``--projections``: comma-separated names of :data:`visemb.projection.PROJECTIONS`."""
+    from visemb.projection import PROJECTIONS
+
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    unknown = [n for n in names if n not in PROJECTIONS]
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(f"--projections takes names from {', '.join(PROJECTIONS)}, not {text!r}")
+    return names
+
+
+def _check_source(cfg: PipelineConfig) -> None:
+    """Build the source once before any work: options it does not take are one line naming them."""
+    from visemb.sources import get_source
+
+    try:
+        get_source(cfg.source, **cfg.source_options)
+    except TypeError as exc:
+        raise PipelineError(f"--source-options does not fit --source {cfg.source}: {exc}") from None
+
+
 def _config_from_args(a) -> PipelineConfig:
-    options = json.loads(a.source_options) if a.source_options else {}
+    options = a.source_options or {}
     return PipelineConfig(vocabulary=a.vocabulary, rule=a.rule, limit=a.limit,
                           words=tuple(a.words.split(",")) if a.words else (), labels_csv=a.labels_csv,
                           sets=tuple(a.sets.split(",")) if a.sets else (), source=a.source, source_options=options,
@@ -28,29 +62,31 @@ def _config_from_args(a) -> PipelineConfig:
                           backend=a.backend, precision=a.precision, batch_size=a.batch_size,
                           chunk_images=a.chunk_images,
                           center=not a.no_center, prototype_weight=a.prototype_weight,
-                          projections=tuple(a.projections.split(",")))
+                          projections=a.projections)
 
 
 def _add_config_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--vocabulary", default="wordnet", choices=["wordnet", "imagenet"])
     p.add_argument("--rule", default="article", choices=["article", "lemmas"])
-    p.add_argument("--limit", type=int, help="only the first N nouns")
+    p.add_argument("--limit", type=bounded("--limit", 1, 10**7), help="only the first N nouns")
     p.add_argument("--words", help="comma-separated words instead of all WordNet nouns")
     p.add_argument("--labels-csv", help="for --vocabulary imagenet / --source labelled")
     p.add_argument("--sets", help="comma-separated photo sets of the labels CSV to use")
     p.add_argument("--source", default="bing", choices=SOURCE_NAMES, help="image source (default: %(default)s)")
-    p.add_argument("--source-options", help='JSON, e.g. \'{"root": "photos/"}\' for --source folder')
-    p.add_argument("--images-per-noun", type=int, default=10)
-    p.add_argument("--partitions", type=int, default=4)
+    p.add_argument("--source-options", type=_json_object,
+                   help='JSON, e.g. \'{"root": "photos/"}\' for --source folder')
+    p.add_argument("--images-per-noun", type=bounded("--images-per-noun", 1, 1000), default=10)
+    p.add_argument("--partitions", type=bounded("--partitions", 1, 100_000), default=4)
     p.add_argument("--encoder", default="resnet50-keras-onnx")
     p.add_argument("--backend", choices=["onnx", "torch"])
     p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
-    p.add_argument("--batch-size", type=int, default=8)
-    p.add_argument("--chunk-images", type=int, default=64, help="images per embedding chunk (unit of resume)")
+    p.add_argument("--batch-size", type=bounded("--batch-size", 1, 4096), default=8)
+    p.add_argument("--chunk-images", type=bounded("--chunk-images", 1, 1_000_000), default=64,
+                   help="images per embedding chunk (unit of resume)")
     p.add_argument("--no-center", action="store_true")
     p.add_argument("--prototype-weight", type=float, default=1.0,
                    help="weight of the classifier's class prototype for nouns that are ImageNet classes (0: off)")
-    p.add_argument("--projections", default="pca,tsne,umap")
+    p.add_argument("--projections", type=_projections, default=("pca", "tsne", "umap"))
 
 
 def cmd_plan(a) -> int:
@@ -87,7 +123,9 @@ def cmd_run(a) -> int:
     from precompute.runner import run_all, run_partition
 
     work = Path(a.work)
-    cfg = open_work(work, _config_from_args(a))
+    cfg = _config_from_args(a)
+    _check_source(cfg)  # before any work: options the source does not take
+    cfg = open_work(work, cfg)
     policy = FetchPolicy(threads=a.fetch_threads or (8 if a.engine == "ray" else 1), rate=a.fetch_rate)
     if a.engine == "ray":
         from precompute.ray_driver import RaySettings, run_ray
@@ -140,7 +178,7 @@ def cmd_default(a) -> int:
 
         export_onnx(get_spec("resnet50-keras"), onnx_path)
     timings["export_onnx_s"] = time.perf_counter() - t
-    cfg = default_config(shared, a.limit, a.projections.split(","))
+    cfg = default_config(shared, a.limit, list(a.projections))
     work = Path(a.work)
     t = time.perf_counter()
     run_all(work, cfg)
@@ -202,8 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--shared", default=str(REPO.parent / "shared"))
     p.add_argument("--out", default=str(REPO / "data" / "default"))
     p.add_argument("--work", default=str(REPO / ".work" / "default"))
-    p.add_argument("--limit", type=int, help="only the first N ImageNet classes (a slice)")
-    p.add_argument("--projections", default="pca,tsne,umap")
+    p.add_argument("--limit", type=bounded("--limit", 1, 10**7), help="only the first N ImageNet classes (a slice)")
+    p.add_argument("--projections", type=_projections, default=("pca", "tsne", "umap"))
     p.set_defaults(func=cmd_default)
     p = sub.add_parser("export-onnx", help="export a torch encoder to ONNX (float16 weights)")
     p.add_argument("--encoder", default="resnet50-keras")

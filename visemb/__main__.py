@@ -113,12 +113,14 @@ def cmd_translate(a) -> int:
 
     s = _load(a)
     if a.images_dir:
-        from visemb.sources.folder import list_images
+        from visemb.sources.folder import usable_images
 
         folder = Path(a.images_dir)
         if not folder.is_dir():
             raise VisembError(f"{folder} is not a folder of images")
-        t = translate_images(list_images(folder)[: a.k], s, topn=a.topn, query=a.word, source="folder")
+        paths, total = usable_images(folder, a.k)
+        t = translate_images(paths, s, topn=a.topn, query=a.word, source="folder")
+        t.notes.append(f"{len(paths)} of the {total} image(s) in {folder}")
     else:
         if a.source == "folder" and not a.root:
             raise VisembError("--source folder needs --root: the folder that holds one folder of images per word")
@@ -147,15 +149,25 @@ def cmd_translate(a) -> int:
     return 0
 
 
+def _out(a, default: str) -> str:
+    """``--out``, or ``default`` when it was not given; an empty or blank one is refused."""
+    if a.out is None:
+        return default
+    if not a.out.strip():
+        raise VisembError("--out is empty: name the file (or folder) to write, or leave --out out for "
+                          f"{default!r}")
+    return a.out
+
+
 def cmd_export(a) -> int:
     from visemb.export import export_projector, export_word2vec
 
     s = _load(a)
     if a.format == "word2vec":
-        path = export_word2vec(s, a.out or "visemb.w2v.txt", binary=a.binary)
+        path = export_word2vec(s, _out(a, "visemb.w2v.txt"), binary=a.binary)
         _emit(a, {"written": [str(path)]}, f"wrote {path}")
     else:
-        paths = export_projector(s, a.out or "projector")
+        paths = export_projector(s, _out(a, "projector"))
         _emit(a, {"written": [str(p) for p in paths]}, "wrote " + ", ".join(map(str, paths)))
     return 0
 
@@ -171,8 +183,19 @@ def _add_lookup_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--no-lookup", action="store_true", help="never look a word up; suggest spellings instead")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose errors are also a JSON object on stdout when ``--json`` was asked for."""
+
+    json_errors = False
+
+    def error(self, message: str):
+        if self.json_errors:
+            print(json.dumps({"error": printable(f"{self.prog}: {message}")}, ensure_ascii=False))
+        super().error(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m visemb", description=__doc__,
         epilog="Also: `python -m evaluation` (how good the answers are, on held-out photos), `python -m "
                "evaluation.retrieval` (retrieval and word similarity), `python -m precompute` (build a store), "
@@ -234,6 +257,8 @@ def _fail(a, message: str, code: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    _Parser.json_errors = "--json" in argv
     a = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if a.verbose else logging.ERROR, format="%(levelname)s %(message)s")
     try:

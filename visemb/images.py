@@ -76,7 +76,7 @@ def open_image(item: ImageInput, draft_size: int | None = None) -> Image.Image:
                 if scale >= 2:
                     img.draft("RGB", (int(img.width / scale) + 1, int(img.height / scale) + 1))
             img.load()
-            return to_rgb(ImageOps.exif_transpose(img))
+            return to_rgb(ImageOps.exif_transpose(img), shrink_to=draft_size)
     except BadImageError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -85,16 +85,38 @@ def open_image(item: ImageInput, draft_size: int | None = None) -> Image.Image:
         raise BadImageError(f"broken or truncated image ({exc})") from exc
 
 
-def to_rgb(img: Image.Image) -> Image.Image:
-    """RGB, with 16-bit and 32-bit greyscale scaled into 8 bits first (``convert`` would clip them to white)."""
+def to_rgb(img: Image.Image, shrink_to: int | None = None) -> Image.Image:
+    """RGB, with 16-bit and 32-bit greyscale scaled into 8 bits first (``convert`` would clip them to white);
+    with ``shrink_to``, reduced by a whole factor while the short side stays at least that, before the conversion
+    (a 7000x7000 16-bit PNG never becomes a full-size float or RGB copy)."""
     if img.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
-        arr = np.asarray(img, dtype=np.float64)
-        top = 65535.0 if img.mode.startswith("I;16") else max(float(arr.max()), 1.0)
+        img = _to_8bit(img)
+    if shrink_to:
+        factor = min(img.width, img.height) // shrink_to
+        if factor >= 2:
+            try:
+                img = img.reduce(factor)
+            except ValueError:  # a mode reduce() does not take: converted at full size
+                pass
+    return img.convert("RGB")
+
+
+def _to_8bit(img: Image.Image, rows: int = 256) -> Image.Image:
+    """16/32-bit greyscale -> 8-bit ``L``, scaled (16-bit: by 65535; 32-bit: by its maximum), a band of rows at a
+    time."""
+    w, h = img.size
+    if img.mode.startswith("I;16"):
+        top = 65535.0
+    else:
+        lo, hi = img.getextrema()
+        top = max(float(hi), 1.0)
         if img.mode == "I" and top <= 255:
             top = 255.0
-        arr = np.clip(arr, 0, None) / top * 255.0
-        img = Image.fromarray(np.round(arr).astype(np.uint8), "L")
-    return img.convert("RGB")
+    out = np.empty((h, w), np.uint8)
+    for y in range(0, h, rows):
+        band = np.asarray(img.crop((0, y, w, min(y + rows, h))), dtype=np.float32)
+        out[y:y + rows] = np.round(np.clip(band, 0, None) / top * 255.0)
+    return Image.fromarray(out)  # uint8, two axes: mode L
 
 
 def bound_aspect(img: Image.Image, max_aspect: float = MAX_ASPECT) -> Image.Image:

@@ -38,12 +38,13 @@ def bounded(flag: str, low: int, high: int):
 
 
 def printable(text: object) -> str:
-    """``text`` with control characters (escape sequences, NUL, bidi overrides…) shown as ``\\xNN`` escapes."""
+    """``text`` with control characters (escape sequences, NUL, bidi overrides, line breaks…) shown as escapes
+    (``\\n``, ``\\xNN``): one line stays one line."""
     import unicodedata
 
     out = []
     for ch in str(text):
-        if unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\n\t\u200d\u200c":
+        if unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\t\u200d\u200c":
             out.append(ch.encode("unicode_escape").decode("ascii"))
         else:
             out.append(ch)

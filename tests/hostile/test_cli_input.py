@@ -67,3 +67,31 @@ def test_old_query_folders_are_pruned(tmp_path):
     new.mkdir()
     os.utime(old, (time.time() - 3600, time.time() - 3600))
     assert prune_queries(tmp_path) == 1 and not old.exists() and new.exists()
+
+
+def test_argument_errors_are_json_too_with_json():
+    r = run("--json", "translate", "chien", "-k", "-1")
+    assert r.returncode == 2 and "whole number from" in json.loads(r.stdout)["error"]
+
+
+def test_an_empty_out_is_refused():
+    r = run("export", "--format", "word2vec", "--out", "")
+    assert r.returncode == 2 and "--out is empty" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_line_break_in_a_file_name_stays_on_its_line():
+    from visemb.limits import printable
+
+    assert printable("a\nfake line\r") == "a\\nfake line\\r" and printable("tab\tok") == "tab\tok"
+
+
+def test_images_dir_skips_hidden_and_broken_files_before_taking_k(tmp_path):
+    from tests.helpers import jpeg
+
+    for i in range(3):
+        (tmp_path / f"._photo{i}.jpg").write_bytes(b"\x00\x05\x16\x07 AppleDouble")  # macOS resource forks
+        (tmp_path / f"a{i}.jpg").write_bytes(b"not a jpeg")
+        (tmp_path / f"photo{i}.jpg").write_bytes(jpeg((40 * i, 80, 120), (96, 96)))
+    r = run("translate", "x", "--images", str(tmp_path), "-k", "3")
+    assert r.returncode == 0, r.stderr
+    assert "3 of the 6 image(s)" in r.stdout and "skipped" not in r.stdout

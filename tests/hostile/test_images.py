@@ -59,3 +59,26 @@ def test_exif_orientation_is_honoured():
     assert shown.size == (40, 80)
     top = np.asarray(shown)[5, 20]
     assert top[2] > 200 and top[0] < 60  # the blue half is on top once rotated
+
+
+def test_a_huge_16_bit_png_is_decoded_within_300_mb(tmp_path):
+    """A 95 KB, 7000x7000 16-bit PNG (under the pixel cap) must not cost a gigabyte to decode: it is converted to
+    8 bits a band at a time and reduced before it becomes RGB."""
+    import subprocess
+    import sys
+
+    import numpy as np
+    from PIL import Image
+
+    from tests.helpers import REPO
+
+    path = tmp_path / "deep.png"
+    Image.fromarray(np.full((7000, 7000), 30000, np.uint16)).save(path)
+    code = ("import resource, sys; from visemb.images import open_image\n"
+            "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            f"img = open_image({str(path)!r}, draft_size=256)\n"
+            "print(img.mode, min(img.size), (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)")
+    r = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    mode, short, extra_mb = r.stdout.split()
+    assert r.returncode == 0 and mode == "RGB" and int(short) >= 256
+    assert int(extra_mb) <= 300, f"{extra_mb} MB to decode one upload"

@@ -51,3 +51,21 @@ def test_malformed_partition_is_refused_by_the_parser(work, value):
     _, args = work
     r = run(args + ["--partition", value])
     assert r.returncode == 2 and "Traceback" not in r.stderr and "--partition" in r.stderr
+
+
+@pytest.mark.parametrize("option, value, needle", [
+    ("--source-options", "{not json", "--source-options is not valid JSON"),
+    ("--source-options", "[1,2]", "must be a JSON object"),
+    ("--source-options", '{"root": ".", "bogus": 1}', "--source-options does not fit --source folder"),
+    ("--batch-size", "0", "--batch-size takes a whole number"),
+    ("--projections", "bogus", "--projections takes names from"),
+    ("--limit", "-1", "--limit takes a whole number"),
+    ("--images-per-noun", "0", "--images-per-noun takes a whole number"),
+])
+def test_a_bad_option_is_one_line_before_any_work(tmp_path, option, value, needle):
+    work = tmp_path / "work"
+    args = ["run", "--work", str(work), "--words", "w0", "--source", "folder", "--source-options",
+            json.dumps({"root": str(tmp_path)}), "--partitions", "1", option, value]
+    r = run(args)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert needle in r.stderr and not (work / "partitions").exists()

@@ -11,8 +11,26 @@ IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".ti
 
 
 def list_images(folder: Path) -> list[Path]:
-    """Image files directly in ``folder``, sorted by name."""
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    """Image files directly in ``folder``, sorted by name (hidden files such as macOS's ``._photo.jpg`` left out)."""
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in IMAGE_SUFFIXES)
+
+
+def usable_images(folder: Path, k: int) -> tuple[list[Path], int]:
+    """The first ``k`` images of ``folder`` whose header opens as an image, and how many image files it holds:
+    unreadable files are skipped before ``k`` are taken."""
+    from PIL import Image
+
+    files, out = list_images(folder), []
+    for p in files:
+        if len(out) >= k:
+            break
+        try:
+            with Image.open(p):
+                out.append(p)
+        except Exception:  # not an image after all (truncated, renamed, unreadable): the next one
+            continue
+    return out, len(files)
 
 
 class FolderSource(ImageSource):
@@ -38,7 +56,7 @@ class FolderSource(ImageSource):
         folder = self._folders().get(fold(word))
         if folder is None:
             raise NoImagesError(f"No images for {word!r}: {self.root} has no folder named like it")
-        paths = list_images(folder)[:k]
+        paths, _ = usable_images(folder, k)
         if not paths:
             raise NoImagesError(f"No images for {word!r}: {folder} holds no image files")
         return FetchResult(word, paths, {str(p): f"folder {folder.name}" for p in paths})
