@@ -176,15 +176,15 @@ def shorten(text: str, limit: int) -> str:
     return text[:limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
-def nouns_table(rows_scores, extra: dict | None = None):
-    """Rows and scores as a dataframe with thumbnails, glosses and categories."""
+def nouns_table(rows_scores, extra: dict | None = None, score_name: str = "similarity"):
+    """Rows and scores (a column named ``score_name``) as a dataframe with thumbnails, glosses and categories."""
     import pandas as pd
 
     store = get_store()
     data = []
     for row, score in rows_scores:
         e = store.entries[row]
-        item = {"": thumb_uri(row), "noun": store.index_to_key[row], "similarity": round(float(score), 3),
+        item = {"": thumb_uri(row), "noun": store.index_to_key[row], score_name: round(float(score), 3),
                 "category": category_of(e), "gloss": e.get("gloss", "")}
         if extra:
             item.update({k: v.get(row, "") for k, v in extra.items()})
@@ -195,6 +195,7 @@ def nouns_table(rows_scores, extra: dict | None = None):
 def show_table(df, key: str | None = None):
     st.dataframe(df, hide_index=True, width="stretch", key=key, column_config={
         "": st.column_config.ImageColumn("", width="small"),
-        "similarity": st.column_config.ProgressColumn("similarity", min_value=0.0, max_value=1.0, format="%.3f"),
+        **{name: st.column_config.ProgressColumn(name, min_value=0.0, max_value=1.0, format="%.3f")
+           for name in ("similarity", "probability")},
         "gloss": st.column_config.TextColumn("gloss", width="large"),
     })

@@ -64,8 +64,10 @@ def show_translation(t):
     for note in t.notes:
         st.caption(f"• {plain(note)}")
     votes = {c.row: len(c.votes) for c in t.candidates}
-    show_table(nouns_table([(c.row, c.score) for c in t.candidates], {"votes": votes}), key="translation_table")
-    st.caption("The answer first, then the likeliest single nouns; the bars show probabilities.")
+    show_table(nouns_table([(c.row, c.score) for c in t.candidates], {"votes": votes}, "probability"),
+               key="translation_table")
+    st.caption("The answer first, with how sure it is; then the likeliest single nouns, each with the share of the "
+               "pictures' probability it holds.")
     st.markdown("**The images, and the noun each one points to**")
     cols = st.columns(4)  # a lone picture stays picture-sized, not page-wide
     for i, (img, (key, score)) in enumerate(zip(t.images, t.image_top)):

@@ -236,7 +236,8 @@ class Answer:
         confidence: ``high``/``medium``/``low`` for that probability.
         node_probs: calibrated probability of every row (0 for rows no class reaches).
         class_probs: [k, classes] per-photo class probabilities.
-        ranked: rows to list, the answer first, then classes by probability.
+        ranked: rows to list: the answer with its probability, then the likeliest classes with the share of the
+            photos' probability each holds.
         image_top: per photo, (its most probable class's row, that probability).
         top_class: the row of the likeliest class over all photos (the most specific guess).
         at_ceiling: no noun within the rule's ceiling cleared the threshold: the answer is the ceiling itself.
@@ -399,9 +400,12 @@ def conclude(tax: Taxonomy, ev: Evidence, rule: AnswerRule, allowed: np.ndarray,
     nodes = rule.calibrate(ev.mass, k, ev.labelled, small_share(sizes), tax.breadth, ev.outside)
     row, at_ceiling = answer_row(tax, nodes, ev, rule, allowed, label_rows if ev.labelled else ())
     p = float(nodes[row])
-    order = [int(tax.class_rows[c]) for c in np.argsort(-ev.mean_class)[: topn + 1]]
-    rest = sorted((r for r in order if r != row), key=lambda r: -nodes[r])  # stable: then the likeliest class
-    ranked = [(row, p)] + [(r, float(nodes[r])) for r in rest][: max(topn - 1, 0)]
+    top = np.argsort(-ev.mean_class)[: topn + 1]
+    order = [int(tax.class_rows[c]) for c in top]
+    # after the answer, the likeliest classes with the share of the photos' probability each holds: what the
+    # pictures show one by one (the posterior that the *word* means one breed of eight is near zero)
+    ranked = [(row, p)] + [(int(tax.class_rows[c]), float(ev.mean_class[c])) for c in top
+                           if int(tax.class_rows[c]) != row][: max(topn - 1, 0)]
     tops = ev.class_probs.argmax(axis=1)
     image_top = [(int(tax.class_rows[c]), float(rule.calibrate(ev.class_probs[i, c], 1, ev.labelled,
                                                                small_share(sizes[i:i + 1]))))

@@ -22,7 +22,8 @@ class Candidate:
     """One English noun proposed as a translation.
 
     Attributes:
-        key: the store key; row: its row; score: its calibrated probability (the answer's, or a class's).
+        key: the store key; row: its row; score: the answer's calibrated probability, or for the classes listed
+            after it the share of the pictures' probability each holds.
         votes: indices of the query images whose own likeliest class this is.
     """
 
@@ -50,7 +51,7 @@ class Translation:
         images: the images used, in order (paths or labels of uploaded pictures).
         origins: where each image came from (URL, synset, upload).
         skipped: image -> why it could not be used.
-        candidates: the answer, then the likeliest classes, each with its probability.
+        candidates: the answer with its probability, then the likeliest classes with their share of the pictures.
         image_top: for each used image, its own likeliest class and that probability.
         coherence: mean pairwise cosine of the query images (None for one image).
         agreement: share of images whose own likeliest class is the answer or a kind of it.
