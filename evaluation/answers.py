@@ -15,8 +15,8 @@ import numpy as np
 
 from evaluation.answer_metrics import Judge, Outcome
 from evaluation.splits import Photo
-from visemb.answer import (Answer, AnswerRule, Evidence, allowed_rows, conclude, decide_logits, scorer_for,
-                           small_share, weigh)
+from visemb.answer import (Answer, AnswerRule, Evidence, conclude, decide_logits, scorer_for, small_share,
+                           weigh_query)
 from visemb.entry import synset_of
 
 
@@ -133,12 +133,8 @@ class Runner:
 
     def evidence(self, q: Query, rule: AnswerRule, removed: bool) -> tuple[Evidence, np.ndarray]:
         """The first half of :meth:`decide` (evidence and the allowed rows), to conclude under several rules."""
-        gone = self.removed_rows(q, removed)
-        z = self.logits_of(q, rule).copy()
-        if gone:
-            z[:, np.isin(self.tax.class_rows, gone)] = -np.inf
-        allowed = allowed_rows(self.tax, self.store.repeats, gone)
-        return weigh(self.tax, z, rule, allowed), allowed
+        return weigh_query(self.tax, self.logits_of(q, rule), rule, repeats=self.store.repeats,
+                           exclude_rows=self.removed_rows(q, removed))
 
     def conclude(self, q: Query, ev: Evidence, allowed: np.ndarray, rule: AnswerRule, removed: bool) -> Outcome:
         """The second half of :meth:`decide` under ``rule`` (same weighing numbers), judged."""

@@ -205,8 +205,7 @@ class Evidence:
     """What a query's photos say, before calibration.
 
     Attributes:
-        class_probs: [k, classes] per photo (after the word's labels, if any); novel: [k] the novel-noun share.
-        photo_nodes: [k, rows] per photo, each row's probability (its classes, plus the novel share to parents).
+        class_probs: [k, classes] per photo (after the word's labels, if any).
         posterior: [rows] the probability that the word's noun is exactly this row.
         mass: [rows] the probability that the word's noun is this row or a kind of it.
         labelled: whether the word's labels boosted any class.
@@ -214,8 +213,6 @@ class Evidence:
     """
 
     class_probs: np.ndarray
-    novel: np.ndarray
-    photo_nodes: np.ndarray
     posterior: np.ndarray
     mass: np.ndarray
     labelled: bool
@@ -331,7 +328,7 @@ def weigh(tax: Taxonomy, logits: np.ndarray, rule: AnswerRule, allowed: np.ndarr
     cp, novel, labelled = label_prior(cp, novel, tax, label_rows, rule.label_boost)
     nodes = node_probabilities(tax, cp, novel)
     post = concept_posterior(tax, nodes, rule, allowed, label_rows if labelled else ())
-    return Evidence(cp, novel, nodes, post, np.minimum(tax.sum_at_or_below(post), 1.0), labelled,
+    return Evidence(cp, post, np.minimum(tax.sum_at_or_below(post), 1.0), labelled,
                     outside_share(tax, cp.argmax(axis=1)))
 
 
@@ -420,12 +417,19 @@ def decide_logits(tax: Taxonomy, logits: np.ndarray, rule: AnswerRule, *, repeat
                   exclude_rows: Sequence[int] = (), label_rows: Sequence[int] = (),
                   sizes: Sequence[tuple[int, int]] = (), topn: int = 10) -> Answer:
     """The answer for one query's [k, classes] logits: :func:`decide` after scoring (the evaluation's entry)."""
+    ev, allowed = weigh_query(tax, logits, rule, repeats=repeats, exclude_rows=exclude_rows, label_rows=label_rows)
+    return conclude(tax, ev, rule, allowed, label_rows, sizes, topn)
+
+
+def weigh_query(tax: Taxonomy, logits: np.ndarray, rule: AnswerRule, *, repeats: Sequence[int] | frozenset = (),
+                exclude_rows: Sequence[int] = (), label_rows: Sequence[int] = ()) -> tuple[Evidence, np.ndarray]:
+    """The first half of :func:`decide_logits`: (the evidence, the rows that may be the answer), the classes of
+    ``exclude_rows`` given no probability (their logits are not changed in place)."""
     z = np.array(logits, np.float64)
     if len(exclude_rows):
         z[:, np.isin(tax.class_rows, np.asarray(list(exclude_rows)))] = -np.inf
     allowed = allowed_rows(tax, repeats, exclude_rows)
-    ev = weigh(tax, z, rule, allowed, label_rows)
-    return conclude(tax, ev, rule, allowed, label_rows, sizes, topn)
+    return weigh(tax, z, rule, allowed, label_rows), allowed
 
 
 def decide(store: "Store", features: np.ndarray, rule: AnswerRule = DEFAULT_RULE, topn: int = 10,

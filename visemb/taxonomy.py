@@ -111,14 +111,9 @@ class Taxonomy:
         return out
 
     def sum_at_or_below(self, values: np.ndarray) -> np.ndarray:
-        """Per row, the sum of ``values`` (one per row, or [k, rows]) over the row and every row below it."""
+        """Per row, the sum of ``values`` (one per row) over the row and every row below it."""
         v = np.asarray(values, np.float64)
-        if v.ndim == 1:
-            return v + np.bincount(self.ancestor, weights=v[self.owner], minlength=len(self))
-        out = v.copy()
-        for i in range(len(v)):
-            out[i] += np.bincount(self.ancestor, weights=v[i, self.owner], minlength=len(self))
-        return out
+        return v + np.bincount(self.ancestor, weights=v[self.owner], minlength=len(self))
 
     # -- the photographed classes -----------------------------------------------------------------
     @cached_property
