@@ -57,6 +57,9 @@ def show_translation(t):
                 help="How sure: on photos the rule never saw, answers this sure were right about this often (right: "
                      "the pictured noun is the answer or a kind of it). High confidence was right at least 95% of "
                      "the time there.")
+    if t.found:
+        st.caption(f"Found in the offline lexicons: {plain(t.found)}",
+                   help="Where the word was found: its language, the lexicon, and the English nouns it names there.")
     if len(t.kinds) > 1:
         seen = ", ".join(plain(k.replace("_", " ")) for k in t.kinds[:8])
         st.markdown(f"{plain(t.rests_on)}: {seen}",

@@ -209,6 +209,30 @@ def cmd_export_onnx(a) -> int:
     return 0
 
 
+def cmd_lexicons(a) -> int:
+    from precompute.default_store import use_shared
+    from precompute.lexicons import write_lexicons
+    from visemb.store import Store
+    from visemb.entry import synset_of
+    from visemb.vocabulary import wnid_of
+    from visemb.wordnet_data import wordnet
+
+    if a.dictd is None and a.cldr is None:
+        raise PipelineError("Name at least one lexicon: --dictd (FreeDict's dictd files) or --cldr "
+                            "(the cldr-annotations-full npm tarball or its unpacked folder)")
+    for given in (a.dictd, a.cldr):
+        if given is not None and not Path(given).exists():
+            raise PipelineError(f"{given} does not exist")
+    use_shared(Path(a.shared).resolve())
+    store = Store.load(a.store)
+    keep = {wnid_of(wordnet().synset(name)) for name in filter(None, map(synset_of, store.entries))}
+    written = write_lexicons(Path(a.out), keep, Path(a.dictd) if a.dictd else None,
+                             Path(a.cldr) if a.cldr else None)
+    for name, n in written.items():
+        print(f"wrote {Path(a.out) / name}: {n} words")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m precompute", description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -243,6 +267,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=bounded("--limit", 1, 10**7), help="only the first N ImageNet classes (a slice)")
     p.add_argument("--projections", type=_projections, default=("pca", "tsne", "umap"))
     p.set_defaults(func=cmd_default)
+    p = sub.add_parser("lexicons", help="build the offline pack's open lexicons (FreeDict, CLDR emoji names)")
+    p.add_argument("--dictd", help="folder of FreeDict dictd files (Debian: /usr/share/dictd after "
+                                   "apt-get install dict-freedict-spa-eng ...)")
+    p.add_argument("--cldr", help="the npm package cldr-annotations-full (npm pack cldr-annotations-full)")
+    p.add_argument("--store", default=str(REPO / "data" / "default" / "store"))
+    p.add_argument("--out", default=str(REPO / "data" / "default" / "offline"))
+    p.add_argument("--shared", default=str(REPO.parent / "shared"), help="for WordNet")
+    p.set_defaults(func=cmd_lexicons)
     p = sub.add_parser("export-onnx", help="export a torch encoder to ONNX (float16 weights)")
     p.add_argument("--encoder", default="resnet50-keras")
     p.add_argument("--out", default=str(REPO / "data" / "default" / "encoder" / "resnet50_keras_v1_fp16w.onnx"))

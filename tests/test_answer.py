@@ -206,3 +206,14 @@ def test_the_ceiling_keeps_an_unsure_answer_near_the_likeliest_concept(deep_stor
     # a clear photo is answered as before
     assert _key(deep_store, [{"beagle": 0.95, "cat": 0.05}], AnswerRule(threshold=0.5, ceiling=1,
                                                                         class_prior=8.0)) == "beagle"
+
+
+def test_a_word_means_its_named_sense_when_the_pictures_show_kinds_of_it(deep_store):
+    dog, terrier = deep_store.key_to_index["dog"], deep_store.key_to_index["terrier"]
+    assert _key(deep_store, [BEAGLE] * 4, RULE) == "beagle"  # pictures alone: the breed they show
+    # a dictionary gives the word as "dog": beagle photos are examples of it, the answer is the word's sense
+    assert _key(deep_store, [BEAGLE] * 4, RULE, label_rows=[dog]) == "dog"
+    # of several named senses, the most specific one the answer is a kind of
+    assert _key(deep_store, [TERRIER] * 4, RULE, label_rows=[dog, terrier]) == "terrier"
+    # a named sense the pictures do not show does not move the answer
+    assert _key(deep_store, [BEAGLE] * 4, RULE, label_rows=[terrier]) == "beagle"

@@ -130,8 +130,14 @@ def test_missing_word_looked_up_live_through_pictures(tmp_path):
     assert not list(tmp_path.iterdir())  # the pictures went away with the answer
 
 
+def test_a_word_found_in_an_open_lexicon_says_where():
+    r = run("translate", "perro", "--lang", "es", "-k", "4")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("perro -> dog") and "found: perro — es (" in r.stdout and "FreeDict" in r.stdout
+
+
 def test_an_unknown_foreign_word_says_which_labels_exist():
-    r = run("translate", "perro")
+    r = run("translate", "zzqxwv")
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
     assert "languages (" in r.stderr and "--source bing" in r.stderr
 

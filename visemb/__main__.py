@@ -140,6 +140,8 @@ def cmd_translate(a) -> int:
     lines = [f"{printable(t.query)} -> {t.answer}  ({guess}{t.probability:.0%} sure, confidence {t.confidence}; "
              f"{len(t.images)} images, agreement {t.agreement:.2f}"
              + (f", coherence {t.coherence:.2f}" if t.coherence is not None else "") + ")"]
+    if t.found:
+        lines.append(f"  found: {printable(t.found)}")
     if len(t.kinds) > 1:
         lines.append(f"  {t.rests_on}: {', '.join(t.kinds[:8])}")
     lines += [f"  {c.score:.3f}  {c.key:25s} {len(c.votes)} vote(s)  {c.gloss[:60]}" for c in t.candidates]

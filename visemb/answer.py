@@ -377,6 +377,17 @@ def answer_row(tax: Taxonomy, nodes: np.ndarray, ev: Evidence, rule: AnswerRule,
     return choose(nodes, tax, rule.threshold, within), False
 
 
+def named_sense(tax: Taxonomy, row: int, label_rows: Sequence[int]) -> int:
+    """The word's own sense the answer is a kind of, the most specific one; ``row`` itself when none is. A word's
+    labels say what it means, the pictures only which of its senses: photos of timber wolves for *lobo*, which a
+    dictionary gives as *wolf*, answer *wolf*. A named sense may be a row whose photos are all a more specific
+    row's (*plant*, whose classes are all *vascular plant*'s), which the pictures alone never answer."""
+    named = [int(r) for r in label_rows if tax.is_at_or_below(row, int(r))]
+    if not named:
+        return row
+    return min(named, key=lambda r: (tax.classes_under[r], -tax.depth[r], r))
+
+
 def small_share(sizes: Sequence[tuple[int, int]]) -> float:
     """The share of photos (``(width, height)`` each) whose short side is under :data:`SMALL_SIDE`."""
     return float(np.mean([min(w, h) < SMALL_SIDE for w, h in sizes])) if len(sizes) else 0.0
@@ -396,6 +407,7 @@ def conclude(tax: Taxonomy, ev: Evidence, rule: AnswerRule, allowed: np.ndarray,
     k = len(ev.class_probs)
     nodes = rule.calibrate(ev.mass, k, ev.labelled, small_share(sizes), tax.breadth, ev.outside)
     row, at_ceiling = answer_row(tax, nodes, ev, rule, allowed, label_rows if ev.labelled else ())
+    row = named_sense(tax, row, label_rows)
     p = float(nodes[row])
     top = np.argsort(-ev.mean_class)[: topn + 1]
     order = [int(tax.class_rows[c]) for c in top]

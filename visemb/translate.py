@@ -57,6 +57,7 @@ class Translation:
         agreement: share of images whose own likeliest class is the answer or a kind of it.
         kinds: the kinds of the answer the images show (each image's likeliest class, when it is a kind of the
             answer), most images first: what a kind answer rests on.
+        found: where the word was found, in words (``perro — es (FreeDict): dog``); empty for a web search.
     """
 
     query: str
@@ -74,6 +75,7 @@ class Translation:
     skipped: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
+    found: str = ""
 
     @property
     def rests_on(self) -> str:
@@ -267,5 +269,5 @@ def translate_fetched(fetched: FetchResult, store: Store, source: str, *, topn: 
     result = translate_images(fetched.paths, store, encoder=encoder, topn=topn, names=[str(p) for p in fetched.paths],
                               query=fetched.word, source=source, progress=progress, rule=rule,
                               approximate=fetched.approximate, senses=fetched.senses)
-    return replace(result, notes=fetched.notes + result.notes,
+    return replace(result, notes=fetched.notes + result.notes, found=fetched.found,
                    origins={k: v for k, v in fetched.origins.items() if k in result.images or k in result.skipped})

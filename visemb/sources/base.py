@@ -24,6 +24,8 @@ class FetchResult:
         approximate: the images only stand in for the word (photos of labels that end in it, say).
         senses: synset names the word's labels name (a dictionary's senses of it), likeliest first; the answer
             favours them (see :attr:`visemb.answer.AnswerRule.label_boost`). Empty: the word is not a known label.
+        found: where the word was found, in words (``perro — es (FreeDict, CLDR emoji names): dog``); empty for
+            a web search.
     """
 
     word: str
@@ -32,6 +34,7 @@ class FetchResult:
     notes: list[str] = field(default_factory=list)
     approximate: bool = False
     senses: list[str] = field(default_factory=list)
+    found: str = ""
 
 
 def clean_query(word: str) -> str:

@@ -31,6 +31,14 @@ ISO_639_1 = {"fra": "fr", "ita": "it", "nld": "nl", "pol": "pl", "por": "pt", "c
              "ind": "id", "zsm": "ms", "als": "sq", "fin": "fi", "jpn": "ja", "spa": "es", "deu": "de", "rus": "ru",
              "hun": "hu", "est": "et", "nor": "no", "nb": "no", "nn": "no"}
 ANY_LANGUAGE = ("", "any", None)
+# how each lexicon is named to users
+LEXICON_NAMES = {"babel-imagenet": "Babel-ImageNet", "omw": "Open Multilingual Wordnet", "freedict": "FreeDict",
+                 "cldr": "CLDR emoji names"}
+
+
+def lexicon_name(origin: str) -> str:
+    """A lexicon's name as users read it (``freedict`` -> ``FreeDict``)."""
+    return LEXICON_NAMES.get(origin, origin)
 
 
 def language_code(lang: str | None) -> str:
@@ -129,7 +137,7 @@ class ForeignLabels:
     @classmethod
     def from_babel_imagenet(cls, path: str | Path, class_wnids: list[str], into: "ForeignLabels | None" = None):
         """Babel-ImageNet's ``{LANG: [[class indices], [labels]]}``; ``class_wnids[i]`` is ImageNet class i."""
-        out = into or cls()
+        out = into if into is not None else cls()
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         for lang, (indices, labels) in data.items():
             for i, label in zip(indices, labels):
@@ -139,7 +147,7 @@ class ForeignLabels:
     @classmethod
     def from_omw(cls, tab_files: Iterable[str | Path], into: "ForeignLabels | None" = None):
         """Open Multilingual Wordnet ``wn-data-<lang>.tab`` files (``02084071-n<TAB>fra:lemma<TAB>chien``)."""
-        out = into or cls()
+        out = into if into is not None else cls()
         for tab in tab_files:
             file_lang = Path(tab).stem.rsplit("-", 1)[-1]  # wn-data-por.tab: some files name no language per line
             with open(tab, encoding="utf-8") as f:
@@ -156,11 +164,12 @@ class ForeignLabels:
     @classmethod
     def from_tsv(cls, path: str | Path, into: "ForeignLabels | None" = None):
         """The compact form written by :meth:`save_tsv` (word, wnid, lang, origin, form)."""
-        out = into or cls()
+        out = into if into is not None else cls()
         with open(path, encoding="utf-8", newline="") as f:
             for row in csv.DictReader(f, delimiter="\t"):
                 form = row.get("form") or row["word"]
                 out.by_word[row["word"]].append((row["wnid"], language_code(row["lang"]), row["origin"], form))
+        out._derived.clear()
         return out
 
     def save_tsv(self, path: str | Path) -> None:

@@ -3,7 +3,8 @@
 The offline stand-in for an image search. A word is looked up as an English WordNet noun (with morphy) and
 in the foreign labels; each sense found draws photos of its synset and of its hyponyms. Senses are ranked
 the way a search engine's results lean: by WordNet's sense frequency (the SemCor counts of the synset's
-lemmas, +1), a curated class label (Babel-ImageNet) counting as 5 extra; the k photos are shared between
+lemmas, +1), a curated label (a Babel-ImageNet class label, or a CLDR emoji name: the everyday sense) counting
+as 5 extra; the k photos are shared between
 senses in proportion to these weights (largest remainder), so the commonest sense gets most of them.
 
 A word found nowhere may be the last part of labels in languages that name kinds that way (German *Katze*:
@@ -24,9 +25,10 @@ from typing import Callable
 
 from visemb.errors import NoImagesError, SourceUnavailableError
 from visemb.sources.base import FetchResult, ImageSource, clean_query, fold
-from visemb.sources.foreign_labels import ANY_LANGUAGE, ForeignLabels, language_code
+from visemb.sources.foreign_labels import ANY_LANGUAGE, ForeignLabels, language_code, lexicon_name
 
 CURATED_BONUS = 5.0
+CURATED_ORIGINS = frozenset({"babel-imagenet", "cldr"})
 COMPOUND_NOTE = ", which ends in the word"
 
 
@@ -154,15 +156,16 @@ class LabelledSource(ImageSource):
     def named_senses(self, word: str, lang: str | None = None) -> list[str]:
         """Synset names of every sense the labels give ``word``, pictured or not, heaviest first (none for a word
         only known as the end of labels)."""
-        ranked, unpictured, approximate = self._senses(clean_query(word), lang)
+        ranked, unpictured, approximate, _ = self._senses(clean_query(word), lang)
         if approximate:
             return []
         names = [self.synset_name(w) for w, _, _ in ranked] + [self.synset_name(w) for w, _ in unpictured]
         return list(dict.fromkeys(n for n in names if ".n." in n))  # ids the lexicon cannot name are left out
 
     def _senses(self, word: str, lang: str | None) -> tuple[list[tuple[str, float, str]], list[tuple[str, str]],
-                                                            bool]:
-        """(senses with photos, [(wnid, language)] of labels found whose nouns have no photo, approximate)."""
+                                                            bool, dict[str, list[tuple[str, str]]]]:
+        """(senses with photos, [(wnid, language)] of labels found whose nouns have no photo, approximate,
+        wnid -> [(language, lexicon)] where the word was found)."""
         lex = self.lexicon
         code = language_code(lang)
         weights: dict[str, float] = {}
@@ -172,7 +175,12 @@ class LabelledSource(ImageSource):
                 weights[wnid] = lex.weight(wnid)
                 how[wnid] = f"English '{lemma}'"
         unpictured: list[tuple[str, str]] = []
+        found: dict[str, list[tuple[str, str]]] = defaultdict(list)  # wnid -> [(language, lexicon)]
+        for wnid in weights:
+            found[wnid].append(("en", "WordNet"))
         for wnid, la, origin in self.foreign.lookup(word, code):
+            if (la, lexicon_name(origin)) not in found[wnid]:
+                found[wnid].append((la, lexicon_name(origin)))
             if wnid not in lex.names and lex.english is not None:
                 unpictured.append((wnid, la))
                 continue
@@ -180,9 +188,9 @@ class LabelledSource(ImageSource):
                 base = lex.weight(wnid)
             except Exception:  # an id WordNet 3.0 does not know
                 continue
-            bonus = CURATED_BONUS if origin == "babel-imagenet" else 0.0
+            bonus = CURATED_BONUS if origin in CURATED_ORIGINS else 0.0
             weights[wnid] = max(weights.get(wnid, 0.0), base + bonus)
-            how.setdefault(wnid, f"{la} ({origin})")
+            how.setdefault(wnid, f"{la} ({lexicon_name(origin)})")
         approximate = False
         if not weights and not unpictured:  # unknown as a word: the head of labels? ('Perserkatze' is a 'Katze')
             for wnid, la, origin, label in self.foreign.lookup_as_head(word):
@@ -193,7 +201,7 @@ class LabelledSource(ImageSource):
                 approximate = True
         ranked = [(w, weights[w], how[w]) for w in weights if self.photos_under(w)]
         unpictured += [(w, how[w]) for w in weights if not self.photos_under(w)]
-        return sorted(ranked, key=lambda t: (-t[1], t[0])), unpictured, approximate
+        return sorted(ranked, key=lambda t: (-t[1], t[0])), unpictured, approximate, found
 
     def restricted(self, keep: Callable[[str], bool]) -> "LabelledSource":
         """A copy serving only the photos of the classes ``keep`` accepts (same labels, same lexicon)."""
@@ -223,7 +231,7 @@ class LabelledSource(ImageSource):
 
     def fetch(self, word: str, k: int = 8, dest: str | Path | None = None, lang: str | None = None) -> FetchResult:
         word = clean_query(word)
-        senses, unpictured, approximate = self._senses(word, lang)
+        senses, unpictured, approximate, found_in = self._senses(word, lang)
         if not senses:
             raise NoImagesError(self._why_none(word, lang, unpictured))
         quota = _allocate(k, [w for _, w, _ in senses], [len(self.photos_under(s)) for s, _, _ in senses])
@@ -242,7 +250,9 @@ class LabelledSource(ImageSource):
                 paths.append(p)
                 origins[str(p)] = name
         named = [] if approximate else [self.synset_name(w) for w, _, _ in senses]
-        return FetchResult(word, paths, origins, notes, approximate=approximate, senses=named)
+        found = "" if approximate else found_line(word, [(w, found_in.get(w, [])) for w, _, _ in senses],
+                                                   self.synset_name)
+        return FetchResult(word, paths, origins, notes, approximate=approximate, senses=named, found=found)
 
     def _why_none(self, word: str, lang: str | None, unpictured: list[tuple[str, str]]) -> str:
         """Why ``word`` got no photos, and what to try."""
@@ -264,6 +274,21 @@ class LabelledSource(ImageSource):
                  ) if langs else ""
         return (f"No photos for {word!r}: it is neither an English noun nor a known foreign label{where} of a "
                 f"photographed noun{hint}{known}")
+
+
+def found_line(word: str, senses: list[tuple[str, list[tuple[str, str]]]], name_of: Callable[[str], str],
+               most: int = 4) -> str:
+    """Where ``word`` was found, a language at a time: ``perro — es (FreeDict, CLDR emoji names): dog``."""
+    by_language: dict[str, tuple[list[str], list[str]]] = {}
+    for wnid, places in senses:
+        noun = name_of(wnid).split(".", 1)[0].replace("_", " ")
+        for lang, lexicon in places:
+            lexicons, nouns = by_language.setdefault(lang, ([], []))
+            lexicons += [lexicon] if lexicon not in lexicons else []
+            nouns += [noun] if noun not in nouns else []
+    parts = [f"{lang} ({', '.join(lexicons)}): {', '.join(nouns[:most])}{' …' if len(nouns) > most else ''}"
+             for lang, (lexicons, nouns) in by_language.items()]
+    return f"{word} — {'; '.join(parts)}" if parts else ""
 
 
 def _stable_hash(text: str) -> int:

@@ -18,7 +18,8 @@ NAMES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "it":
 # (word, language, the answer the shipped offline photos give), suggested by the app and the README
 EXAMPLES = (("chien", "fr", "dog"), ("狗", "zh", "dog"), ("pies", "pl", "dog"), ("kot", "pl", "cat"),
             ("parapluie", "fr", "umbrella"), ("Regenschirm", "de", "umbrella"), ("香蕉", "zh", "banana"),
-            ("fraise", "fr", "strawberry"), ("Goldfisch", "de", "goldfish"))
+            ("fraise", "fr", "strawberry"), ("Goldfisch", "de", "goldfish"), ("perro", "es", "dog"),
+            ("Hund", "de", "dog"), ("Schmetterling", "de", "butterfly"), ("еда", "ru", "food"))
 
 
 def language_name(code: str) -> str:

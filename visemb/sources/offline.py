@@ -14,7 +14,8 @@ OFFLINE_DIR = REPO_ROOT / "data" / "default" / "offline"
 
 
 def offline_source(folder: str | Path = OFFLINE_DIR) -> LabelledSource:
-    """A :class:`LabelledSource` over ``folder/labels.csv``, ``foreign_labels.tsv`` and ``lexicon.json`` (no WordNet).
+    """A :class:`LabelledSource` over ``folder/labels.csv``, ``foreign_labels.tsv`` (with the open lexicons
+    ``lexicon_*.tsv`` after it) and ``lexicon.json`` (no WordNet).
 
     Built once per folder and process (reading the labels takes ~0.2 s); read-only, so callers share it.
 
@@ -31,8 +32,11 @@ def offline_source(folder: str | Path = OFFLINE_DIR) -> LabelledSource:
 @lru_cache(maxsize=4)
 def _load(folder_name: str, _labels_mtime: int) -> LabelledSource:
     folder = Path(folder_name)
-    csv_path, tsv = folder / "labels.csv", folder / "foreign_labels.tsv"
-    foreign = ForeignLabels.from_tsv(tsv) if tsv.is_file() else ForeignLabels()
+    csv_path = folder / "labels.csv"
+    foreign = ForeignLabels()
+    for tsv in [folder / "foreign_labels.tsv", *sorted(folder.glob("lexicon_*.tsv"))]:  # curated labels first
+        if tsv.is_file():
+            ForeignLabels.from_tsv(tsv, into=foreign)
     lexicon = Lexicon.from_json(folder / "lexicon.json") if (folder / "lexicon.json").is_file() else None
     return OfflineSource(csv_path, folder, foreign, lexicon=lexicon)
 

@@ -1,0 +1,198 @@
+"""How many dictionary nouns the offline source answers, per language, and how often exactly, on word lists the
+lexicon was not built from.
+
+Each word list is one open source's nouns; the lexicon it is answered with is everything else (leave one source
+out), so a word counts only when *another* source knows it:
+
+- **CLDR names**: the emoji names of the language (everyday nouns: dog, butterfly, train), answered with
+  Babel-ImageNet + Open Multilingual Wordnet + FreeDict;
+- **FreeDict <dictionary>**: one dictionary's nouns (the English→X one where X→English exists too), answered with
+  Babel-ImageNet + OMW + CLDR + FreeDict without that dictionary.
+
+Only nouns whose English word has offline photos of a **held-out** class (the split the answer report uses,
+`evaluation/splits.py`) count, and only those photos are fetched. A word is *answered* when the offline source
+fetches photos for it; *exact* when the answer is one of the English word's senses. Beside each figure: the same
+list with the labels alone (Babel-ImageNet + OMW, the lexicon before the open ones), and the labels' own
+exactness (Babel-ImageNet class labels of held-out classes, k photos each).
+
+    python benchmarks/lexicon_coverage.py --dictd /usr/share/dictd --cldr cldr-annotations-full-48.2.0.tgz
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from evaluation.splits import offline_source_of  # noqa: E402
+from precompute.lexicons import (FREEDICT, cldr_labels, dictionary_pairs, english_nouns,  # noqa: E402
+                                 freedict_labels, read_cldr)
+from visemb.encoder import Embedding  # noqa: E402
+from visemb.errors import VisembError  # noqa: E402
+from visemb.sources.foreign_labels import ForeignLabels  # noqa: E402
+
+LANGUAGES = ("es", "de", "fr", "it", "ru", "ja", "zh")
+HELD_OUT_DICTIONARY = {"es": "eng-spa", "de": "eng-deu", "fr": "eng-fra", "it": "eng-ita", "ru": "eng-rus",
+                       "ja": "jpn-eng"}
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+class CachedEncoder:
+    """The store's encoder, each photo embedded once (every word of a list shares the same offline photos)."""
+
+    def __init__(self, store):
+        from visemb.translate import query_encoder
+
+        self.inner = query_encoder(store)
+        self.spec = self.inner.spec
+        self.cache: dict[str, tuple[np.ndarray, tuple[int, int]]] = {}
+
+    def embed(self, items, progress=None) -> Embedding:
+        keys = [str(p) for p in items]
+        todo = [k for k in dict.fromkeys(keys) if k not in self.cache]
+        if todo:
+            emb = self.inner.embed(todo)
+            for j, i in enumerate(emb.ok):
+                self.cache[todo[i]] = (emb.vectors[j], emb.sizes[j])
+        ok = [i for i, k in enumerate(keys) if k in self.cache]
+        return Embedding(np.stack([self.cache[keys[i]][0] for i in ok]) if ok else np.zeros((0, 2048), np.float32),
+                         ok, {i: "unreadable" for i, k in enumerate(keys) if k not in self.cache},
+                         [self.cache[keys[i]][1] for i in ok])
+
+
+def with_lexicon(src, foreign: ForeignLabels):
+    """The held-out offline source answering with another lexicon."""
+    out = copy.copy(src)
+    out.foreign = foreign
+    return out
+
+
+def merged(*parts: ForeignLabels) -> ForeignLabels:
+    out = ForeignLabels()
+    for part in parts:
+        for word, rows in part.by_word.items():
+            for wnid, lang, origin, form in rows:
+                out.add(form, wnid, lang, origin)
+    return out
+
+
+def gold_words(pairs, lang: str, src, keep: set[str], most: int, seed: int) -> list[tuple[str, frozenset[str]]]:
+    """(foreign word, its English senses with held-out photos), one row per word, at most ``most`` (shuffled)."""
+    gold: dict[str, set[str]] = {}
+    for word, english in pairs:
+        senses = {w for w in english_nouns(english) if w in keep and src.photos_under(w)}
+        if senses:
+            gold.setdefault(word, set()).update(senses)
+    words = sorted(gold)
+    random.Random(seed).shuffle(words)
+    return [(w, frozenset(gold[w])) for w in words[:most]]
+
+
+def score(words, lang: str, src, store, encoder, k: int) -> dict:
+    """answered and exact shares of ``words`` through ``src``."""
+    from visemb.entry import synset_of
+    from visemb.translate import translate
+    from visemb.vocabulary import wnid_of
+    from visemb.wordnet_data import wordnet
+
+    answered = exact = 0
+    for word, gold in words:
+        try:
+            t = translate(word, store, source=src, images=k, lang=lang, encoder=encoder)
+        except VisembError:
+            continue
+        answered += 1
+        syn = synset_of(store.entries[store.key_to_index[t.answer]])
+        exact += bool(syn) and wnid_of(wordnet().synset(syn)) in gold
+    n = len(words)
+    return {"words": n, "answered": answered / n if n else None, "exact": exact / answered if answered else None}
+
+
+def label_exactness(lang: str, src, store, encoder, k: int, most: int, seed: int) -> dict:
+    """The Babel-ImageNet class labels' own exactness in ``lang`` (held-out classes)."""
+    pairs = sorted({(form, wnid) for rows in src.foreign.by_word.values() for wnid, la, origin, form in rows
+                    if la == lang and origin == "babel-imagenet" and src.photos.get(wnid)})
+    random.Random(seed).shuffle(pairs)
+    return score([(w.replace("_", " "), frozenset({wnid})) for w, wnid in pairs[:most]], lang, src, store, encoder, k)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--dictd", type=Path, default=Path("/usr/share/dictd"))
+    p.add_argument("--cldr", type=Path, required=True, help="the cldr-annotations-full npm tarball or folder")
+    p.add_argument("--words", type=int, default=150, help="at most this many words per list")
+    p.add_argument("-k", type=int, default=4)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--languages", default=",".join(LANGUAGES))
+    a = p.parse_args(argv)
+    from visemb.defaults import DEFAULT_STORE
+    from visemb.sources.offline import OFFLINE_DIR
+    from visemb.store import Store
+
+    t0 = time.perf_counter()
+    store = Store.load(DEFAULT_STORE)
+    held = offline_source_of("held-out")
+    labels = ForeignLabels.from_tsv(OFFLINE_DIR / "foreign_labels.tsv")  # Babel-ImageNet + OMW
+    keep = set(held.lexicon.names)
+    encoder = CachedEncoder(store)
+    cldr_all = cldr_labels(a.cldr, keep)
+    cldr_names = read_cldr(a.cldr)
+    rows = []
+    for lang in a.languages.split(","):
+        fd_all = freedict_labels(a.dictd, keep, languages=(lang,)) if lang in FREEDICT else ForeignLabels()
+        lists = []
+        if lang in cldr_names:
+            en = cldr_names["en"]
+            pairs = [(names[0], en[e][0]) for e, names in cldr_names[lang].items() if e in en]
+            lists.append(("CLDR names", pairs, merged(labels, fd_all)))
+        if lang in HELD_OUT_DICTIONARY:
+            name = HELD_OUT_DICTIONARY[lang]
+            pairs = dictionary_pairs(a.dictd, name)
+            without = freedict_labels(a.dictd, keep, languages=(lang,), skip=(name,)) \
+                if set(FREEDICT[lang]) - {name} or lang == "ru" else ForeignLabels()
+            lists.append((f"FreeDict {name}", pairs, merged(labels, cldr_all, without)))
+        for title, pairs, lexicon in lists:
+            words = gold_words(pairs, lang, held, keep, a.words, a.seed)
+            before = score(words, lang, with_lexicon(held, labels), store, encoder, a.k)
+            now = score(words, lang, with_lexicon(held, lexicon), store, encoder, a.k)
+            rows.append({"lang": lang, "list": title, "words": len(words), "before": before, "now": now})
+            print(f"{lang} {title:22s} {len(words):4d} words  answered {before['answered'] or 0:.2f} -> "
+                  f"{now['answered'] or 0:.2f}  exact {now['exact'] or 0:.2f}", flush=True)
+        own = label_exactness(lang, with_lexicon(held, labels), store, encoder, a.k, a.words, a.seed)
+        rows.append({"lang": lang, "list": "Babel-ImageNet labels", "words": own["words"], "before": own, "now": own})
+        print(f"{lang} {'labels (their own)':22s} {own['words']:4d} words  exact {own['exact'] or 0:.2f}", flush=True)
+    report(rows, a, time.perf_counter() - t0)
+    return 0
+
+
+def report(rows: list[dict], a, seconds: float) -> None:
+    from visemb.fileio import atomic_write_text
+
+    f = lambda x: "–" if x is None else f"{x:.2f}"  # noqa: E731
+    lines = ["# Offline coverage of dictionary nouns, per language", "",
+             f"`python benchmarks/lexicon_coverage.py` (k = {a.k}, at most {a.words} words a list, seed {a.seed}; "
+             f"{seconds / 60:.1f} min on x86_64, 2 CPUs). Words: those whose English noun has offline photos of a "
+             "held-out class. Each list is answered by a lexicon built without it (module docstring). *Before*: "
+             "Babel-ImageNet + OMW only. *Exact*: the answer is one of the English word's senses, among answered "
+             "words.", "",
+             "| language | word list | words | answered before | answered | exact |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['lang']} | {r['list']} | {r['words']} | {f(r['before']['answered'])} | "
+                     f"{f(r['now']['answered'])} | {f(r['now']['exact'])} |")
+    RESULTS.mkdir(exist_ok=True)
+    atomic_write_text(RESULTS / "lexicon_coverage.md", "\n".join(lines) + "\n")
+    atomic_write_text(RESULTS / "lexicon_coverage.json", json.dumps(rows, indent=1))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""FreeDict dictionaries in dictd format (``freedict-deu-eng.index`` + ``.dict.dz``): headwords and the items
+each entry translates them into, with the part of speech the entry marks (noun, other, or unmarked).
+
+The dictionaries come from several projects and mark things differently: ``<masc, n, sg>`` after the headword,
+``dog <n>`` after an item, ``I. <N> 1. pies`` before a section, ``(noun (common) ...)`` on a line of its own.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+NOUN_TAGS = frozenset({"n", "noun", "nn", "masc", "fem", "neut", "m", "f", "pl", "sg", "nf", "nm"})
+OTHER_TAGS = frozenset({"v", "vt", "vi", "vr", "adj", "adv", "prep", "conj", "pron", "interj", "num", "art", "verb",
+                        "adjective", "adverb", "pronoun", "conjunction", "preposition", "particle", "suffix",
+                        "prefix", "phrase"})
+SKIP_LINE = re.compile(r"^\s*(synonyms?:|see:|note:|notes:|example|\{)", re.I)
+NUMBERING = re.compile(r"^\s*(?:[0-9]+|[IVX]+)\.\s*")
+BRACKETS = re.compile(r"\[[^\[\]]*\]|\{[^{}]*\}|\([^()]*\)|\"[^\"]*\"")
+TAG = re.compile(r"<([^<>]*)>")
+MAX_ITEM_WORDS = 3
+MAX_ITEM_CHARS = 40
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One dictionary entry: its headwords (every index line pointing at it) and its items with their part of
+    speech (``"n"``, ``"x"`` for another part of speech, None where the entry does not say)."""
+
+    headwords: tuple[str, ...]
+    header_pos: str | None
+    items: tuple[tuple[str, str | None], ...]
+
+
+def b64_number(text: str) -> int:
+    """dictd's base-64 offsets and lengths."""
+    n = 0
+    for ch in text:
+        n = n * 64 + B64.index(ch)
+    return n
+
+
+def read_entries(folder: str | Path, name: str) -> list[Entry]:
+    """Every entry of ``folder/freedict-<name>.index`` / ``.dict.dz`` (dictzip is gzip-readable).
+
+    Raises:
+        FileNotFoundError: when the dictionary is not installed (``apt-get install dict-freedict-<name>``).
+    """
+    folder = Path(folder)
+    index, data = folder / f"freedict-{name}.index", folder / f"freedict-{name}.dict.dz"
+    for p in (index, data):
+        if not p.is_file():
+            raise FileNotFoundError(f"{p} is missing: install Debian's dict-freedict-{name} package")
+    text = gzip.open(data).read()
+    heads: dict[tuple[int, int], list[str]] = {}
+    for line in index.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) != 3 or parts[0].startswith("00database") or parts[0].startswith("00-database"):
+            continue
+        heads.setdefault((b64_number(parts[1]), b64_number(parts[2])), []).append(parts[0])
+    out = []
+    for (offset, length), words in sorted(heads.items()):
+        body = text[offset:offset + length].decode("utf-8", errors="replace")
+        header_pos, items = parse_body(body)
+        out.append(Entry(written_heads(body.split("\n", 1)[0], words), header_pos, tuple(items)))
+    return out
+
+
+def tag_pos(tag: str) -> str | None:
+    """``"n"`` for a noun tag (``masc, n, sg``), ``"x"`` for another part of speech, None for neither."""
+    tokens = {t.strip(" .").lower() for t in re.split(r"[,;\s]+", tag) if t.strip(" .")}
+    if tokens & NOUN_TAGS:
+        return "n"
+    if tokens & OTHER_TAGS:
+        return "x"
+    return None
+
+
+def parse_body(body: str) -> tuple[str | None, list[tuple[str, str | None]]]:
+    """(the header's part of speech, [(item, part of speech)]) of one entry's text."""
+    lines = body.split("\n")
+    header = lines[0] if lines else ""
+    tags = [tag_pos(t) for t in TAG.findall(header)]
+    header_pos = next((t for t in tags if t), None)
+    section = header_pos
+    items: list[tuple[str, str | None]] = []
+    for line in lines[1:]:
+        if not line.strip() or SKIP_LINE.match(line):
+            continue
+        stripped = NUMBERING.sub("", line.strip())
+        if stripped.startswith("(") and stripped.endswith(")"):  # JMdict: "(noun (common) (futsuumeishi))"
+            section = "n" if "noun" in stripped.lower() and "adjectiv" not in stripped.lower() else "x"
+            continue
+        line = NUMBERING.sub("", without_brackets(stripped))
+        lead = TAG.match(line.strip())
+        if lead:  # "<N> 1. pies": the tag opens a section
+            section = tag_pos(lead.group(1)) or section
+            line = line.strip()[lead.end():]
+        for piece in re.split(r"[,;]|\s[0-9]+\.(?:\s|$)|\s[IVX]+\.(?:\s|$)", line):
+            after = [tag_pos(t) for t in TAG.findall(piece)]
+            if any(after):  # "dog <n>": the tag follows its item
+                pos = next(t for t in after if t)
+            else:
+                pos = section
+            item = clean_item(TAG.sub(" ", piece))
+            if item:
+                items.append((item, pos))
+    return header_pos, items
+
+
+def without_brackets(text: str) -> str:
+    """``text`` without bracketed remarks, nested ones included: ``dog (Canis (lupus) familiaris)`` -> ``dog``."""
+    while True:
+        shorter = BRACKETS.sub(" ", text)
+        if shorter == text:
+            return text
+        text = shorter
+
+
+def written_heads(header: str, indexed: list[str]) -> tuple[str, ...]:
+    """The headwords as the entry writes them (the index may fold case: ``hund`` for *Hund*)."""
+    written = header.split(" /", 1)[0].split(" <", 1)[0].strip()
+    return tuple(dict.fromkeys(written if w.casefold() == written.casefold() else w for w in indexed))
+
+
+def clean_item(text: str) -> str:
+    """An item as a word or short phrase (numbering, brackets and stray punctuation removed); empty when it is
+    a sentence, a definition or not a word at all."""
+    text = NUMBERING.sub("", without_brackets(text))
+    text = re.sub(r"\s+", " ", text).strip(" .:!?-/'\"·")
+    if not text or len(text) > MAX_ITEM_CHARS or len(text.split()) > MAX_ITEM_WORDS:
+        return ""
+    if any(ch.isdigit() for ch in text) or not any(ch.isalpha() for ch in text):
+        return ""
+    return text

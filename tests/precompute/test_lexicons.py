@@ -1,0 +1,55 @@
+"""The open lexicons: FreeDict read both ways and through pivot languages, CLDR emoji names through English."""
+
+import json
+
+from precompute.lexicons import cldr_labels, english_nouns, freedict_labels
+from tests.precompute.test_dictd import write_dictd
+
+DOG, FOOD, BUTTERFLY, CAT = "n02084071", "n00021265", "n02274259", "n02121620"
+KEEP = {DOG, FOOD, BUTTERFLY, CAT}
+
+
+def test_an_english_word_maps_to_the_senses_it_is_used_in():
+    assert english_nouns("dog") == (DOG,)  # not frump, cad or hotdog
+    assert english_nouns("a butterfly") == (BUTTERFLY,)
+    assert english_nouns("dogs") == (DOG,) and english_nouns("chien") == ()
+
+
+def test_freedict_both_directions_and_russian_through_two_pivots(tmp_path):
+    write_dictd(tmp_path, "spa-eng", [(["perro"], "perro /pero/\ndog\n"), (["correr"], "correr /k/ <v>\nrun\n")])
+    write_dictd(tmp_path, "eng-rus", [(["dog"], "dog /dɔg/\nсобака\n")])
+    write_dictd(tmp_path, "deu-eng", [(["essen"], "Essen /e/ <n, neut>\nfood <n>\n"),
+                                      (["katze"], "Katze /k/ <fem, n, sg>\ncat <n>\n")])
+    write_dictd(tmp_path, "fra-eng", [(["nourriture"], "nourriture /n/ <n, fem>\nfood\n")])
+    write_dictd(tmp_path, "deu-rus", [(["essen"], "Essen /e/ <n, neut>\n1. еда 2.\n"),
+                                      (["katze"], "Katze /k/ <n, fem>\nкошка\n")])
+    write_dictd(tmp_path, "fra-rus", [(["nourriture"], "nourriture /n/ <n, fem>\nеда, Nahrung\n")])
+    labels = freedict_labels(tmp_path, KEEP, languages=("es", "ru"))
+    assert labels.lookup("perro", "es") == [(DOG, "es", "freedict")]
+    assert labels.lookup("собака", "ru") == [(DOG, "ru", "freedict")]
+    assert labels.lookup("еда", "ru") == [(FOOD, "ru", "freedict")]  # German and French agree
+    assert labels.lookup("кошка", "ru") == []  # German alone is not enough
+    assert labels.lookup("correr") == [] and labels.lookup("Essen") == []  # a verb; German was not asked for
+    held_out = freedict_labels(tmp_path, KEEP, languages=("es", "ru"), skip=("fra-rus",))
+    assert held_out.lookup("еда", "ru") == []
+
+
+def test_cldr_names_map_through_the_english_name(tmp_path):
+    for lang, names in {"en": {"🐕": "dog", "🍲": "pot of food", "🦋": "butterfly"},
+                        "de": {"🐕": "Hund", "🍲": "Topf mit Essen", "🦋": "Schmetterling"},
+                        "de-CH": {"🐕": "Hundli"}}.items():
+        folder = tmp_path / "annotations" / lang
+        folder.mkdir(parents=True)
+        data = {"annotations": {"annotations": {e: {"default": [n], "tts": [n]} for e, n in names.items()}}}
+        (folder / "annotations.json").write_text(json.dumps(data), encoding="utf-8")
+    labels = cldr_labels(tmp_path, KEEP)
+    assert labels.lookup("Hund", "de") == [(DOG, "de", "cldr")]
+    assert labels.lookup("Schmetterling") == [(BUTTERFLY, "de", "cldr")]
+    assert labels.lookup("Topf mit Essen") == [] and labels.lookup("Hundli") == []
+
+
+def test_no_dictionary_installed_names_the_packages(tmp_path):
+    import pytest
+
+    with pytest.raises(FileNotFoundError, match="dict-freedict-spa-eng"):
+        freedict_labels(tmp_path, KEEP, languages=("es",))
