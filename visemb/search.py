@@ -39,7 +39,10 @@ class NeighbourIndex:
         nprobe: cells scanned per query for ``ivf``.
     """
 
-    def __init__(self, vectors: np.ndarray, method: str = "auto", nprobe: int = DEFAULT_NPROBE):
+    def __init__(self, vectors: np.ndarray, method: str = "auto", nprobe: int = DEFAULT_NPROBE,
+                 saved: dict[str, np.ndarray] | None = None):
+        """``saved``: an IVF index's arrays (:meth:`arrays`, as a store keeps them) for the same rows: the index is
+        rebuilt from them without its k-means training."""
         # float16 rows are taken as already unit length (a big store's prepared rows, half the memory of float32)
         self.unit = vectors if np.asarray(vectors[:0]).dtype == np.float16 else l2_normalize(vectors)
         n = len(self.unit)
@@ -51,7 +54,7 @@ class NeighbourIndex:
         if method == "brute":
             self._nn = None  # one matrix product per query batch (no scikit-learn import for a one-line answer)
         elif method == "ivf":
-            self._nn = _build_ivf(self.unit, nprobe)
+            self._nn = _build_ivf(self.unit, nprobe, saved=saved)
             release_pages(self.unit)  # the index holds its own copy; mapped rows come back only when read
             _trim_heap()  # give the training sample's memory back to the system
         else:
@@ -64,6 +67,20 @@ class NeighbourIndex:
 
     def __len__(self) -> int:
         return len(self.unit)
+
+    def arrays(self) -> dict[str, np.ndarray] | None:
+        """The IVF index's trained parts as plain arrays (cell centroids; the 8-bit quantizer's ranges), from which
+        ``NeighbourIndex(rows, saved=...)`` rebuilds it; None for any other method."""
+        if self.method != "ivf":
+            return None
+        import faiss
+
+        ivf = self._nn
+        out = {"centroids": ivf.quantizer.reconstruct_n(0, ivf.nlist).astype(np.float32),
+               "nprobe": np.array([ivf.nprobe], np.int64)}
+        if isinstance(ivf, faiss.IndexIVFScalarQuantizer):
+            out["sq_trained"] = faiss.vector_to_array(ivf.sq.trained).astype(np.float32)
+        return out
 
     def _rerank(self, q: np.ndarray, candidates: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Exact cosines of each query's candidates (read from the rows), best ``k`` first."""
@@ -151,22 +168,31 @@ def release_pages(array: np.ndarray) -> None:
         m.madvise(mmap.MADV_DONTNEED)
 
 
-def _build_ivf(unit: np.ndarray, nprobe: int, seed: int = 0):
+def _build_ivf(unit: np.ndarray, nprobe: int, seed: int = 0, saved: dict[str, np.ndarray] | None = None):
     """A faiss inverted-list index on inner product (= cosine on unit rows), k-means trained on a sample: rows kept
     as float32 (``IndexIVFFlat``); for float16 rows (big stores, memory-mapped) only 8-bit scalar-quantized codes
     (``IndexIVFScalarQuantizer``, a byte per dimension) that propose candidates, re-ranked exactly from the mapped
-    rows."""
+    rows. With ``saved`` (:meth:`NeighbourIndex.arrays`), the trained parts come from it instead of k-means."""
     import faiss
 
     n, d = unit.shape
-    nlist = max(1, min(4096, int(np.sqrt(n))))
+    nlist = max(1, min(4096, int(np.sqrt(n)))) if saved is None else len(saved["centroids"])
+    if saved is not None and (unit.dtype == np.float16) != ("sq_trained" in saved):
+        saved = None  # saved for rows of the other precision: train afresh
+    quantizer = faiss.IndexFlatIP(d)
     if unit.dtype == np.float16:
-        index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(d), d, nlist, faiss.ScalarQuantizer.QT_8bit,
+        index = faiss.IndexIVFScalarQuantizer(quantizer, d, nlist, faiss.ScalarQuantizer.QT_8bit,
                                               faiss.METRIC_INNER_PRODUCT)
     else:
-        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(d), d, nlist, faiss.METRIC_INNER_PRODUCT)
-    sample = np.random.default_rng(seed).choice(n, size=min(n, 64 * nlist), replace=False)
-    index.train(np.ascontiguousarray(unit[np.sort(sample)], np.float32))
+        index = faiss.IndexIVFFlat(quantizer, d, nlist, faiss.METRIC_INNER_PRODUCT)
+    if saved is not None:
+        quantizer.add(np.ascontiguousarray(saved["centroids"], np.float32))
+        if "sq_trained" in saved:
+            faiss.copy_array_to_vector(np.ascontiguousarray(saved["sq_trained"], np.float32), index.sq.trained)
+        index.is_trained = True
+    else:
+        sample = np.random.default_rng(seed).choice(n, size=min(n, 64 * nlist), replace=False)
+        index.train(np.ascontiguousarray(unit[np.sort(sample)], np.float32))
     for start in range(0, n, 8192):
         index.add(np.ascontiguousarray(unit[start:start + 8192], np.float32))
     # compressed codes of clustered rows need more cells to propose the true neighbours (measured on the 40K store)

@@ -76,6 +76,7 @@ class Store:
         for i, key in enumerate(self.index_to_key):
             self.key_to_index[key] = i
         self._index: NeighbourIndex | None = None
+        self._saved_index: dict | None = None  # a loaded store's saved index arrays (visemb.index_file)
         self._index_lock = threading.Lock()  # one build, however many threads ask for the index at once
         # rows whose vector merely repeats a more specific noun's (same photos); left out of neighbour lists
         self.repeats = frozenset(i for i, e in enumerate(self.entries) if e.get("same_photos_as"))
@@ -208,7 +209,10 @@ class Store:
         if self._index is None:
             with self._index_lock:
                 if self._index is None:
-                    self._index = NeighbourIndex(self._prepared_rows())
+                    saved = self._saved_index
+                    self._index = NeighbourIndex(self._prepared_rows(), saved=saved) if saved else \
+                        NeighbourIndex(self._prepared_rows())
+                    self._saved_index = None
         return self._index
 
     def build_index_in_background(self) -> threading.Thread | None:
@@ -334,7 +338,12 @@ class Store:
         Raises:
             StoreError: naming the missing, corrupt or unknown-format file.
         """
-        return cls(*read_store(path, mmap, verify))
+        from visemb.index_file import read_index
+
+        store = cls(*read_store(path, mmap, verify))
+        if len(store) > ANN_THRESHOLD:
+            store._saved_index = read_index(Path(path), store.manifest, len(store), store.dim)
+        return store
 
 
 def _as_list(x) -> list:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 FORMAT_VERSION = 1
 FILES = ("vectors.npy", "entries.json", "aliases.json")  # every store has these
+OPTIONAL_FILES = ("neighbour_index.npz",)  # checked when read; a damaged one is replaced by a fresh build
 VERIFY_LIMIT = 256 * 1024 * 1024  # checksum files up to this size on load; larger ones get a size check
 PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")  # a file directly inside the store folder
 
@@ -58,6 +59,7 @@ def save_store(store: "Store", path: str | Path, vector_dtype: str = "float32") 
 def _write_files(store: "Store", folder: Path, vector_dtype: str) -> None:
     """Every file of ``store`` but the manifest, into ``folder``."""
     np.save(folder / "vectors.npy", np.asarray(store.vectors, dtype=vector_dtype))
+    _write_index(store, folder, vector_dtype)
     write_json(folder / "entries.json", store.entries)
     write_json(folder / "aliases.json", store.aliases)
     if store.coords:
@@ -99,6 +101,20 @@ def _read_once(path: Path, mmap: bool | None, verify: bool) -> tuple:
     return vectors, entries, manifest, aliases, coords, thumbs, center, hubness
 
 
+def _write_index(store: "Store", folder: Path, vector_dtype: str) -> None:
+    """A big store's neighbour index as arrays (``neighbour_index.npz``), so that opening it skips the k-means; the
+    index is trained on the rows as they will be read back (float16 rows stay float16)."""
+    from visemb.index_file import INDEX_FILE, index_bytes
+    from visemb.search import ANN_THRESHOLD, NeighbourIndex, _importable
+
+    if len(store) <= ANN_THRESHOLD or not _importable("faiss"):
+        return
+    rows = store.prepare(np.asarray(store.vectors, np.float32))
+    arrays = NeighbourIndex(rows.astype(np.float16) if vector_dtype == "float16" else rows, method="ivf").arrays()
+    if arrays is not None:
+        (folder / INDEX_FILE).write_bytes(index_bytes(arrays))
+
+
 def read_manifest(path: Path, verify: bool = True) -> dict:
     """A store's manifest, its format and file list checked (and, with ``verify``, each file's size and checksum).
 
@@ -130,7 +146,8 @@ def read_manifest(path: Path, verify: bool = True) -> dict:
             raise StoreError(f"{path / name}: missing (the store is incomplete; rebuild it)")
     if verify:
         for name, info in files.items():
-            _verify_file(path / name, info)
+            if name not in OPTIONAL_FILES:  # checked when read: a damaged one is rebuilt, not fatal
+                _verify_file(path / name, info)
     return manifest
 
 

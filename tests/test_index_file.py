@@ -1,0 +1,82 @@
+"""A big store's saved neighbour index: used when sound, rebuilt (with a warning) when missing or damaged, never
+unpickled."""
+
+import json
+import logging
+
+import numpy as np
+import pytest
+
+from visemb.checksum import sha256_file
+from visemb.index_file import INDEX_FILE
+from visemb.search import ANN_THRESHOLD
+from visemb.store import Store
+
+pytest.importorskip("faiss")
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    rng = np.random.default_rng(0)
+    n, dim = ANN_THRESHOLD + 500, 16
+    centers = rng.normal(size=(300, dim))
+    vectors = (centers[rng.integers(0, 300, n)] + 0.3 * rng.normal(size=(n, dim))).astype(np.float32)
+    entries = [{"key": f"k{i}", "synsets": [f"k{i}.n.01"]} for i in range(n)]
+    path = tmp_path_factory.mktemp("big") / "store"
+    Store(vectors, entries).save(path, vector_dtype="float16")
+    return path, [s for _, s in Store.load(path).most_similar("k7", topn=10)]
+
+
+def copy_store(path, tmp_path):
+    import shutil
+
+    shutil.copytree(path, tmp_path / "s")
+    return tmp_path / "s"
+
+
+def relist(path, name=INDEX_FILE):
+    """The manifest updated for an edited file, as a crafted store would be."""
+    m = json.loads((path / "manifest.json").read_text())
+    m["files"][name] = {"bytes": (path / name).stat().st_size, "sha256": sha256_file(path / name)}
+    (path / "manifest.json").write_text(json.dumps(m))
+
+
+def test_a_big_store_saves_its_index_and_opens_with_it(saved):
+    path, want = saved
+    manifest = json.loads((path / "manifest.json").read_text())
+    assert INDEX_FILE in manifest["files"]
+    store = Store.load(path)
+    assert store._saved_index is not None and set(store._saved_index) >= {"centroids", "sq_trained"}
+    assert store.index.method == "ivf" and store._saved_index is None  # used, then let go
+    assert np.allclose([s for _, s in store.most_similar("k7", topn=10)], want, atol=1e-6)
+
+
+@pytest.mark.parametrize("damage", ["missing", "flipped", "wrong shape", "pickled"])
+def test_a_missing_or_damaged_index_is_rebuilt_with_a_warning(saved, tmp_path, caplog, damage):
+    path = copy_store(saved[0], tmp_path)
+    f = path / INDEX_FILE
+    if damage == "missing":
+        f.unlink()
+    elif damage == "flipped":
+        raw = bytearray(f.read_bytes())
+        raw[len(raw) // 2] ^= 0xFF
+        f.write_bytes(bytes(raw))
+    elif damage == "wrong shape":
+        np.savez(f, centroids=np.zeros((4, 3), np.float32), sq_trained=np.zeros(32, np.float32))
+        relist(path)
+    else:
+        np.savez(f, centroids=np.array([{"run": "code"}], dtype=object))
+        relist(path)
+    with caplog.at_level(logging.WARNING, logger="visemb.index_file"):
+        store = Store.load(path)
+    assert store._saved_index is None and "built afresh" in caplog.text
+    assert np.allclose([s for _, s in store.most_similar("k7", topn=10)], saved[1], atol=5e-3)
+
+
+def test_other_store_files_stay_fatal_when_damaged(saved, tmp_path):
+    from visemb.errors import StoreError
+
+    path = copy_store(saved[0], tmp_path)
+    (path / "aliases.json").write_text("{}")
+    with pytest.raises(StoreError, match="aliases.json"):
+        Store.load(path)
