@@ -59,3 +59,11 @@ def make_deep_store(dim: int = 8, seed: int = 1):
                         "n_classes": 1 if leaf else 2})
     rng = np.random.default_rng(seed)
     return Store(rng.normal(size=(len(DEEP), dim)).astype(np.float32), entries)
+
+
+def clustered_rows(n: int, dim: int, seed: int = 0) -> tuple[np.ndarray, list[dict]]:
+    """(float32 vectors in 300 clusters, one entry per row keyed ``k<i>``): a big store's shape for index tests."""
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(size=(300, dim))
+    vectors = (centers[rng.integers(0, 300, n)] + 0.3 * rng.normal(size=(n, dim))).astype(np.float32)
+    return vectors, [{"key": f"k{i}", "synsets": [f"k{i}.n.01"]} for i in range(n)]

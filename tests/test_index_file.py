@@ -17,11 +17,9 @@ pytest.importorskip("faiss")
 
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory):
-    rng = np.random.default_rng(0)
-    n, dim = ANN_THRESHOLD + 500, 16
-    centers = rng.normal(size=(300, dim))
-    vectors = (centers[rng.integers(0, 300, n)] + 0.3 * rng.normal(size=(n, dim))).astype(np.float32)
-    entries = [{"key": f"k{i}", "synsets": [f"k{i}.n.01"]} for i in range(n)]
+    from tests.helpers import clustered_rows
+
+    vectors, entries = clustered_rows(ANN_THRESHOLD + 500, 16)
     path = tmp_path_factory.mktemp("big") / "store"
     Store(vectors, entries).save(path, vector_dtype="float16")
     return path, [s for _, s in Store.load(path).most_similar("k7", topn=10)]

@@ -226,11 +226,11 @@ def test_hubness_saved_loaded_and_checked(tmp_path):
 def test_big_float16_store_stays_float16_and_searches_like_float32(tmp_path):
     from visemb.search import ANN_THRESHOLD
 
+    from tests.helpers import clustered_rows
+
     rng = np.random.default_rng(0)
-    n, dim = ANN_THRESHOLD + 500, 16
-    centers = rng.normal(size=(300, dim))
-    vectors = (centers[rng.integers(0, 300, n)] + 0.3 * rng.normal(size=(n, dim))).astype(np.float32)
-    entries = [{"key": f"k{i}", "synsets": [f"k{i}.n.01"]} for i in range(n)]
+    n = ANN_THRESHOLD + 500
+    vectors, entries = clustered_rows(n, 16)
     Store(vectors, entries).save(tmp_path / "big", vector_dtype="float16")
     big = Store.load(tmp_path / "big")
     assert big.vectors.dtype == np.float16 and isinstance(big.vectors, np.memmap)
