@@ -1,4 +1,7 @@
-"""Map: every noun of the store in 2-D (precomputed projection), coloured by WordNet category."""
+"""Map: every noun of the store in 2-D (precomputed projection), coloured by WordNet category, with a spread of
+pictures and regions named by WordNet (``visemb.map_layout``); a selection zooms there with its own pictures."""
+
+import html
 
 import numpy as np
 import pandas as pd
@@ -6,7 +9,10 @@ import plotly.express as px
 import streamlit as st
 
 from app.helpers import (category_of, get_store, nouns_table, param, plain, set_params, share_link, shorten,
-                         show_table)
+                         show_table, thumb_uri)
+from visemb.map_layout import region_names, spread_rows
+
+NOT_SELECTED = "not selected"
 
 store = get_store()
 st.title("The embedding map")
@@ -33,10 +39,44 @@ def frame(proj: str) -> pd.DataFrame:
                          "gloss": [shorten(store.entries[i].get("gloss", ""), 90) for i in keep]})
 
 
+@st.cache_data(show_spinner=False)
+def regions(proj: str) -> list[tuple[float, float, str]]:
+    """(x, y, name) of the map's regions, named by WordNet."""
+    tax = store.taxonomy
+    keep = [i for i in range(len(store)) if i not in store.repeats]
+    found = region_names(np.asarray(store.coords[proj]), keep, tax.ancestors, tax.depth,
+                         [e.get("category", "") for e in store.entries])
+    return [(r.x, r.y, store.index_to_key[r.row].replace("_", " ")) for r in found]
+
+
+@st.cache_data(show_spinner=False)
+def pictures(proj: str, among: tuple[int, ...]) -> tuple[list[int], float, float]:
+    """Rows to show as pictures among ``among`` (every pictured noun when empty), and the pictures' size."""
+    rows = among or tuple(i for i in range(len(store)) if i not in store.repeats)
+    spread = spread_rows(np.asarray(store.coords[proj]), [r for r in rows if store.thumbnails[r] is not None])
+    return spread.rows, spread.width, spread.height
+
+
+def draw_pictures(fig, proj: str, among: tuple[int, ...]) -> None:
+    xy = store.coords[proj]
+    rows, width, height = pictures(proj, among)
+    for r in rows:
+        fig.add_layout_image(source=thumb_uri(r), xref="x", yref="y", x=float(xy[r][0]), y=float(xy[r][1]),
+                             sizex=width, sizey=height, xanchor="center", yanchor="middle", layer="above",
+                             sizing="contain", name=f"picture {store.index_to_key[r]}")
+
+
+event_state = st.session_state.get("map") or {}
+chosen = [int(p["customdata"][0]) for p in (event_state.get("selection", {}) or {}).get("points", [])
+          if p.get("customdata")]
+if not chosen and param("sel"):
+    chosen = [store.get_index(k) for k in param("sel").split(",") if k in store]
 df = frame(proj)
+if chosen:  # the rest stays visible, in grey
+    df = df.assign(category=np.where(df["row"].isin(chosen), df["category"], NOT_SELECTED))
 fig = px.scatter(df, x="x", y="y", color="category", custom_data=["row"], hover_name="noun",
                  hover_data={"gloss": True, "x": False, "y": False, "row": False, "category": True},
-                 render_mode="webgl", height=640)
+                 render_mode="webgl", height=640, color_discrete_map={NOT_SELECTED: "#d0d0d0"})
 fig.update_traces(marker=dict(size=6, opacity=0.8))
 # dragmode zoom: Streamlit turns click-to-select off while the lasso or box tool is active, so those are one
 # modebar click away instead of the default
@@ -53,13 +93,20 @@ if find.strip():
         fig.update_yaxes(range=[y - 0.25, y + 0.25])
     else:
         st.warning(f"“{plain(find.strip())}” is not in the store.")
+if chosen and not find.strip():  # the region selected, with its own pictures
+    pts = np.asarray(store.coords[proj])[chosen]
+    pad = np.maximum((pts.max(axis=0) - pts.min(axis=0)) * 0.08, 0.05)
+    fig.update_xaxes(range=[pts[:, 0].min() - pad[0], pts[:, 0].max() + pad[0]])
+    fig.update_yaxes(range=[pts[:, 1].min() - pad[1], pts[:, 1].max() + pad[1]])
+    draw_pictures(fig, proj, tuple(sorted(chosen)))
+elif not find.strip():  # the full view: pictures spread over the map, regions named
+    draw_pictures(fig, proj, ())
+    for x, y, name in regions(proj):
+        fig.add_annotation(x=x, y=y, text=html.escape(name), showarrow=False, name="region",
+                           font=dict(size=14, color="#1b1b1b"), bgcolor="rgba(255,255,255,0.8)")
 
-event = st.plotly_chart(fig, key="map", on_select="rerun", selection_mode=("points", "box", "lasso"),
-                        width="stretch")
-points = (event or {}).get("selection", {}).get("points", []) if event else []
-rows = [int(p["customdata"][0]) for p in points if p.get("customdata")]
-if not rows and param("sel"):
-    rows = [store.get_index(k) for k in param("sel").split(",") if k in store]
+st.plotly_chart(fig, key="map", on_select="rerun", selection_mode=("points", "box", "lasso"), width="stretch")
+rows = chosen  # read before drawing: the drawing depends on it
 set_params(sel=",".join(store.index_to_key[r] for r in rows[:30]))
 
 if rows:
@@ -71,7 +118,9 @@ if rows:
     near = store.nearest(store.unit_vectors[first], 10, [first], prepared=True, hubness=True)
     show_table(nouns_table(near), key="sel_near")
 else:
-    st.caption("Click a point to list it with its neighbours; to select many, pick the lasso or box tool (top "
-               "right of the map) and draw. Drag to zoom, double-click to zoom out.")
+    st.caption("Pictures show a spread of nouns; names mark regions by the most specific WordNet noun most of their "
+               "points are (a kind of). Click a point to list it with its neighbours; to select many, pick the lasso "
+               "or box tool (top right of the map) and draw: the map zooms to them, with their pictures. Drag to "
+               "zoom, double-click to zoom out.")
 
 share_link("map")

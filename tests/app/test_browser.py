@@ -142,3 +142,47 @@ def test_a_shared_link_carries_no_clickable_lure(page, app_url, query):
     page.get_by_text("is not in the store").wait_for(timeout=WAIT)
     assert page.locator('a[href*="evil"]').count() == 0 and page.locator('img[src*="evil"]').count() == 0
     assert outside == []  # and the browser fetched nothing from outside
+
+
+def map_counts(page) -> dict:
+    """Pictures and region names plotly has drawn, and the names' text."""
+    return page.evaluate("""() => {
+        const gd = document.querySelector('.js-plotly-plot');
+        return {images: gd.querySelectorAll('.layer-above .imagelayer image').length,
+                names: Array.from(gd.querySelectorAll('.annotation-text')).map(e => e.textContent)};
+    }""")
+
+
+def test_the_map_shows_pictures_and_named_regions_and_a_box_zooms_to_its_pictures(page, app_url, shot):
+    from visemb.defaults import DEFAULT_STORE
+    from visemb.store import Store
+
+    page.goto(f"{app_url}/map")
+    wait_ready(page)
+    wait_plot(page)
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .imagelayer image').length >= 30",
+                           timeout=WAIT)
+    full = map_counts(page)
+    store = Store.load(DEFAULT_STORE)
+    tops = {store.index_to_key[r].replace("_", " ") for r, e in enumerate(store.entries)
+            if e.get("category") == "noun.Tops"}
+    assert full["images"] >= 30 and len(full["names"]) >= 8 and not set(full["names"]) & tops, full
+    shot("map-pictures")
+    canvas = page.locator(".js-plotly-plot .nsewdrag").first
+    canvas.hover()
+    page.locator('.js-plotly-plot .modebar-btn[data-title="Box Select"]').first.click()
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.35, box["y"] + box["height"] * 0.35)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.65, box["y"] + box["height"] * 0.65, steps=10)
+    page.mouse.up()
+    page.get_by_text(re.compile(r"\d+ selected")).wait_for(timeout=WAIT)
+    page.wait_for_url(re.compile("sel="), timeout=WAIT)
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .annotation-text').length === 0",
+                           timeout=WAIT)
+    region = map_counts(page)
+    assert region["images"] >= 5  # the region's own pictures, the map zoomed there
+    ranges = page.evaluate("() => { const l = document.querySelector('.js-plotly-plot')._fullLayout;"
+                           " return [l.xaxis.range, l.yaxis.range]; }")
+    assert ranges[0][1] - ranges[0][0] > 0
+    shot("map-box")

@@ -1,0 +1,43 @@
+"""The map's pictures never overlap and regions are named by the most specific noun most of their points share."""
+
+import numpy as np
+
+from visemb.map_layout import TOP_CATEGORY, region_names, spread_rows
+
+
+def test_pictures_do_not_overlap_and_fill_the_map():
+    rng = np.random.default_rng(0)
+    xy = np.concatenate([rng.normal(0, 1, (3000, 2)), rng.normal(8, 0.3, (500, 2))])
+    spread = spread_rows(xy, range(len(xy)), least=40, most=80)
+    assert 40 <= len(spread.rows) <= 80 and spread.width > 0 and spread.height > 0
+    pts = xy[spread.rows]
+    for i in range(len(pts)):  # no two pictures share any area
+        dx = np.abs(pts[i, 0] - pts[i + 1:, 0]) < spread.width
+        dy = np.abs(pts[i, 1] - pts[i + 1:, 1]) < spread.height
+        assert not np.any(dx & dy)
+    assert np.any(pts[:, 0] > 6) and np.any(pts[:, 0] < 2)  # both regions get pictures
+    assert spread_rows(xy, []).rows == []
+
+
+def test_regions_take_the_most_specific_shared_noun_and_never_a_top_level_one():
+    # rows: 0 entity (top), 1 animal (top), 2 dog, 3 cat, 4 vehicle; then 40 dogs, 40 cats, 40 cars
+    names = ["entity", "animal", "dog", "cat", "vehicle"]
+    parents = {0: set(), 1: {0}, 2: {0, 1}, 3: {0, 1}, 4: {0}}
+    depth = [0, 1, 2, 2, 1]
+    categories = [TOP_CATEGORY, TOP_CATEGORY, "noun.animal", "noun.animal", "noun.artifact"]
+    rng = np.random.default_rng(1)
+    xy = [rng.normal(0, 0.1, 2) for _ in names]
+    for kind, centre in ((2, (0, 0)), (3, (5, 0)), (4, (0, 5))):
+        for _ in range(40):
+            parents[len(xy)] = parents[kind] | {kind}
+            depth.append(depth[kind] + 1)
+            categories.append(categories[kind])
+            names.append(f"{names[kind]} kind")
+            xy.append(np.array(centre) + rng.normal(0, 0.2, 2))
+    found = region_names(np.array(xy), range(5, len(xy)), lambda r: parents[r], np.array(depth), categories,
+                         clusters=3)
+    assert sorted(names[r.row] for r in found) == ["cat", "dog", "vehicle"]
+    assert all(r.share == 1.0 and r.members == 40 for r in found)
+    # one cluster over everything: only "entity" and "animal"-level nouns cover most of it, and those are top level
+    assert region_names(np.array(xy), range(5, len(xy)), lambda r: parents[r], np.array(depth), categories,
+                        clusters=1) == []

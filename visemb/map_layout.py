@@ -1,0 +1,127 @@
+"""What the map draws besides its points: a spread of thumbnails that do not overlap, and regions named by WordNet.
+
+- :func:`spread_rows` keeps points no two of which are within one picture of each other, so that pictures drawn
+  at them never overlap, with the biggest pictures that still leave enough of them.
+- :func:`region_names` clusters the points (k-means on the 2-D positions) and names each cluster by the most
+  specific noun that covers most of its members (the noun or an ancestor of each member), leaving out WordNet's
+  top-level nouns (lexicographer file ``noun.Tops``: *entity*, *animal*, *artifact*).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+TOP_CATEGORY = "noun.Tops"
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Rows to show as pictures and each picture's width and height (in the map's units)."""
+
+    rows: list[int]
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Region:
+    """A cluster of the map: its centre, the row of the noun naming it and the share of members it covers."""
+
+    x: float
+    y: float
+    row: int
+    share: float
+    members: int
+
+
+def spread_rows(xy: np.ndarray, rows: Sequence[int], least: int = 40, most: int = 80, candidates: int = 4000,
+                seed: int = 0) -> Spread:
+    """Non-overlapping picture positions among ``rows`` (indices into ``xy``): the biggest pictures that still let
+    at least ``least`` of them fit where the points allow, at most ``most``.
+
+    Points are taken in a fixed random order (so dense regions, with more points, are reached first) and kept when no
+    kept point lies within one picture of them; the picture's side (a share of the map's extent, outliers aside) is
+    the largest, by bisection, that keeps ``least``.
+    """
+    rows = np.asarray(list(rows), np.int64)
+    if not len(rows):
+        return Spread([], 0.0, 0.0)
+    order = np.random.default_rng(seed).permutation(len(rows))[:candidates]
+    rows = rows[order]
+    pts = np.asarray(xy, np.float64)[rows]
+    lo, hi = np.percentile(pts, 1, axis=0), np.percentile(pts, 99, axis=0)
+    extent = np.maximum(hi - lo, 1e-9)
+    unit = (pts - lo) / extent
+    small, big = 0.005, 0.5
+    kept = _kept(unit, small, most)
+    for _ in range(14):
+        side = (small + big) / 2
+        trial = _kept(unit, side, most)
+        if len(trial) >= min(least, len(rows)):
+            small, kept = side, trial
+        else:
+            big = side
+    return Spread([int(rows[i]) for i in kept], float(small * extent[0]), float(small * extent[1]))
+
+
+def _kept(unit: np.ndarray, side: float, most: int) -> list[int]:
+    """Greedy: indices of points no two of which are within ``side`` of each other on both axes."""
+    cells: dict[tuple[int, int], list[int]] = {}
+    kept = []
+    for i, (x, y) in enumerate(unit):
+        cx, cy = int(x // side), int(y // side)
+        near = (j for dx in (-1, 0, 1) for dy in (-1, 0, 1) for j in cells.get((cx + dx, cy + dy), ()))
+        if any(abs(unit[j, 0] - x) < side and abs(unit[j, 1] - y) < side for j in near):
+            continue
+        cells.setdefault((cx, cy), []).append(i)
+        kept.append(i)
+        if len(kept) >= most:
+            break
+    return kept
+
+
+def region_names(xy: np.ndarray, rows: Sequence[int], ancestors, depth: np.ndarray, categories: Sequence[str],
+                 clusters: int = 14, seed: int = 0, coverage: float = 0.5,
+                 label_box: tuple[float, float] = (0.12, 0.04)) -> list[Region]:
+    """Clusters of ``rows`` on the map, each named by the most specific noun (deepest; then the one covering more)
+    that is the noun or an ancestor of at least ``coverage`` of its members and is not a top-level noun; a cluster
+    without one, whose name another cluster already took, or whose name would overlap a bigger cluster's (within
+    ``label_box``, a share of the map's width and height) goes unnamed.
+
+    Args:
+        ancestors: ``row -> set of ancestor rows`` (the store's taxonomy).
+        depth: each row's depth in WordNet.
+        categories: each row's lexicographer file (``noun.animal``).
+    """
+    from sklearn.cluster import KMeans
+
+    rows = np.asarray(list(rows), np.int64)
+    if len(rows) < clusters:
+        return []
+    pts = np.asarray(xy, np.float64)[rows]
+    labels = KMeans(n_clusters=clusters, n_init=4, random_state=seed).fit_predict(pts)
+    found = []
+    for c in range(clusters):
+        members = rows[labels == c]
+        cover = Counter(a for r in members for a in {int(r), *ancestors(int(r))})
+        ranked = sorted((r for r, n in cover.items() if n >= coverage * len(members)
+                         and categories[r] != TOP_CATEGORY),
+                        key=lambda r: (-depth[r], -cover[r], r))
+        if ranked:
+            centre = pts[labels == c].mean(axis=0)
+            found.append((ranked, centre, cover, len(members)))
+    used: set[int] = set()
+    out: list[Region] = []
+    extent = np.maximum(pts.max(axis=0) - pts.min(axis=0), 1e-9)
+    for ranked, centre, cover, n in sorted(found, key=lambda f: -f[3]):  # bigger clusters choose first
+        row = next((r for r in ranked if r not in used), None)
+        crowded = any(abs(centre[0] - r.x) < label_box[0] * extent[0]
+                      and abs(centre[1] - r.y) < label_box[1] * extent[1] for r in out)
+        if row is not None and not crowded:
+            used.add(row)
+            out.append(Region(float(centre[0]), float(centre[1]), row, cover[row] / n, n))
+    return out
