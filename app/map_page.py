@@ -10,6 +10,7 @@ import streamlit as st
 
 from app.helpers import (category_of, get_store, nouns_table, param, plain, set_params, share_link, shorten,
                          show_table, thumb_uri)
+from visemb.limits import clamp
 from visemb.map_layout import region_names, spread_rows
 
 NOT_SELECTED = "not selected"
@@ -27,6 +28,10 @@ proj = c1.selectbox("Projection", projections, index=projections.index(proj_defa
                     else 0, key="proj", format_func=lambda p: {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}.get(p, p))
 find = c2.text_input("Find a noun", value=param("find"), key="find", placeholder="e.g. guitar")
 set_params(proj=proj, find=find.strip())
+from app.on_map import current, draw as draw_translation  # noqa: E402
+
+shown = current(param("q").strip()[:100], param("source", "offline"), clamp("images", param("k", "8"), 8),
+                param("lang")) if param("q") or param("shown") else None
 
 
 @st.cache_data(show_spinner=False)
@@ -93,7 +98,11 @@ if find.strip():
         fig.update_yaxes(range=[y - 0.25, y + 0.25])
     else:
         st.warning(f"“{plain(find.strip())}” is not in the store.")
-if chosen and not find.strip():  # the region selected, with its own pictures
+if shown:  # a translation: where its pictures landed and its answer
+    draw_translation(fig, proj, shown)
+    st.caption(f"Where the pictures of “{plain(shown['query'])}” landed, each at the noun it points to; the star "
+               f"is the answer, {plain(shown['answer'].replace('_', ' '))}.")
+elif chosen and not find.strip():  # the region selected, with its own pictures
     pts = np.asarray(store.coords[proj])[chosen]
     pad = np.maximum((pts.max(axis=0) - pts.min(axis=0)) * 0.08, 0.05)
     fig.update_xaxes(range=[pts[:, 0].min() - pad[0], pts[:, 0].max() + pad[0]])

@@ -44,7 +44,7 @@ elif source in APP_WEB_SOURCES:
 tab_word, tab_picture = st.tabs([":material/translate: Word", ":material/photo_camera: Your picture"])
 
 
-def show_translation(t):
+def show_translation(t, params: dict | None = None):
     badge = {"high": ":green-badge[high confidence]", "medium": ":orange-badge[medium confidence]",
              "low": ":red-badge[low confidence]"}[t.confidence]
     st.subheader(f"{plain(t.query)} → **{plain(t.answer.replace('_', ' '))}**")
@@ -80,6 +80,12 @@ def show_translation(t):
             else:
                 st.image(img, width="stretch")
             st.caption(f"→ {plain(key.replace('_', ' '))} ({score:.0%})")
+    from app.on_map import remember
+
+    remember(t, st.session_state.get("_uploads") if params is None else None, params)
+    st.page_link("app/map_page.py", label="See it on the map", icon=":material/scatter_plot:",
+                 query_params=params or {"shown": "picture"},
+                 help="Where each picture landed among the nouns, and the answer")
     if t.skipped:
         st.warning("Skipped: " + "; ".join(f"{plain(k.rsplit('/', 1)[-1])}: {plain(v)}" for k, v in t.skipped.items()))
 
@@ -108,7 +114,8 @@ with tab_word:
                 st.warning(f"{SOURCE_LABELS[source]} {why}, so this translation uses the offline photos shipped "
                            "with visemb.", icon=":material/cloud_off:")
                 st.caption(f"{SOURCE_LABELS[source]}: {plain(web_failure)}")
-            show_translation(t)
+            show_translation(t, {"q": word.strip(), "source": source, "k": str(k),
+                                 "lang": lang if lang != "any" else ""})
         except VisembError as exc:
             show_error(exc)
     else:

@@ -186,3 +186,23 @@ def test_the_map_shows_pictures_and_named_regions_and_a_box_zooms_to_its_picture
                            " return [l.xaxis.range, l.yaxis.range]; }")
     assert ranges[0][1] - ranges[0][0] > 0
     shot("map-box")
+
+
+def test_a_translation_is_drawn_on_the_map_and_its_url_reproduces_it(page, app_url, shot):
+    page.goto(f"{app_url}/?q=chien&source=offline&k=4&lang=fr")
+    wait_ready(page)
+    page.locator("h3", has_text="chien →").wait_for(timeout=WAIT)
+    page.get_by_role("link", name=re.compile("See it on the map")).click()
+    page.wait_for_url(re.compile(r"/map\?.*q=chien"), timeout=WAIT)
+    answer_drawn = ("() => { const gd = document.querySelector('.js-plotly-plot');"
+                    " return gd && gd._fullData && gd._fullData.some(t => t.name === 'answer' && t.text[0] === 'dog')"
+                    " && gd.querySelectorAll('.imagelayer image').length === 4; }")
+    page.wait_for_function(answer_drawn, timeout=WAIT)
+    page.get_by_text("Where the pictures of “chien” landed").wait_for(timeout=WAIT)
+    shot("map-translation")
+    shared = page.url
+    fresh = page.context.new_page()
+    fresh.goto(shared)
+    wait_ready(fresh)
+    fresh.wait_for_function(answer_drawn, timeout=WAIT)
+    fresh.close()
