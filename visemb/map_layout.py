@@ -2,7 +2,7 @@
 
 - :func:`spread_rows` keeps points no two of which are within one picture of each other, so that pictures drawn
   at them never overlap, with the biggest pictures that still leave enough of them.
-- :func:`region_names` clusters the points (k-means on the 2-D positions) and names each cluster by the most
+- :func:`region_names` clusters the points (k-means on the 2-D positions, scipy) and names each cluster by the most
   specific noun that covers most of its members (the noun or an ancestor of each member), leaving out WordNet's
   top-level nouns (lexicographer file ``noun.Tops``: *entity*, *animal*, *artifact*).
 """
@@ -97,13 +97,14 @@ def region_names(xy: np.ndarray, rows: Sequence[int], ancestors, depth: np.ndarr
         depth: each row's depth in WordNet.
         categories: each row's lexicographer file (``noun.animal``).
     """
-    from sklearn.cluster import KMeans
+    from scipy.cluster.vq import kmeans2  # a light import (scikit-learn's would add a second and ~100 MB)
 
     rows = np.asarray(list(rows), np.int64)
     if len(rows) < clusters:
         return []
     pts = np.asarray(xy, np.float64)[rows]
-    labels = KMeans(n_clusters=clusters, n_init=4, random_state=seed).fit_predict(pts)
+    scale = np.maximum(pts.std(axis=0), 1e-9)
+    _, labels = kmeans2(pts / scale, clusters, minit="++", seed=seed)
     found = []
     for c in range(clusters):
         members = rows[labels == c]
