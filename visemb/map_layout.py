@@ -86,11 +86,12 @@ def _kept(unit: np.ndarray, side: float, most: int) -> list[int]:
 
 def region_names(xy: np.ndarray, rows: Sequence[int], ancestors, depth: np.ndarray, categories: Sequence[str],
                  clusters: int = 14, seed: int = 0, coverage: float = 0.5,
-                 label_box: tuple[float, float] = (0.12, 0.04)) -> list[Region]:
+                 label_box: tuple[float, float] = (0.12, 0.04), sample: int = 4000) -> list[Region]:
     """Clusters of ``rows`` on the map, each named by the most specific noun (deepest; then the one covering more)
     that is the noun or an ancestor of at least ``coverage`` of its members and is not a top-level noun; a cluster
     without one, whose name another cluster already took, or whose name would overlap a bigger cluster's (within
-    ``label_box``, a share of the map's width and height) goes unnamed.
+    ``label_box``, a share of the map's width and height) goes unnamed. Past ``sample`` rows, a fixed random
+    sample of them is clustered and counted (a region's name is a majority: a sample tells it as well).
 
     Args:
         ancestors: ``row -> set of ancestor rows`` (the store's taxonomy).
@@ -102,6 +103,8 @@ def region_names(xy: np.ndarray, rows: Sequence[int], ancestors, depth: np.ndarr
     rows = np.asarray(list(rows), np.int64)
     if len(rows) < clusters:
         return []
+    if len(rows) > sample:
+        rows = np.sort(np.random.default_rng(seed).choice(rows, sample, replace=False))
     pts = np.asarray(xy, np.float64)[rows]
     scale = np.maximum(pts.std(axis=0), 1e-9)
     _, labels = kmeans2(pts / scale, clusters, minit="++", seed=seed)
