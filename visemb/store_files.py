@@ -288,13 +288,15 @@ def _all_finite(arr: np.ndarray, chunk: int = 8192) -> bool:
     return all(np.isfinite(arr[s:s + chunk]).all() for s in range(0, len(arr), chunk))
 
 
-def _identity(path) -> tuple[int, int] | None:
-    """(device, inode) of a store directory, which a save changes; None when there is none."""
+def _identity(path) -> tuple[int, ...] | None:
+    """What a save changes about a store directory: its device, inode and change time, and its manifest's
+    modification time (an inode number can be reused by the next save's folder); None when there is none."""
     try:
         st = os.stat(path)
+        manifest = os.stat(Path(path) / "manifest.json").st_mtime_ns
     except OSError:
         return None
-    return st.st_dev, st.st_ino
+    return st.st_dev, st.st_ino, st.st_ctime_ns, manifest
 
 
 def _exchange(a: Path, b: Path) -> bool:
