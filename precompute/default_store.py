@@ -89,6 +89,6 @@ def write_offline_pack(shared: Path, out: Path, wnids: set[str], store_synsets: 
     foreign = ForeignLabels.from_babel_imagenet(paths["babel"], class_wnids)
     ForeignLabels.from_omw(sorted(paths["omw"].glob("*/wn-data-*.tab")), into=foreign)
     wn = wordnet()
-    foreign.restricted_to({wnid_of(wn.synset(n)) for n in store_synsets}).save_tsv(out / "foreign_labels.tsv")
+    foreign.restricted_to({wnid_of(wn.synset(n)) for n in store_synsets}).save_tsv(out / "foreign_labels.tsv.gz")
     Lexicon.from_wordnet(sorted({r["wnid"] for r in rows})).save_json(out / "lexicon.json")
     return len(rows)

@@ -185,15 +185,15 @@ def read_cldr(archive: Path) -> dict[str, dict[str, list[str]]]:
 
 
 def write_lexicons(out: Path, keep: set[str], dictd: Path | None, cldr: Path | None) -> dict[str, int]:
-    """Write ``lexicon_freedict.tsv`` and ``lexicon_cldr.tsv`` into ``out`` (each only when its input is given):
+    """Write ``lexicon_freedict.tsv.gz`` and ``lexicon_cldr.tsv.gz`` into ``out`` (each only when its input is given):
     {file name: words written}."""
     written = {}
     if dictd is not None:
         labels = freedict_labels(dictd, keep)
-        labels.save_tsv(out / "lexicon_freedict.tsv")
-        written["lexicon_freedict.tsv"] = len(labels)
+        labels.save_tsv(out / "lexicon_freedict.tsv.gz")
+        written["lexicon_freedict.tsv.gz"] = len(labels)
     if cldr is not None:
         labels = cldr_labels(cldr, keep)
-        labels.save_tsv(out / "lexicon_cldr.tsv")
-        written["lexicon_cldr.tsv"] = len(labels)
+        labels.save_tsv(out / "lexicon_cldr.tsv.gz")
+        written["lexicon_cldr.tsv.gz"] = len(labels)
     return written

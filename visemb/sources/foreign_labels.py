@@ -163,9 +163,13 @@ class ForeignLabels:
 
     @classmethod
     def from_tsv(cls, path: str | Path, into: "ForeignLabels | None" = None):
-        """The compact form written by :meth:`save_tsv` (word, wnid, lang, origin, form)."""
+        """The compact form written by :meth:`save_tsv` (word, wnid, lang, origin, form), gzip-compressed when the
+        name ends in ``.gz``."""
+        import gzip
+
         out = into if into is not None else cls()
-        with open(path, encoding="utf-8", newline="") as f:
+        opener = gzip.open if str(path).endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8", newline="") as f:
             for row in csv.DictReader(f, delimiter="\t"):
                 form = row.get("form") or row["word"]
                 out.by_word[row["word"]].append((row["wnid"], language_code(row["lang"]), row["origin"], form))
@@ -173,9 +177,11 @@ class ForeignLabels:
         return out
 
     def save_tsv(self, path: str | Path) -> None:
+        """Write the compact form; a name ending in ``.gz`` is gzip-compressed (reproducibly: no time stamp)."""
+        import gzip
         import io
 
-        from visemb.fileio import atomic_write_text
+        from visemb.fileio import atomic_write_bytes, atomic_write_text
 
         buf = io.StringIO()
         w = csv.writer(buf, delimiter="\t", lineterminator="\n")
@@ -183,4 +189,7 @@ class ForeignLabels:
         for word in sorted(self.by_word):
             for wnid, lang, origin, form in self.by_word[word]:
                 w.writerow([word, wnid, lang, origin, form])
-        atomic_write_text(path, buf.getvalue())
+        if str(path).endswith(".gz"):
+            atomic_write_bytes(path, gzip.compress(buf.getvalue().encode("utf-8"), compresslevel=9, mtime=0))
+        else:
+            atomic_write_text(path, buf.getvalue())

@@ -14,8 +14,8 @@ OFFLINE_DIR = REPO_ROOT / "data" / "default" / "offline"
 
 
 def offline_source(folder: str | Path = OFFLINE_DIR) -> LabelledSource:
-    """A :class:`LabelledSource` over ``folder/labels.csv``, ``foreign_labels.tsv`` (with the open lexicons
-    ``lexicon_*.tsv`` after it) and ``lexicon.json`` (no WordNet).
+    """A :class:`LabelledSource` over ``folder/labels.csv``, ``foreign_labels.tsv.gz`` (with the open lexicons
+    ``lexicon_*.tsv.gz`` after it) and ``lexicon.json`` (no WordNet).
 
     Built once per folder and process (reading the labels takes ~0.2 s); read-only, so callers share it.
 
@@ -34,7 +34,7 @@ def _load(folder_name: str, _labels_mtime: int) -> LabelledSource:
     folder = Path(folder_name)
     csv_path = folder / "labels.csv"
     foreign = ForeignLabels()
-    for tsv in [folder / "foreign_labels.tsv", *sorted(folder.glob("lexicon_*.tsv"))]:  # curated labels first
+    for tsv in [folder / "foreign_labels.tsv.gz", *sorted(folder.glob("lexicon_*.tsv.gz"))]:  # curated labels first
         if tsv.is_file():
             ForeignLabels.from_tsv(tsv, into=foreign)
     lexicon = Lexicon.from_json(folder / "lexicon.json") if (folder / "lexicon.json").is_file() else None
