@@ -4,16 +4,18 @@ pictures and regions named by WordNet (``visemb.map_layout``); a selection zooms
 import html
 
 import numpy as np
-import pandas as pd
-import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
+from plotly.colors import qualitative
 
-from app.helpers import (category_of, get_store, nouns_table, param, plain, set_params, share_link, shorten,
-                         show_table, thumb_uri)
+from app.helpers import (category_of, get_store, nouns_table, param, plain, set_params, share_link, show_table,
+                         thumb_uri)
 from visemb.limits import clamp
 from visemb.map_layout import region_names, spread_rows
 
 NOT_SELECTED = "not selected"
+GREY = "#d0d0d0"
+COLOURS = qualitative.Plotly
 
 store = get_store()
 st.title("The embedding map")
@@ -34,14 +36,37 @@ shown = current(param("q").strip()[:100], param("source", "offline"), clamp("ima
                 param("lang")) if param("q") or param("shown") else None
 
 
-@st.cache_data(show_spinner=False)
-def frame(proj: str) -> pd.DataFrame:
-    xy = np.asarray(store.coords[proj])
-    keep = [i for i in range(len(store)) if i not in store.repeats]
-    return pd.DataFrame({"x": xy[keep, 0], "y": xy[keep, 1], "row": keep,
-                         "noun": [store.index_to_key[i].replace("_", " ") for i in keep],
-                         "category": [category_of(store.entries[i]) for i in keep],
-                         "gloss": [shorten(store.entries[i].get("gloss", ""), 90) for i in keep]})
+@st.cache_resource(show_spinner=False)
+def categories() -> dict[str, np.ndarray]:
+    """Category (as shown) -> its rows, repeats left out; largest first (one small array per category, no table)."""
+    groups: dict[str, list[int]] = {}
+    for i, e in enumerate(store.entries):
+        if i not in store.repeats:
+            groups.setdefault(category_of(e), []).append(i)
+    return {c: np.asarray(r, np.int32) for c, r in sorted(groups.items(), key=lambda kv: -len(kv[1]))}
+
+
+def scatter(proj: str, chosen: list[int]) -> go.Figure:
+    """One WebGL trace per category (the noun's name on hover; its gloss is in the list a click shows); with a
+    selection, what is not selected in one grey trace."""
+    xy = np.asarray(store.coords[proj], np.float32)
+    fig = go.Figure()
+    picked = np.zeros(len(store), bool)
+    picked[chosen] = True
+    groups = list(categories().items())
+    if chosen:
+        rest = np.concatenate([rows[~picked[rows]] for _, rows in groups])
+        groups = [(NOT_SELECTED, rest)] + [(c, rows[picked[rows]]) for c, rows in groups]
+    for i, (name, rows) in enumerate(groups):
+        if not len(rows):
+            continue
+        colour = GREY if name == NOT_SELECTED else COLOURS[i % len(COLOURS)]
+        fig.add_scattergl(x=xy[rows, 0], y=xy[rows, 1], mode="markers", name=name, customdata=[[int(r)] for r in rows],
+                          hovertext=[store.index_to_key[r].replace("_", " ") for r in rows],
+                          hovertemplate="%{hovertext}<extra>" + html.escape(name) + "</extra>",
+                          marker=dict(size=6, opacity=0.8, color=colour))
+    fig.update_layout(height=640, legend_title_text="category")
+    return fig
 
 
 @st.cache_data(show_spinner=False)
@@ -76,13 +101,7 @@ chosen = [int(p["customdata"][0]) for p in (event_state.get("selection", {}) or 
           if p.get("customdata")]
 if not chosen and param("sel"):
     chosen = [store.get_index(k) for k in param("sel").split(",") if k in store]
-df = frame(proj)
-if chosen:  # the rest stays visible, in grey
-    df = df.assign(category=np.where(df["row"].isin(chosen), df["category"], NOT_SELECTED))
-fig = px.scatter(df, x="x", y="y", color="category", custom_data=["row"], hover_name="noun",
-                 hover_data={"gloss": True, "x": False, "y": False, "row": False, "category": True},
-                 render_mode="webgl", height=640, color_discrete_map={NOT_SELECTED: "#d0d0d0"})
-fig.update_traces(marker=dict(size=6, opacity=0.8))
+fig = scatter(proj, chosen)  # the rest stays visible, in grey
 # dragmode zoom: Streamlit turns click-to-select off while the lasso or box tool is active, so those are one
 # modebar click away instead of the default
 fig.update_layout(margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h", y=-0.05), dragmode="zoom",
