@@ -26,8 +26,8 @@ SOURCE_LABELS = {n: SOURCES[n].label for n in APP_SOURCES}
 @st.cache_resource(show_spinner=False)
 def warm_up() -> threading.Thread | None:
     """Load the query encoder (the ONNX session, about a second on 2 cores) in the background, once per process,
-    while the translate page is being read, so that the first answer does not wait for it (pages that need no
-    encoder do not start it). ``VISEMB_WARM_UP=0`` turns it off."""
+    from the first page served (any page: a visitor who opens the map and then translates does not wait for it
+    either), so that the first answer does not wait for it. ``VISEMB_WARM_UP=0`` turns it off."""
     if os.environ.get("VISEMB_WARM_UP") == "0":
         return None
     path = store_path()

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from app.helpers import (SOURCE_LABELS, APP_WEB_SOURCES, get_encoder, get_source, get_store, nouns_table, param,
-                         plain, set_params, share_link, show_error, show_table, warm_up, web_reachable)
+                         plain, set_params, share_link, show_error, show_table, web_reachable)
 from visemb.errors import SourceUnavailableError, VisembError
 from visemb.limits import LIMITS, clamp
 from visemb.sources.languages import EXAMPLES, language_name
@@ -11,7 +11,6 @@ from visemb.sources.languages import EXAMPLES, language_name
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 st.title("Translate through pictures")
-warm_up()  # the query encoder loads in the background while this page is read (other pages do not need it)
 st.caption("A word in any language becomes images; the images become a vector; the English noun they show is the "
            "translation: what the pictures have in common, as specific as they allow, with how sure it is. Try "
            + ", ".join(f"*{w}*" for w, _, _ in EXAMPLES) + ".")
