@@ -16,10 +16,12 @@ PICTURE_SIDE = 96
 
 def picture_uri(image) -> str | None:
     """A small JPEG data: URI of a query picture (a path, bytes or a PIL image); None when it cannot be read."""
+    from PIL import Image
+
     from visemb.images import open_image
 
     try:
-        img = image.copy() if hasattr(image, "copy") and hasattr(image, "mode") else open_image(image, draft_size=256)
+        img = image.copy() if isinstance(image, Image.Image) else open_image(image, draft_size=256)
         img = img.convert("RGB")
         img.thumbnail((PICTURE_SIDE, PICTURE_SIDE))
         buf = io.BytesIO()

@@ -233,7 +233,8 @@ def cmd_lexicons(a) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
+    """The command line: one subcommand per job, each with its options and handler."""
     parser = argparse.ArgumentParser(prog="python -m precompute", description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("plan", help="print counts and a time estimate (dry run)")
@@ -280,7 +281,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=str(REPO / "data" / "default" / "encoder" / "resnet50_keras_v1_fp16w.onnx"))
     p.add_argument("--shared", help="the shared data folder (for the weights)")
     p.set_defaults(func=cmd_export_onnx)
-    a = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    a = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return a.func(a)

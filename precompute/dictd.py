@@ -100,11 +100,8 @@ def parse_body(body: str) -> tuple[str | None, list[tuple[str, str | None]]]:
             section = tag_pos(lead.group(1)) or section
             line = line.strip()[lead.end():]
         for piece in re.split(r"[,;]|\s[0-9]+\.(?:\s|$)|\s[IVX]+\.(?:\s|$)", line):
-            after = [tag_pos(t) for t in TAG.findall(piece)]
-            if any(after):  # "dog <n>": the tag follows its item
-                pos = next(t for t in after if t)
-            else:
-                pos = section
+            # "dog <n>": a tag after an item is its own part of speech; otherwise the section's
+            pos = next((t for t in map(tag_pos, TAG.findall(piece)) if t), section)
             item = clean_item(TAG.sub(" ", piece))
             if item:
                 items.append((item, pos))

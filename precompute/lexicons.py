@@ -63,35 +63,23 @@ def english_nouns(text: str) -> tuple[str, ...]:
     return tuple(wnid_of(s) for s in (counted or senses[:1]))
 
 
+def noun_items(folder: Path, name: str) -> list[tuple[str, str]]:
+    """(headword, item) for every item of a dictionary's noun entries not marked as another part of speech."""
+    return [(head, item) for entry in read_entries(folder, name) if entry.header_pos != "x"
+            for item, pos in entry.items if pos != "x" for head in entry.headwords]
+
+
 def dictionary_pairs(folder: Path, name: str) -> list[tuple[str, str]]:
-    """(foreign word, English word) pairs a dictionary gives for nouns, read in either direction."""
-    source, target = name.split("-")
-    pairs = []
-    for entry in read_entries(folder, name):
-        if entry.header_pos == "x":
-            continue
-        for item, pos in entry.items:
-            if pos == "x":
-                continue
-            if target == "eng":
-                pairs += [(head, item) for head in entry.headwords]
-            elif source == "eng":
-                pairs += [(item, head) for head in entry.headwords]
-    return pairs
+    """(foreign word, English word) pairs a dictionary gives for nouns: X→English read forwards, English→X read
+    in reverse."""
+    pairs = noun_items(folder, name)
+    return pairs if name.endswith("-eng") else [(item, head) for head, item in pairs]
 
 
 def foreign_words(folder: Path, name: str) -> list[tuple[str, str]]:
     """(pivot-language word, target-language word) noun pairs of a dictionary between two foreign languages."""
-    target = ISO3[name.split("-")[1]]
-    script = SCRIPTS.get(target)
-    pairs = []
-    for entry in read_entries(folder, name):
-        if entry.header_pos == "x":
-            continue
-        for item, pos in entry.items:
-            if pos != "x" and (script is None or script.match(item)):
-                pairs += [(head, item) for head in entry.headwords]
-    return pairs
+    script = SCRIPTS.get(ISO3[name.split("-")[1]])
+    return [(head, item) for head, item in noun_items(folder, name) if script is None or script.match(item)]
 
 
 def freedict_labels(folder: Path, keep: set[str], languages: Iterable[str] = tuple(FREEDICT),
@@ -108,11 +96,12 @@ def freedict_labels(folder: Path, keep: set[str], languages: Iterable[str] = tup
     names += [(lang, n) for lang in sorted(need - set(languages)) for n in FREEDICT.get(lang, ()) if n not in skip]
     for lang, name in tqdm(names, desc="FreeDict", unit="dictionary"):
         for word, english in dictionary_pairs(folder, name):
-            senses = [w for w in english_nouns(english) if w in keep]
-            to_english[lang][word.casefold()].update(english_nouns(english))
+            nouns = english_nouns(english)
+            to_english[lang][word.casefold()].update(nouns)
             if lang in languages:
-                for wnid in senses:
-                    out.add(word, wnid, lang, "freedict")
+                for wnid in nouns:
+                    if wnid in keep:
+                        out.add(word, wnid, lang, "freedict")
     for lang, dictionaries in pivots.items():
         support: dict[tuple[str, str], set[str]] = defaultdict(set)
         for name in dictionaries:

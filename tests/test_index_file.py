@@ -65,7 +65,7 @@ def test_a_missing_or_damaged_index_is_rebuilt_with_a_warning(saved, tmp_path, c
     else:
         np.savez(f, centroids=np.array([{"run": "code"}], dtype=object))
         relist(path)
-    with caplog.at_level(logging.WARNING, logger="visemb.index_file"):
+    with caplog.at_level(logging.WARNING, logger="visemb.store_files"):
         store = Store.load(path)
     assert store._saved_index is None and "built afresh" in caplog.text
     assert np.allclose([s for _, s in store.most_similar("k7", topn=10)], saved[1], atol=5e-3)

@@ -273,7 +273,7 @@ def test_a_big_stores_index_is_built_once_in_the_background_and_queries_wait_for
     builds, started, release = [], threading.Event(), threading.Event()
     real = search.NeighbourIndex
 
-    def slow_index(rows):
+    def slow_index(rows, saved=None):
         builds.append(threading.current_thread().name)
         started.set()
         release.wait(5)  # hold the build until a query has asked for the index too

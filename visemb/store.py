@@ -52,12 +52,14 @@ class Store:
         hubness: per row, the mean cosine to its :data:`HUBNESS_K` nearest rows (see :meth:`compute_hubness`):
             neighbour lists can then be ranked by CSLS (:func:`visemb.search.csls`), so that broad nouns near
             everything (artifact, organism…) stop crowding them.
+        saved_index: a big store's saved neighbour index arrays (:mod:`visemb.index_file`), from which the index is
+            rebuilt without k-means the first time it is needed.
     """
 
     def __init__(self, vectors: np.ndarray, entries: Sequence[Entry], manifest: dict | None = None,
                  aliases: dict[str, list[int]] | None = None, coords: dict[str, np.ndarray] | None = None,
                  thumbnails: Sequence[bytes | None] | None = None, center: np.ndarray | None = None,
-                 hubness: np.ndarray | None = None):
+                 hubness: np.ndarray | None = None, saved_index: dict[str, np.ndarray] | None = None):
         if len(vectors) != len(entries):
             raise StoreError(f"{len(vectors)} vectors but {len(entries)} entries")
         if hubness is not None and len(hubness) != len(entries):
@@ -76,7 +78,7 @@ class Store:
         for i, key in enumerate(self.index_to_key):
             self.key_to_index[key] = i
         self._index: NeighbourIndex | None = None
-        self._saved_index: dict | None = None  # a loaded store's saved index arrays (visemb.index_file)
+        self._saved_index = saved_index  # a loaded store's saved index arrays (visemb.index_file), used once
         self._index_lock = threading.Lock()  # one build, however many threads ask for the index at once
         # rows whose vector merely repeats a more specific noun's (same photos); left out of neighbour lists
         self.repeats = frozenset(i for i, e in enumerate(self.entries) if e.get("same_photos_as"))
@@ -209,9 +211,7 @@ class Store:
         if self._index is None:
             with self._index_lock:
                 if self._index is None:
-                    saved = self._saved_index
-                    self._index = NeighbourIndex(self._prepared_rows(), saved=saved) if saved else \
-                        NeighbourIndex(self._prepared_rows())
+                    self._index = NeighbourIndex(self._prepared_rows(), saved=self._saved_index)
                     self._saved_index = None
         return self._index
 
@@ -338,12 +338,7 @@ class Store:
         Raises:
             StoreError: naming the missing, corrupt or unknown-format file.
         """
-        from visemb.index_file import read_index
-
-        store = cls(*read_store(path, mmap, verify))
-        if len(store) > ANN_THRESHOLD:
-            store._saved_index = read_index(Path(path), store.manifest, len(store), store.dim)
-        return store
+        return cls(*read_store(path, mmap, verify))
 
 
 def _as_list(x) -> list:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections.abc
 import datetime as _dt
 import json
+import logging
 import os
 import re
 import shutil
@@ -22,6 +23,7 @@ import numpy as np
 
 from visemb.checksum import sha256_file
 from visemb.errors import StoreError
+from visemb.index_file import INDEX_FILE, index_bytes, read_index
 from visemb.search import ANN_THRESHOLD, release_pages
 
 if TYPE_CHECKING:
@@ -29,7 +31,8 @@ if TYPE_CHECKING:
 
 FORMAT_VERSION = 1
 FILES = ("vectors.npy", "entries.json", "aliases.json")  # every store has these
-OPTIONAL_FILES = ("neighbour_index.npz",)  # checked when read; a damaged one is replaced by a fresh build
+OPTIONAL_FILES = (INDEX_FILE,)  # checked when read; a damaged one is replaced by a fresh build
+logger = logging.getLogger(__name__)
 VERIFY_LIMIT = 256 * 1024 * 1024  # checksum files up to this size on load; larger ones get a size check
 PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")  # a file directly inside the store folder
 
@@ -98,14 +101,27 @@ def _read_once(path: Path, mmap: bool | None, verify: bool) -> tuple:
         raise StoreError(f"{path}: cannot read the store ({type(exc).__name__}: {exc})") from exc
     _check_parts(path, manifest, vectors, entries, aliases, center, hubness, thumbs)
     release_pages(vectors)  # checked: its pages need not stay resident
-    return vectors, entries, manifest, aliases, coords, thumbs, center, hubness
+    saved = _saved_index(path, files, vectors.shape) if len(vectors) > ANN_THRESHOLD else None
+    return vectors, entries, manifest, aliases, coords, thumbs, center, hubness, saved
+
+
+def _saved_index(path: Path, files: dict, shape: tuple[int, int]) -> dict[str, np.ndarray] | None:
+    """A big store's saved neighbour index arrays, checked like any store file; None, with a warning saying why,
+    when it is missing, damaged or made for other vectors (the index is then built afresh: not fatal)."""
+    if INDEX_FILE not in files:
+        return None
+    try:
+        _verify_file(path / INDEX_FILE, files[INDEX_FILE])
+        return read_index(path / INDEX_FILE, *shape)
+    except (StoreError, ValueError) as exc:
+        logger.warning("%s; the neighbour index is built afresh (rebuild the store to save it again)", exc)
+        return None
 
 
 def _write_index(store: "Store", folder: Path, vector_dtype: str) -> None:
     """A big store's neighbour index as arrays (``neighbour_index.npz``), so that opening it skips the k-means; the
     index is trained on the rows as they will be read back (float16 rows stay float16)."""
-    from visemb.index_file import INDEX_FILE, index_bytes
-    from visemb.search import ANN_THRESHOLD, NeighbourIndex, _importable
+    from visemb.search import NeighbourIndex, _importable
 
     if len(store) <= ANN_THRESHOLD or not _importable("faiss"):
         return
