@@ -25,23 +25,24 @@ SOURCE_LABELS = {n: SOURCES[n].label for n in APP_SOURCES}
 
 @st.cache_resource(show_spinner=False)
 def warm_up() -> threading.Thread | None:
-    """Load the query encoder (the ONNX session, about a second on 2 cores) in the background, once per process,
-    from the first page served (any page: a visitor who opens the map and then translates does not wait for it
-    either), so that the first answer does not wait for it. ``VISEMB_WARM_UP=0`` turns it off."""
+    """From the first page served (any page), once per process, in the background: the store (through the same
+    cache as the pages: a page that needs it meanwhile waits for this one load), its taxonomy, then the query
+    encoder (the ONNX session, about a second on 2 cores). The first answer then waits for neither, and a visitor
+    who opens the map and then translates does not wait either. ``VISEMB_WARM_UP=0`` turns it off."""
     if os.environ.get("VISEMB_WARM_UP") == "0":
         return None
-    path = store_path()
 
     def load() -> None:
-        import json
-
         from visemb.encoder import load_encoder
         from visemb.encoder_spec import get_spec
 
-        try:  # only the manifest is read here: the store itself loads once, in get_store
-            name = json.loads((path / "manifest.json").read_text(encoding="utf-8"))["encoder"]["name"]
-            load_encoder(get_spec(name), **ENCODER_OPTIONS)  # the library's own cache: get_encoder finds it there
-        except Exception:  # the page that needs the encoder shows the error
+        try:
+            store = _load_store()
+            store.taxonomy.pair_class  # noqa: B018  (the hierarchy the answer reads: now, not on the first one)
+            import pandas  # noqa: F401  (the first table needs it: half a second to import)
+
+            load_encoder(get_spec(store.encoder_spec.name), **ENCODER_OPTIONS)  # get_encoder finds it cached
+        except Exception:  # the page that needs the store or the encoder shows the error
             pass
 
     thread = threading.Thread(target=load, daemon=True, name="visemb-warm-up")

@@ -44,12 +44,14 @@ def test_a_big_store_saves_its_index_and_opens_with_it(saved):
     manifest = json.loads((path / "manifest.json").read_text())
     assert INDEX_FILE in manifest["files"]
     store = Store.load(path)
-    assert store._saved_index is not None and set(store._saved_index) >= {"centroids", "sq_trained"}
+    assert store._saved_index is not None
+    assert set(store._saved_index) >= {"centroids", "pq_centroids", "list_sizes", "ids", "codes"}
     assert store.index.method == "ivf" and store._saved_index is None  # used, then let go
     assert np.allclose([s for _, s in store.most_similar("k7", topn=10)], want, atol=1e-6)
 
 
-@pytest.mark.parametrize("damage", ["missing", "flipped", "wrong shape", "pickled"])
+@pytest.mark.parametrize("damage", ["missing", "flipped", "wrong shape", "pickled", "a row twice", "short codes",
+                                    "codes without quantizer"])
 def test_a_missing_or_damaged_index_is_rebuilt_with_a_warning(saved, tmp_path, caplog, damage):
     path = copy_store(saved[0], tmp_path)
     f = path / INDEX_FILE
@@ -60,10 +62,21 @@ def test_a_missing_or_damaged_index_is_rebuilt_with_a_warning(saved, tmp_path, c
         raw[len(raw) // 2] ^= 0xFF
         f.write_bytes(bytes(raw))
     elif damage == "wrong shape":
-        np.savez(f, centroids=np.zeros((4, 3), np.float32), sq_trained=np.zeros(32, np.float32))
+        np.savez(f, centroids=np.zeros((4, 3), np.float32), pq_centroids=np.zeros((16, 256, 1), np.float32))
+        relist(path)
+    elif damage == "pickled":
+        np.savez(f, centroids=np.array([{"run": "code"}], dtype=object))
         relist(path)
     else:
-        np.savez(f, centroids=np.array([{"run": "code"}], dtype=object))
+        with np.load(f) as z:
+            arrays = {k: z[k] for k in z.files}
+        if damage == "a row twice":
+            arrays["ids"][1] = arrays["ids"][0]
+        elif damage == "short codes":
+            arrays["codes"] = arrays["codes"][:, :-1].copy()
+        else:
+            del arrays["pq_centroids"]
+        np.savez(f, **arrays)
         relist(path)
     with caplog.at_level(logging.WARNING, logger="visemb.store_files"):
         store = Store.load(path)

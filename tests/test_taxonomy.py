@@ -61,3 +61,50 @@ def test_every_consumer_reads_the_same_rows(store):
     assert {dog, dog2} <= judge.near_rows(beagle)
     # the store's lineage (hidden relatives in neighbour lists)
     assert {dog, dog2} <= store.lineage(beagle) and dog2 in store.lineage(dog)
+
+
+def test_a_saved_store_reads_its_taxonomy_instead_of_rebuilding_it(store, tmp_path, monkeypatch):
+    from visemb.taxonomy import Taxonomy
+
+    store.save(tmp_path / "s")
+    assert (tmp_path / "s" / "taxonomy.npz").is_file()
+    monkeypatch.setattr(Taxonomy, "_table", lambda self: pytest.fail("rebuilt from the entries"))
+    loaded = Store.load(tmp_path / "s")
+    beagle = loaded.index_to_key.index("beagle")
+    assert loaded.taxonomy.ancestors(beagle) == store.taxonomy.ancestors(beagle)
+    assert list(loaded.taxonomy.depth) == list(store.taxonomy.depth)
+    assert list(loaded.taxonomy.pair_row) == list(store.taxonomy.pair_row)
+
+
+@pytest.mark.parametrize("damage", ["unlisted", "deleted", "out of range", "flipped"])
+def test_a_damaged_or_missing_taxonomy_file_is_rebuilt_with_a_warning(store, tmp_path, caplog, damage):
+    import json
+    import logging
+
+    from visemb.checksum import sha256_file
+
+    path = tmp_path / "s"
+    store.save(path)
+    f = path / "taxonomy.npz"
+    m = json.loads((path / "manifest.json").read_text())
+    if damage == "unlisted":  # a store written before the file existed: no warning
+        f.unlink()
+        del m["files"]["taxonomy.npz"]
+        (path / "manifest.json").write_text(json.dumps(m))
+    elif damage == "deleted":
+        f.unlink()
+    elif damage == "flipped":
+        raw = bytearray(f.read_bytes())
+        raw[len(raw) // 2] ^= 0xFF
+        f.write_bytes(bytes(raw))
+    else:  # a crafted file, listed with its new checksum: its rows must still fit the store
+        arrays = dict(np.load(f))
+        arrays["ancestor"] = arrays["ancestor"] + 100
+        np.savez(f, **arrays)
+        m["files"]["taxonomy.npz"] = {"bytes": f.stat().st_size, "sha256": sha256_file(f)}
+        (path / "manifest.json").write_text(json.dumps(m))
+    with caplog.at_level(logging.WARNING, logger="visemb.store_files"):
+        loaded = Store.load(path)
+    assert (damage == "unlisted") == ("built from the entries" not in caplog.text)
+    beagle = loaded.index_to_key.index("beagle")
+    assert loaded.taxonomy.ancestors(beagle) == rows(loaded, "animal", "dog", "hound_dog")

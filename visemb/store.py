@@ -54,12 +54,16 @@ class Store:
             everything (artifact, organism…) stop crowding them.
         saved_index: a big store's saved neighbour index arrays (:mod:`visemb.index_file`), from which the index is
             rebuilt without k-means the first time it is needed.
+        saved_taxonomy: a loaded store's saved taxonomy arrays (:meth:`visemb.taxonomy.Taxonomy.arrays`).
+        aliases_complete: ``aliases`` already maps every key, lemma and synset name (a saved store's do): taken as
+            they are.
     """
 
     def __init__(self, vectors: np.ndarray, entries: Sequence[Entry], manifest: dict | None = None,
                  aliases: dict[str, list[int]] | None = None, coords: dict[str, np.ndarray] | None = None,
                  thumbnails: Sequence[bytes | None] | None = None, center: np.ndarray | None = None,
-                 hubness: np.ndarray | None = None, saved_index: dict[str, np.ndarray] | None = None):
+                 hubness: np.ndarray | None = None, saved_index: dict[str, np.ndarray] | None = None,
+                 saved_taxonomy: dict[str, np.ndarray] | None = None, aliases_complete: bool = False):
         if len(vectors) != len(entries):
             raise StoreError(f"{len(vectors)} vectors but {len(entries)} entries")
         if hubness is not None and len(hubness) != len(entries):
@@ -73,12 +77,13 @@ class Store:
             if thumbnails is not None else [None] * len(entries)
         self.center = None if center is None else np.asarray(center, np.float32)
         self.index_to_key = [e["key"] for e in self.entries]
-        self.aliases = self._build_aliases(aliases or {})
+        self.aliases = aliases if aliases_complete and aliases is not None else self._build_aliases(aliases or {})
         self.key_to_index = {k: rows[0] for k, rows in self.aliases.items()}
         for i, key in enumerate(self.index_to_key):
             self.key_to_index[key] = i
         self._index: NeighbourIndex | None = None
         self._saved_index = saved_index  # a loaded store's saved index arrays (visemb.index_file), used once
+        self._saved_taxonomy = saved_taxonomy
         self._index_lock = threading.Lock()  # one build, however many threads ask for the index at once
         # rows whose vector merely repeats a more specific noun's (same photos); left out of neighbour lists
         self.repeats = frozenset(i for i, e in enumerate(self.entries) if e.get("same_photos_as"))
@@ -142,7 +147,9 @@ class Store:
     @cached_property
     def taxonomy(self) -> Taxonomy:
         """The WordNet hierarchy over the rows (built once, from the stored ancestors): see :mod:`visemb.taxonomy`."""
-        return Taxonomy(self.entries)
+        tax = Taxonomy(self.entries, saved=self._saved_taxonomy)
+        self._saved_taxonomy = None
+        return tax
 
     def lineage(self, row: int) -> set[int]:
         """Rows that are WordNet ancestors or descendants of ``row`` (to hide the obvious neighbours), and rows of
@@ -338,7 +345,7 @@ class Store:
         Raises:
             StoreError: naming the missing, corrupt or unknown-format file.
         """
-        return cls(*read_store(path, mmap, verify))
+        return cls(*read_store(path, mmap, verify), aliases_complete=True)
 
 
 def _as_list(x) -> list:

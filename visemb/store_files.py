@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 
 FORMAT_VERSION = 1
 FILES = ("vectors.npy", "entries.json", "aliases.json")  # every store has these
-OPTIONAL_FILES = (INDEX_FILE,)  # checked when read; a damaged one is replaced by a fresh build
+TAXONOMY_FILE = "taxonomy.npz"  # the rows' ancestor table and depths (visemb.taxonomy), computed at build time
+OPTIONAL_FILES = (INDEX_FILE, TAXONOMY_FILE)  # checked when read; a damaged one is replaced by a fresh build
 logger = logging.getLogger(__name__)
 VERIFY_LIMIT = 256 * 1024 * 1024  # checksum files up to this size on load; larger ones get a size check
 PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")  # a file directly inside the store folder
@@ -64,6 +65,7 @@ def _write_files(store: "Store", folder: Path, vector_dtype: str) -> None:
     np.save(folder / "vectors.npy", np.asarray(store.vectors, dtype=vector_dtype))
     _write_index(store, folder, vector_dtype)
     write_json(folder / "entries.json", store.entries)
+    np.savez(folder / TAXONOMY_FILE, **store.taxonomy.arrays())
     write_json(folder / "aliases.json", store.aliases)
     if store.coords:
         np.savez(folder / "coords.npz", **{k: np.asarray(v, np.float32) for k, v in store.coords.items()})
@@ -102,7 +104,28 @@ def _read_once(path: Path, mmap: bool | None, verify: bool) -> tuple:
     _check_parts(path, manifest, vectors, entries, aliases, center, hubness, thumbs)
     release_pages(vectors)  # checked: its pages need not stay resident
     saved = _saved_index(path, files, vectors.shape) if len(vectors) > ANN_THRESHOLD else None
-    return vectors, entries, manifest, aliases, coords, thumbs, center, hubness, saved
+    return vectors, entries, manifest, aliases, coords, thumbs, center, hubness, saved, \
+        _saved_taxonomy(path, files, len(entries))
+
+
+def _saved_taxonomy(path: Path, files: dict, rows: int) -> dict[str, np.ndarray] | None:
+    """The store's saved taxonomy arrays, checked like any store file; None, with a warning saying why, when they
+    are missing or do not fit (the taxonomy is then built from the entries: not fatal)."""
+    from visemb.taxonomy import misfit
+
+    if TAXONOMY_FILE not in files:
+        return None
+    try:
+        _verify_file(path / TAXONOMY_FILE, files[TAXONOMY_FILE])
+        with np.load(path / TAXONOMY_FILE, allow_pickle=False) as z:
+            arrays = {k: np.asarray(z[k]) for k in z.files}
+        why = misfit(arrays, rows)
+        if why:
+            raise StoreError(f"{path / TAXONOMY_FILE}: {why}")
+        return arrays
+    except (StoreError, OSError, ValueError) as exc:
+        logger.warning("%s; the taxonomy is built from the entries (rebuild the store to save it again)", exc)
+        return None
 
 
 def _saved_index(path: Path, files: dict, shape: tuple[int, int]) -> dict[str, np.ndarray] | None:

@@ -23,6 +23,21 @@ def entry_ancestry(entry: Mapping) -> frozenset[str]:
             | frozenset(filter(None, [synset_of(entry)])))
 
 
+def misfit(arrays: Mapping[str, np.ndarray], rows: int) -> str | None:
+    """Why saved taxonomy arrays (:meth:`Taxonomy.arrays`) cannot serve a store of ``rows`` rows; None if they can."""
+    owner, ancestor, depth = (arrays.get(k) for k in ("owner", "ancestor", "depth"))
+    if owner is None or ancestor is None or depth is None:
+        return "an array is missing"
+    if owner.dtype != np.int32 or ancestor.dtype != np.int32 or owner.ndim != 1 or owner.shape != ancestor.shape:
+        return "its ancestor table is not two int32 columns of one length"
+    if depth.shape != (rows,) or depth.dtype != np.int64:
+        return f"its depths do not fit {rows} rows"
+    if len(owner) and (owner.min() < 0 or owner.max() >= rows or ancestor.min() < 0 or ancestor.max() >= rows
+                       or (np.diff(owner) < 0).any()):
+        return "its ancestor table points outside the rows or is out of order"
+    return None
+
+
 def photographed(entries: Sequence[Mapping]) -> list[int]:
     """Rows that have photos of their own (a *class*), as opposed to nouns that only pool their descendants':
     ImageNet classes with a class prototype when the store has them, else rows pooling one class."""
@@ -37,6 +52,8 @@ class Taxonomy:
 
     Args:
         entries: the store's entries, one per row.
+        saved: :meth:`arrays` as a store saves them (``taxonomy.npz``): the ancestor table is then read, not
+            rebuilt from the entries (checked with :func:`misfit` first).
 
     Attributes:
         owner, ancestor: every (row, ancestor row) pair, flat int32 arrays: a 40K-noun store's table is ~1.4 MB
@@ -44,7 +61,7 @@ class Taxonomy:
         depth: per row, the length of its stored hypernym path (the row itself included).
     """
 
-    def __init__(self, entries: Sequence[Mapping]):
+    def __init__(self, entries: Sequence[Mapping], saved: Mapping[str, np.ndarray] | None = None):
         self.entries = entries
         self.syn = [synset_of(e) for e in entries]
         rows: dict[str, list[int]] = {}
@@ -52,15 +69,27 @@ class Taxonomy:
             if s:
                 rows.setdefault(s, []).append(i)
         self._rows = {s: tuple(r) for s, r in rows.items()}
+        if saved is not None and misfit(saved, len(entries)) is None:
+            self.owner, self.ancestor, self.depth = saved["owner"], saved["ancestor"], saved["depth"]
+        else:
+            self.owner, self.ancestor, self.depth = self._table()
+        # owner is in row order: row i's ancestors are ancestor[start[i]:start[i + 1]]
+        self._start = np.searchsorted(self.owner, np.arange(len(entries) + 1)).astype(np.int64)
+
+    def _table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(owner, ancestor, depth) from the entries' recorded ancestors and paths."""
         owner, ancestor = [], []
-        for i, e in enumerate(entries):
+        for i, e in enumerate(self.entries):
             up = {r for s in {*e.get("ancestors", ()), *e.get("hypernyms", ())} - {self.syn[i]}
                   for r in self._rows.get(s, ())}
             owner += [i] * len(up)
             ancestor += sorted(up)
-        self.owner = np.array(owner, np.int32)
-        self.ancestor = np.array(ancestor, np.int32)
-        self.depth = np.array([len(e.get("hypernyms") or ()) for e in entries], np.int64)
+        depth = np.array([len(e.get("hypernyms") or ()) for e in self.entries], np.int64)
+        return np.array(owner, np.int32), np.array(ancestor, np.int32), depth
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The ancestor table and depths as plain arrays, for a store to save (``Taxonomy(entries, saved=...)``)."""
+        return {"owner": self.owner, "ancestor": self.ancestor, "depth": self.depth}
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -77,7 +106,7 @@ class Taxonomy:
 
     def ancestors(self, row: int) -> set[int]:
         """Rows of ``row``'s WordNet ancestors over every hypernym path (rows the store has)."""
-        return set(self.ancestor[self.owner == row].tolist())
+        return set(self.ancestor[self._start[row]:self._start[row + 1]].tolist())
 
     def at_or_below(self, rows: Iterable[int]) -> np.ndarray:
         """A mask over the rows: each of ``rows``, every row of the same synset, and every row below one of them."""
@@ -123,12 +152,15 @@ class Taxonomy:
 
     @cached_property
     def _pairs(self) -> tuple[np.ndarray, np.ndarray]:
-        pc, pr = [], []
-        for ci, row in enumerate(self.class_rows.tolist()):
-            rows = {*self.same_sense(row), *self.ancestors(row)}
-            pc += [ci] * len(rows)
-            pr += sorted(rows)
-        return np.array(pc, np.int64), np.array(pr, np.int64)
+        classes = self.class_rows
+        own = [(ci, r) for ci, row in enumerate(classes.tolist()) for r in self.same_sense(row)]
+        lengths = self._start[classes + 1] - self._start[classes]
+        up = np.concatenate([self.ancestor[self._start[r]:self._start[r + 1]] for r in classes.tolist()]) \
+            if len(classes) else np.zeros(0, np.int32)
+        pc = np.concatenate([np.array([c for c, _ in own], np.int64), np.repeat(np.arange(len(classes)), lengths)])
+        pr = np.concatenate([np.array([r for _, r in own], np.int64), up.astype(np.int64)])
+        key = np.unique(pc * len(self) + pr)  # (class, row) once each, by class then row
+        return key // len(self), key % len(self)
 
     @property
     def pair_class(self) -> np.ndarray:
