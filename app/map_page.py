@@ -61,7 +61,7 @@ def scatter(proj: str, chosen: list[int]) -> go.Figure:
         if not len(rows):
             continue
         colour = GREY if name == NOT_SELECTED else COLOURS[i % len(COLOURS)]
-        fig.add_scattergl(x=xy[rows, 0], y=xy[rows, 1], mode="markers", name=name, customdata=[[int(r)] for r in rows],
+        fig.add_scattergl(x=xy[rows, 0], y=xy[rows, 1], mode="markers", name=name, customdata=rows,
                           hovertext=[store.index_to_key[r].replace("_", " ") for r in rows],
                           hovertemplate="%{hovertext}<extra>" + html.escape(name) + "</extra>",
                           marker=dict(size=6, opacity=0.8, color=colour))
@@ -96,9 +96,17 @@ def draw_pictures(fig, proj: str, among: tuple[int, ...]) -> None:
                              sizing="contain", name=f"picture {store.index_to_key[r]}")
 
 
+def row_of(point: dict) -> int | None:
+    """The store row of a selected point (its customdata: the row, sent as a typed array), None for a point of the
+    translation or the find marker."""
+    data = point.get("customdata")
+    if isinstance(data, list):
+        data = data[0] if data else None
+    return int(data) if isinstance(data, (int, float)) and 0 <= data < len(store) else None
+
+
 event_state = st.session_state.get("map") or {}
-chosen = [int(p["customdata"][0]) for p in (event_state.get("selection", {}) or {}).get("points", [])
-          if p.get("customdata")]
+chosen = [row_of(p) for p in (event_state.get("selection", {}) or {}).get("points", []) if row_of(p) is not None]
 if not chosen and param("sel"):
     chosen = [store.get_index(k) for k in param("sel").split(",") if k in store]
 fig = scatter(proj, chosen)  # the rest stays visible, in grey

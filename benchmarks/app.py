@@ -1,6 +1,7 @@
 """The app in a real browser: cold start to first paint, time to neighbours, an 8-image offline translation,
 the server's RSS after load and after the translation, the map drawn, and a new visitor's first translation with
-the background encoder load off and on (fresh servers, side by side).
+the background encoder load off and on (fresh servers, side by side); then, on fresh servers, five times each: a
+first word typed, a shared translation link opened, and the neighbours page reached through the sidebar.
 
     python benchmarks/app.py [--store PATH] [--out benchmarks/results/app.md]
 
@@ -60,9 +61,15 @@ def launch(p):
                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
 
 
-def first_translation(warm_up: bool, read_s: float = 3.0) -> float:
-    """A new visitor on a fresh server: the landing page, ``read_s`` seconds of reading, then a typed word ->
-    seconds until its translation shows (store, search library and model loads included)."""
+def fresh_visit(step: str, warm_up: bool = True, read_s: float = 3.0) -> float:
+    """A new visitor on a fresh server (background loads on unless ``warm_up`` is False), seconds until what
+    ``step`` waits for shows:
+
+    - ``typed``: the landing page, ``read_s`` s of reading, then a word typed -> its translation;
+    - ``link``: a shared translation link opened -> its answer, counted from the first paint (the page title);
+    - ``navigate``: the landing page, ``read_s`` s of reading, then the sidebar's Neighbours link -> the list of
+      *dog* (the page's default noun).
+    """
     from playwright.sync_api import sync_playwright
 
     proc, url, _ = start_app({"VISEMB_WARM_UP": "1" if warm_up else "0"})
@@ -70,14 +77,24 @@ def first_translation(warm_up: bool, read_s: float = 3.0) -> float:
         with sync_playwright() as p:
             b = launch(p)
             page = b.new_page(viewport={"width": 1400, "height": 1400})
-            page.goto(url)
-            box = page.get_by_role("textbox", name="Word in any language", exact=True)
-            box.wait_for(timeout=60_000)
-            time.sleep(read_s)
-            t0 = time.perf_counter()
-            box.fill("chien")
-            box.press("Enter")
-            page.locator("h3", has_text="chien →").wait_for(timeout=120_000)
+            if step == "link":
+                page.goto(f"{url}/?q=chien&k=8")
+                page.get_by_role("heading", name="Translate through pictures").wait_for(timeout=60_000)
+                t0 = time.perf_counter()
+                page.locator("h3", has_text="chien →").wait_for(timeout=120_000)
+            else:
+                page.goto(url)
+                box = page.get_by_role("textbox", name="Word in any language", exact=True)
+                box.wait_for(timeout=60_000)
+                time.sleep(read_s)
+                t0 = time.perf_counter()
+                if step == "typed":
+                    box.fill("chien")
+                    box.press("Enter")
+                    page.locator("h3", has_text="chien →").wait_for(timeout=120_000)
+                else:
+                    page.locator("[data-testid=\"stSidebarNavLink\"]", has_text="Neighbours").first.click()
+                    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
             seconds = time.perf_counter() - t0
             b.close()
         return seconds
@@ -193,10 +210,18 @@ def main() -> None:
         proc.terminate()
         proc.wait(10)
     # a new visitor's first word, typed 3 s after the landing page shows: fresh servers, side by side
-    firsts = {warm: [first_translation(warm) for _ in range(2)] for warm in (False, True)}
+    firsts = {warm: [fresh_visit("typed", warm) for _ in range(2)] for warm in (False, True)}
     rows += [(f"first translation typed on the landing page (fresh server, 3 s of reading; median of 2), "
               f"background encoder load {'on' if warm else 'off'}", f"{np.median(v):.2f} s")
              for warm, v in firsts.items()]
+    visits = {step: [fresh_visit(step) for _ in range(5)] for step in ("typed", "link", "navigate")}
+    rows += [("first translation typed on the landing page (fresh server, 3 s of reading; median of 5)",
+              f"**{np.median(visits['typed']):.2f} s** ({min(visits['typed']):.2f}–{max(visits['typed']):.2f})"),
+             ("first answer of a shared translation link after its first paint (fresh server; median of 5)",
+              f"**{np.median(visits['link']):.2f} s** ({min(visits['link']):.2f}–{max(visits['link']):.2f})"),
+             ("neighbours of 'dog' after navigating there from the landing page (fresh server, 3 s of reading; "
+              "median of 5)", f"**{np.median(visits['navigate']):.2f} s** "
+                              f"({min(visits['navigate']):.2f}–{max(visits['navigate']):.2f})")]
     import platform
 
     table = (f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Chromium {sys.platform}; store: "

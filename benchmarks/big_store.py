@@ -1,4 +1,5 @@
-"""A store of the whole seed vocabulary (~40K WordNet nouns) for benchmarking the app and CLI at scale; never shipped.
+"""A store of the whole seed vocabulary (~40K WordNet nouns), or with ``--all-synsets`` of every WordNet noun synset
+(82,115), for benchmarking the app and CLI at scale; never shipped.
 
 Each noun gets the photos the loopback search engine (``precompute.loopback``) returns for it — photos from
 ``../shared/photos`` of its nearest photographed WordNet relative — embedded once per distinct photo with the
@@ -7,6 +8,7 @@ thumbnail per noun, vectors in float16. Many nouns share a relative's photos, so
 memory and latencies are those of a real 40K store.
 
     python benchmarks/big_store.py --shared ../shared --out .work/big-store
+    python benchmarks/big_store.py --shared ../shared --all-synsets --out .work/all-synsets-store
 """
 
 from __future__ import annotations
@@ -52,12 +54,42 @@ def thumb(path: Path, size: int = 64) -> bytes:
     return buf.getvalue()
 
 
+def every_synset(limit: int | None) -> dict:
+    """The vocabulary of every WordNet noun synset, shaped as :func:`precompute.vocabulary_stage.build_vocabulary`'s:
+    a unit per synset (its first lemma is the query), an entry per synset with its lemmas, keys and aliases."""
+    from tqdm import tqdm
+
+    from precompute.vocabulary_stage import _keys_and_aliases
+    from visemb.prototypes import imagenet_wnids
+    from visemb.vocabulary import noun_for_synset
+    from visemb.wordnet_data import wordnet
+
+    wn = wordnet()
+    synsets = sorted(wn.all_synsets("n"), key=lambda s: s.name())[:limit]
+    ids = frozenset(imagenet_wnids())
+    entries = []
+    for i, s in enumerate(tqdm(synsets, desc="synsets", unit="synset")):
+        noun = noun_for_synset(s, imagenet_ids=ids).to_dict()
+        noun.pop("extra", None)
+        noun["lemmas"] = [lemma.name().lower() for lemma in s.lemmas()]
+        noun["units"] = [i]
+        entries.append(noun)
+    keys, aliases = _keys_and_aliases(entries, wn)
+    for e, k in zip(entries, keys):
+        e["key"] = k
+    units = [{"query": s.lemmas()[0].name(), "synset": s.name()} for s in synsets]
+    return {"units": units, "entries": entries, "aliases": aliases}
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--shared", default=str(REPO.parent / "shared"))
     p.add_argument("--out", default=str(REPO / ".work" / "big-store"))
     p.add_argument("--images", type=int, default=3, help="photos per noun")
     p.add_argument("--limit", type=int)
+    p.add_argument("--all-synsets", action="store_true",
+                   help="a row per WordNet noun synset (keyed by its first lemma, or its name when that word's "
+                        "commonest sense is another row), not a row per seed word")
     a = p.parse_args()
     shared = Path(a.shared).resolve()
     os.environ.setdefault("NLTK_DATA", str(shared / "wordnet" / "nltk_data"))
@@ -70,7 +102,8 @@ def main() -> int:
     from visemb.store import Store
 
     t0 = time.perf_counter()
-    vocab = build_vocabulary(PipelineConfig(vocabulary="wordnet", rule="article", limit=a.limit))
+    vocab = every_synset(a.limit) if a.all_synsets else \
+        build_vocabulary(PipelineConfig(vocabulary="wordnet", rule="article", limit=a.limit))
     photos = PhotoIndex(shared / "photos")
     picks = [photos.photos_for(u["query"].replace("_", " "), a.images) for u in vocab["units"]]
     vectors = photo_vectors(shared, sorted({p for ps in picks for p in ps}), REPO / ".work" / "eval-cache")
@@ -87,7 +120,8 @@ def main() -> int:
                   thumbnails=[thumbs_by_photo[ps[0]] for ps in picks],
                   manifest={"encoder": spec, "backend": "onnx", "precision": "fp32",
                             "source": {"name": "loopback", "images_per_noun": a.images},
-                            "vocabulary": {"vocabulary": "wordnet", "rule": "article", "limit": a.limit},
+                            "vocabulary": {"vocabulary": "wordnet", "rule": "synsets" if a.all_synsets else "article",
+                                           "limit": a.limit},
                             "images": int(len(vectors)), "projections": ["pca"],
                             "benchmark_fixture": "benchmarks/big_store.py: never shipped"})
     store.save(a.out, vector_dtype="float16")
