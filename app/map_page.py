@@ -11,7 +11,7 @@ from plotly.colors import qualitative
 from app.helpers import (category_of, get_store, nouns_table, param, plain, set_params, share_link, show_table,
                          thumb_uri)
 from visemb.limits import clamp
-from visemb.map_layout import region_names, spread_rows
+from visemb.map_layout import overview, spread_rows
 
 NOT_SELECTED = "not selected"
 GREY = "#d0d0d0"
@@ -70,20 +70,23 @@ def scatter(proj: str, chosen: list[int]) -> go.Figure:
 
 
 @st.cache_data(show_spinner=False)
+def full_view(proj: str) -> dict:
+    """The full view's pictures and named regions: as the store saved them, else computed now (once)."""
+    return store.map_overview.get(proj) or overview(store, proj)
+
+
 def regions(proj: str) -> list[tuple[float, float, str]]:
     """(x, y, name) of the map's regions, named by WordNet."""
-    tax = store.taxonomy
-    keep = [i for i in range(len(store)) if i not in store.repeats]
-    found = region_names(np.asarray(store.coords[proj]), keep, tax.ancestors, tax.depth,
-                         [e.get("category", "") for e in store.entries])
-    return [(r.x, r.y, store.index_to_key[r.row].replace("_", " ")) for r in found]
+    return [(r["x"], r["y"], store.index_to_key[r["row"]].replace("_", " ")) for r in full_view(proj)["regions"]]
 
 
 @st.cache_data(show_spinner=False)
 def pictures(proj: str, among: tuple[int, ...]) -> tuple[list[int], float, float]:
     """Rows to show as pictures among ``among`` (every pictured noun when empty), and the pictures' size."""
-    rows = among or tuple(i for i in range(len(store)) if i not in store.repeats)
-    spread = spread_rows(np.asarray(store.coords[proj]), [r for r in rows if store.thumbnails[r] is not None])
+    if not among:
+        spread = full_view(proj)["pictures"]
+        return spread["rows"], spread["width"], spread["height"]
+    spread = spread_rows(np.asarray(store.coords[proj]), [r for r in among if store.thumbnails[r] is not None])
     return spread.rows, spread.width, spread.height
 
 

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from evaluation.splits import offline_source_of  # noqa: E402
-from precompute.lexicons import (FREEDICT, cldr_labels, dictionary_pairs, english_nouns,  # noqa: E402
+from precompute.lexicons import (FREEDICT, PIVOTS, cldr_labels, dictionary_pairs, english_nouns,  # noqa: E402
                                  freedict_labels, read_cldr)
 from visemb.encoder import Embedding  # noqa: E402
 from visemb.errors import VisembError  # noqa: E402
@@ -158,7 +158,7 @@ def main(argv=None) -> int:
             name = HELD_OUT_DICTIONARY[lang]
             pairs = dictionary_pairs(a.dictd, name)
             without = freedict_labels(a.dictd, keep, languages=(lang,), skip=(name,)) \
-                if set(FREEDICT[lang]) - {name} or lang == "ru" else ForeignLabels()
+                if set(FREEDICT[lang]) - {name} or lang in PIVOTS else ForeignLabels()
             lists.append((f"FreeDict {name}", pairs, merged(labels, cldr_all, without)))
         for title, pairs, lexicon in lists:
             words = gold_words(pairs, lang, held, keep, a.words, a.seed)

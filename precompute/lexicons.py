@@ -35,13 +35,15 @@ DICTD_DIR = Path("/usr/share/dictd")
 FREEDICT = {"es": ("spa-eng", "eng-spa"), "de": ("deu-eng", "eng-deu"), "fr": ("fra-eng", "eng-fra"),
             "it": ("ita-eng", "eng-ita"), "pt": ("por-eng",), "nl": ("nld-eng",), "sv": ("swe-eng",),
             "tr": ("tur-eng",), "pl": ("eng-pol",), "ja": ("jpn-eng",), "ru": ("eng-rus",)}
-# language -> dictionaries into it from languages that have English ones (the pivots)
-PIVOTS = {"ru": ("deu-rus", "fra-rus", "ita-rus", "nld-rus", "pol-rus", "swe-rus", "jpn-rus")}
+# language -> dictionaries between it and languages that have English ones (the pivots), in either direction
+PIVOTS = {"ru": ("deu-rus", "fra-rus", "ita-rus", "nld-rus", "pol-rus", "swe-rus", "jpn-rus"),
+          "ja": ("jpn-deu", "jpn-fra", "jpn-rus")}
 MIN_PIVOT_LANGUAGES = 2
 ISO3 = {"spa": "es", "deu": "de", "fra": "fr", "ita": "it", "por": "pt", "nld": "nl", "swe": "sv", "tur": "tr",
         "pol": "pl", "jpn": "ja", "rus": "ru", "eng": "en"}
 CLDR_ARCHIVE_PREFIX = "package/annotations/"
-SCRIPTS = {"ru": re.compile(r"^[\u0400-\u04ff\s-]+$")}
+SCRIPTS = {"ru": re.compile(r"^[\u0400-\u04ff\s-]+$"),
+           "ja": re.compile(r"^[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]+$")}
 
 
 @lru_cache(maxsize=None)
@@ -76,10 +78,20 @@ def dictionary_pairs(folder: Path, name: str) -> list[tuple[str, str]]:
     return pairs if name.endswith("-eng") else [(item, head) for head, item in pairs]
 
 
-def foreign_words(folder: Path, name: str) -> list[tuple[str, str]]:
-    """(pivot-language word, target-language word) noun pairs of a dictionary between two foreign languages."""
-    script = SCRIPTS.get(ISO3[name.split("-")[1]])
-    return [(head, item) for head, item in noun_items(folder, name) if script is None or script.match(item)]
+def pivot_of(name: str, lang: str) -> str:
+    """The other language of a dictionary between ``lang`` and a pivot language (``jpn-deu``, ``ja`` -> ``de``)."""
+    a, b = (ISO3[x] for x in name.split("-"))
+    return b if a == lang else a
+
+
+def foreign_words(folder: Path, name: str, lang: str) -> list[tuple[str, str]]:
+    """(pivot-language word, ``lang`` word) noun pairs of a dictionary between ``lang`` and a pivot language, read
+    in whichever direction it goes; ``lang`` words in another script are left out."""
+    script = SCRIPTS.get(lang)
+    pairs = noun_items(folder, name)
+    if ISO3[name.split("-")[0]] == lang:
+        pairs = [(item, head) for head, item in pairs]
+    return [(pivot, word) for pivot, word in pairs if script is None or script.match(word)]
 
 
 def freedict_labels(folder: Path, keep: set[str], languages: Iterable[str] = tuple(FREEDICT),
@@ -92,7 +104,7 @@ def freedict_labels(folder: Path, keep: set[str], languages: Iterable[str] = tup
     to_english: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     names = [(lang, n) for lang in sorted(languages) for n in FREEDICT.get(lang, ()) if n not in skip]
     pivots = {lang: [n for n in PIVOTS.get(lang, ()) if n not in skip] for lang in sorted(languages)}
-    need = {ISO3[n.split("-")[0]] for ps in pivots.values() for n in ps}
+    need = {pivot_of(n, lang) for lang, ps in pivots.items() for n in ps}
     names += [(lang, n) for lang in sorted(need - set(languages)) for n in FREEDICT.get(lang, ()) if n not in skip]
     for lang, name in tqdm(names, desc="FreeDict", unit="dictionary"):
         for word, english in dictionary_pairs(folder, name):
@@ -105,8 +117,8 @@ def freedict_labels(folder: Path, keep: set[str], languages: Iterable[str] = tup
     for lang, dictionaries in pivots.items():
         support: dict[tuple[str, str], set[str]] = defaultdict(set)
         for name in dictionaries:
-            via = ISO3[name.split("-")[0]]
-            for pivot_word, word in foreign_words(folder, name):
+            via = pivot_of(name, lang)
+            for pivot_word, word in foreign_words(folder, name, lang):
                 for wnid in to_english[via].get(pivot_word.casefold(), ()):
                     if wnid in keep:
                         support[(word, wnid)].add(via)
@@ -123,7 +135,7 @@ def missing_dictionaries(folder: Path, languages: set[str]) -> set[str]:
         FileNotFoundError: when it has none of them.
     """
     wanted = {n for lang in languages for n in FREEDICT.get(lang, ()) + PIVOTS.get(lang, ())}
-    wanted |= {n for lang in languages for p in PIVOTS.get(lang, ()) for n in FREEDICT.get(ISO3[p.split("-")[0]], ())}
+    wanted |= {n for lang in languages for p in PIVOTS.get(lang, ()) for n in FREEDICT.get(pivot_of(p, lang), ())}
     missing = {n for n in wanted if not (Path(folder) / f"freedict-{n}.index").is_file()}
     if wanted and missing == wanted:
         raise FileNotFoundError(f"No FreeDict dictionary in {folder}: install Debian's "

@@ -41,3 +41,34 @@ def test_regions_take_the_most_specific_shared_noun_and_never_a_top_level_one():
     # one cluster over everything: only "entity" and "animal"-level nouns cover most of it, and those are top level
     assert region_names(np.array(xy), range(5, len(xy)), lambda r: parents[r], np.array(depth), categories,
                         clusters=1) == []
+
+
+def test_a_store_saves_its_full_view_and_the_map_reads_it(tmp_path, caplog):
+    import json
+    import logging
+
+    from visemb.checksum import sha256_file
+    from visemb.map_layout import overview
+    from visemb.store import Store
+
+    shipped = Store.load("data/default/store")
+    assert shipped.map_overview and set(shipped.map_overview) == set(shipped.coords)
+    for proj, view in shipped.map_overview.items():
+        assert view == json.loads(json.dumps(overview(shipped, proj)))  # what the map would compute, saved
+        assert len(view["pictures"]["rows"]) >= 30 and view["regions"]
+    rng = np.random.default_rng(0)
+    entries = [{"key": f"k{i}", "synsets": [f"k{i}.n.01"], "category": "noun.artifact"} for i in range(60)]
+    store = Store(rng.normal(size=(60, 8)).astype(np.float32), entries, coords={"pca": rng.normal(size=(60, 2))},
+                  thumbnails=[b"\xff\xd8jpeg"] * 60)
+    store.save(tmp_path / "s")
+    assert Store.load(tmp_path / "s").map_overview["pca"]["pictures"]["rows"]
+    f = tmp_path / "s" / "map_layout.json"  # crafted: a picture past the rows, listed with its checksum
+    view = json.loads(f.read_text())
+    view["pca"]["pictures"]["rows"][0] = 10_000
+    f.write_text(json.dumps(view))
+    m = json.loads((tmp_path / "s" / "manifest.json").read_text())
+    m["files"]["map_layout.json"] = {"bytes": f.stat().st_size, "sha256": sha256_file(f)}
+    (tmp_path / "s" / "manifest.json").write_text(json.dumps(m))
+    with caplog.at_level(logging.WARNING, logger="visemb.store_files"):
+        loaded = Store.load(tmp_path / "s")
+    assert loaded.map_overview == {} and "computed when first shown" in caplog.text

@@ -5,15 +5,21 @@
 - :func:`region_names` clusters the points (k-means on the 2-D positions, scipy) and names each cluster by the most
   specific noun that covers most of its members (the noun or an ancestor of each member), leaving out WordNet's
   top-level nouns (lexicographer file ``noun.Tops``: *entity*, *animal*, *artifact*).
+- :func:`overview` is both for a store's full view; a store saves it per projection (``map_layout.json``), so that
+  the map's first view computes neither; :func:`overview_misfit` checks a saved one.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
-from dataclasses import dataclass
-from typing import Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from visemb.store import Store
 
 TOP_CATEGORY = "noun.Tops"
 
@@ -129,3 +135,37 @@ def region_names(xy: np.ndarray, rows: Sequence[int], ancestors, depth: np.ndarr
             used.add(row)
             out.append(Region(float(centre[0]), float(centre[1]), row, cover[row] / n, n))
     return out
+
+
+def overview(store: "Store", proj: str) -> dict:
+    """The full view of projection ``proj``: ``{"pictures": Spread as a dict, "regions": [Region as a dict]}``,
+    over the rows that are not repeats (pictures: those with a thumbnail)."""
+    keep = [i for i in range(len(store)) if i not in store.repeats]
+    xy = np.asarray(store.coords[proj])
+    tax = store.taxonomy
+    found = region_names(xy, keep, tax.ancestors, tax.depth, [e.get("category", "") for e in store.entries])
+    offsets = getattr(store.thumbnails, "offsets", store.thumbnails)  # a saved store's: no picture read
+    spread = spread_rows(xy, [r for r in keep if offsets[r] is not None])
+    return {"pictures": asdict(spread), "regions": [asdict(r) for r in found]}
+
+
+def overview_misfit(saved: object, rows: int) -> str | None:
+    """Why a saved :func:`overview` cannot serve a store of ``rows`` rows; None if it can."""
+    def number(x) -> bool:
+        return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+    def row(x) -> bool:
+        return isinstance(x, int) and not isinstance(x, bool) and 0 <= x < rows
+
+    if not isinstance(saved, dict) or not isinstance(saved.get("pictures"), dict) \
+            or not isinstance(saved.get("regions"), list):
+        return "not a map overview"
+    pics = saved["pictures"]
+    if not (isinstance(pics.get("rows"), list) and all(row(r) for r in pics["rows"])
+            and number(pics.get("width")) and number(pics.get("height"))):
+        return "its pictures do not fit the store"
+    for r in saved["regions"]:
+        if not (isinstance(r, dict) and row(r.get("row")) and all(number(r.get(k)) for k in ("x", "y", "share"))
+                and isinstance(r.get("members"), int) and 0 <= r["members"] <= rows):
+            return "its regions do not fit the store"
+    return None

@@ -55,6 +55,7 @@ class Store:
         saved_index: a big store's saved neighbour index arrays (:mod:`visemb.index_file`), from which the index is
             rebuilt without k-means the first time it is needed.
         saved_taxonomy: a loaded store's saved taxonomy arrays (:meth:`visemb.taxonomy.Taxonomy.arrays`).
+        map_overview: per projection, the map's full view (:func:`visemb.map_layout.overview`) as saved.
         aliases_complete: ``aliases`` already maps every key, lemma and synset name (a saved store's do): taken as
             they are.
     """
@@ -63,7 +64,8 @@ class Store:
                  aliases: dict[str, list[int]] | None = None, coords: dict[str, np.ndarray] | None = None,
                  thumbnails: Sequence[bytes | None] | None = None, center: np.ndarray | None = None,
                  hubness: np.ndarray | None = None, saved_index: dict[str, np.ndarray] | None = None,
-                 saved_taxonomy: dict[str, np.ndarray] | None = None, aliases_complete: bool = False):
+                 saved_taxonomy: dict[str, np.ndarray] | None = None, map_overview: dict[str, dict] | None = None,
+                 aliases_complete: bool = False):
         if len(vectors) != len(entries):
             raise StoreError(f"{len(vectors)} vectors but {len(entries)} entries")
         if hubness is not None and len(hubness) != len(entries):
@@ -84,6 +86,7 @@ class Store:
         self._index: NeighbourIndex | None = None
         self._saved_index = saved_index  # a loaded store's saved index arrays (visemb.index_file), used once
         self._saved_taxonomy = saved_taxonomy
+        self.map_overview = dict(map_overview or {})
         self._index_lock = threading.Lock()  # one build, however many threads ask for the index at once
         # rows whose vector merely repeats a more specific noun's (same photos); left out of neighbour lists
         self.repeats = frozenset(i for i, e in enumerate(self.entries) if e.get("same_photos_as"))
@@ -321,6 +324,7 @@ class Store:
             raise StoreError(f"{len(hubness)} hubness values and {len(thumbnails)} thumbnails for {len(self)} rows")
         self.hubness = np.asarray(hubness, np.float32)
         self.coords, self.thumbnails, self.manifest = dict(coords), list(thumbnails), dict(manifest)
+        self.map_overview = {}  # computed again from these coordinates when saved
 
     def compute_hubness(self, k: int = HUBNESS_K, batch: int = 1024) -> np.ndarray:
         """Each row's mean cosine to its ``k`` nearest other rows (repeats left out): CSLS's ``r``."""

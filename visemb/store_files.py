@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 FORMAT_VERSION = 1
 FILES = ("vectors.npy", "entries.json", "aliases.json")  # every store has these
 TAXONOMY_FILE = "taxonomy.npz"  # the rows' ancestor table and depths (visemb.taxonomy), computed at build time
-OPTIONAL_FILES = (INDEX_FILE, TAXONOMY_FILE)  # checked when read; a damaged one is replaced by a fresh build
+MAP_FILE = "map_layout.json"  # per projection, the map's full view (visemb.map_layout.overview), computed at build time
+OPTIONAL_FILES = (INDEX_FILE, TAXONOMY_FILE, MAP_FILE)  # checked when read; a damaged one is computed afresh
 logger = logging.getLogger(__name__)
 VERIFY_LIMIT = 256 * 1024 * 1024  # checksum files up to this size on load; larger ones get a size check
 PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")  # a file directly inside the store folder
@@ -68,7 +69,11 @@ def _write_files(store: "Store", folder: Path, vector_dtype: str) -> None:
     np.savez(folder / TAXONOMY_FILE, **store.taxonomy.arrays())
     write_json(folder / "aliases.json", store.aliases)
     if store.coords:
+        from visemb.map_layout import overview
+
         np.savez(folder / "coords.npz", **{k: np.asarray(v, np.float32) for k, v in store.coords.items()})
+        write_json(folder / MAP_FILE, {proj: store.map_overview.get(proj) or overview(store, proj)
+                                       for proj in sorted(store.coords)})
     if store.center is not None:
         np.save(folder / "center.npy", store.center)
     if store.hubness is not None:
@@ -105,7 +110,32 @@ def _read_once(path: Path, mmap: bool | None, verify: bool) -> tuple:
     release_pages(vectors)  # checked: its pages need not stay resident
     saved = _saved_index(path, files, vectors.shape) if len(vectors) > ANN_THRESHOLD else None
     return vectors, entries, manifest, aliases, coords, thumbs, center, hubness, saved, \
-        _saved_taxonomy(path, files, len(entries))
+        _saved_taxonomy(path, files, len(entries)), _saved_map(path, files, coords, len(entries))
+
+
+def _saved_map(path: Path, files: dict, coords: dict, rows: int) -> dict[str, dict]:
+    """The map's saved full views, per projection, each checked; a missing or misfit one is left out, with a
+    warning when the file was listed (the app then computes it on first view: not fatal)."""
+    from visemb.map_layout import overview_misfit
+
+    if MAP_FILE not in files:
+        return {}
+    try:
+        _verify_file(path / MAP_FILE, files[MAP_FILE])
+        saved = read_json(path / MAP_FILE)
+        if not isinstance(saved, dict):
+            raise StoreError(f"{path / MAP_FILE}: not a JSON object")
+    except StoreError as exc:
+        logger.warning("%s; the map's full view is computed when first shown", exc)
+        return {}
+    out = {}
+    for proj, view in saved.items():
+        why = overview_misfit(view, rows) if proj in coords else "no such projection"
+        if why:
+            logger.warning("%s: %s's view: %s; it is computed when first shown", path / MAP_FILE, proj, why)
+        else:
+            out[proj] = view
+    return out
 
 
 def _saved_taxonomy(path: Path, files: dict, rows: int) -> dict[str, np.ndarray] | None:

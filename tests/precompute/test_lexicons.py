@@ -53,3 +53,16 @@ def test_no_dictionary_installed_names_the_packages(tmp_path):
 
     with pytest.raises(FileNotFoundError, match="dict-freedict-spa-eng"):
         freedict_labels(tmp_path, KEEP, languages=("es",))
+
+
+def test_japanese_through_dictionaries_that_start_from_it(tmp_path):
+    """jpn-deu and jpn-fra go from Japanese to the pivot: read backwards; two pivots must agree."""
+    write_dictd(tmp_path, "deu-eng", [(["hund"], "Hund /h/ <n, masc>\ndog <n>\n"),
+                                      (["katze"], "Katze /k/ <n, fem>\ncat <n>\n")])
+    write_dictd(tmp_path, "fra-eng", [(["chien"], "chien /ʃ/ <n, masc>\ndog\n")])
+    write_dictd(tmp_path, "jpn-deu", [(["犬"], "犬 /いぬ/\nHund\n"), (["猫"], "猫 /ねこ/\nKatze\n")])
+    write_dictd(tmp_path, "jpn-fra", [(["犬"], "犬 /いぬ/\nchien\n"), (["dog"], "dog\nchien\n")])
+    labels = freedict_labels(tmp_path, KEEP, languages=("ja",))
+    assert labels.lookup("犬", "ja") == [(DOG, "ja", "freedict")]  # German and French agree
+    assert labels.lookup("猫", "ja") == []  # German alone is not enough
+    assert labels.lookup("dog", "ja") == []  # not Japanese script
