@@ -188,8 +188,9 @@ def report(rows: list[dict], a, seconds: float) -> None:
     for r in rows:
         lines.append(f"| {r['lang']} | {r['list']} | {r['words']} | {f(r['before']['answered'])} | "
                      f"{f(r['now']['answered'])} | {f(r['now']['exact'])} |")
-    lines += ["", "Reading: a *FreeDict jpn-eng* word is answered only when CLDR or Babel-ImageNet also knows it "
-              "(Japanese has one dictionary, the one held out). *Exact* counts an answer that is a kind or a "
+    lines += ["", "Reading: a *FreeDict jpn-eng* word is answered only when CLDR or Babel-ImageNet also knows it, or "
+              "two of the pivot dictionaries (jpn-deu, jpn-fra, jpn-rus) agree on its English noun (Japanese has "
+              "one dictionary to English, the one held out). *Exact* counts an answer that is a kind or a "
               "parent of the English word's sense as wrong, and a dictionary word often names a broader or "
               "other sense than the English word it was listed under (*navire*: ship, vessel), where a class "
               "label names one class."]
