@@ -72,3 +72,22 @@ def test_a_store_saves_its_full_view_and_the_map_reads_it(tmp_path, caplog):
     with caplog.at_level(logging.WARNING, logger="visemb.store_files"):
         loaded = Store.load(tmp_path / "s")
     assert loaded.map_overview == {} and "computed when first shown" in caplog.text
+
+
+def test_a_store_is_saved_even_when_its_full_view_cannot_be_computed(tmp_path, monkeypatch, caplog):
+    import logging
+
+    import visemb.map_layout
+    from visemb.store import Store
+
+    def broken(store, proj):
+        raise ValueError("no clusters")
+
+    monkeypatch.setattr(visemb.map_layout, "overview", broken)
+    entries = [{"key": f"k{i}", "synsets": [f"k{i}.n.01"]} for i in range(20)]
+    store = Store(np.ones((20, 4), np.float32), entries, coords={"pca": np.zeros((20, 2))})
+    with caplog.at_level(logging.WARNING, logger="visemb.store_files"):
+        store.save(tmp_path / "s")
+    assert "not saved (ValueError: no clusters)" in caplog.text
+    loaded = Store.load(tmp_path / "s")
+    assert loaded.map_overview == {} and set(loaded.coords) == {"pca"}

@@ -72,8 +72,13 @@ def _write_files(store: "Store", folder: Path, vector_dtype: str) -> None:
         from visemb.map_layout import overview
 
         np.savez(folder / "coords.npz", **{k: np.asarray(v, np.float32) for k, v in store.coords.items()})
-        write_json(folder / MAP_FILE, {proj: store.map_overview.get(proj) or overview(store, proj)
-                                       for proj in sorted(store.coords)})
+        views = {}
+        for proj in sorted(store.coords):
+            try:
+                views[proj] = store.map_overview.get(proj) or overview(store, proj)
+            except Exception as exc:  # the map computes it when first shown: never lose a build over it
+                logger.warning("the map's full view of %s was not saved (%s: %s)", proj, type(exc).__name__, exc)
+        write_json(folder / MAP_FILE, views)
     if store.center is not None:
         np.save(folder / "center.npy", store.center)
     if store.hubness is not None:
