@@ -34,3 +34,23 @@ def test_warm_up_loads_the_encoder_in_the_background_once(monkeypatch):
     assert any(key[2] == tuple(sorted(ENCODER_OPTIONS.items())) for key in encoder._CACHE)
     assert warm_up() is thread  # once per process
     warm_up.clear()
+
+
+def test_warm_up_loads_the_store_through_the_pages_cache(monkeypatch):
+    """The background load is the one a page then finds: the store is read once, by the warm-up."""
+    from app import helpers
+
+    loads = []
+    real = helpers.Store.load
+    monkeypatch.setattr(helpers.Store, "load", lambda *a, **k: loads.append(1) or real(*a, **k))
+    helpers._load_store.clear()
+    helpers.warm_up.clear()
+    try:
+        thread = helpers.warm_up()
+        thread.join(60)
+        assert not thread.is_alive() and len(loads) == 1
+        store = helpers._load_store()
+        assert len(loads) == 1 and len(store.taxonomy.pair_class)  # the page's call found it loaded
+    finally:
+        helpers.warm_up.clear()
+        helpers._load_store.clear()
