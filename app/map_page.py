@@ -11,7 +11,7 @@ from plotly.colors import qualitative
 from app.helpers import (category_of, get_store, nouns_table, param, plain, set_params, share_link, show_table,
                          thumb_uri)
 from visemb.limits import clamp
-from visemb.map_layout import overview, spread_rows
+from visemb.map_layout import overview, pictured, spread_rows
 
 NOT_SELECTED = "not selected"
 GREY = "#d0d0d0"
@@ -86,7 +86,7 @@ def pictures(proj: str, among: tuple[int, ...]) -> tuple[list[int], float, float
     if not among:
         spread = full_view(proj)["pictures"]
         return spread["rows"], spread["width"], spread["height"]
-    spread = spread_rows(np.asarray(store.coords[proj]), [r for r in among if store.thumbnails[r] is not None])
+    spread = spread_rows(np.asarray(store.coords[proj]), pictured(store, among))
     return spread.rows, spread.width, spread.height
 
 
@@ -109,7 +109,7 @@ def row_of(point: dict) -> int | None:
 
 
 event_state = st.session_state.get("map") or {}
-chosen = [row_of(p) for p in (event_state.get("selection", {}) or {}).get("points", []) if row_of(p) is not None]
+chosen = [r for r in map(row_of, (event_state.get("selection", {}) or {}).get("points", [])) if r is not None]
 if not chosen and param("sel"):
     chosen = [store.get_index(k) for k in param("sel").split(",") if k in store]
 fig = scatter(proj, chosen)  # the rest stays visible, in grey

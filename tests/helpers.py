@@ -67,3 +67,22 @@ def clustered_rows(n: int, dim: int, seed: int = 0) -> tuple[np.ndarray, list[di
     centers = rng.normal(size=(300, dim))
     vectors = (centers[rng.integers(0, 300, n)] + 0.3 * rng.normal(size=(n, dim))).astype(np.float32)
     return vectors, [{"key": f"k{i}", "synsets": [f"k{i}.n.01"]} for i in range(n)]
+
+
+def flip_byte(path: Path) -> None:
+    """Corrupt a file in place: its middle byte inverted."""
+    raw = bytearray(Path(path).read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    Path(path).write_bytes(bytes(raw))
+
+
+def relist(store_dir: Path, name: str) -> None:
+    """Re-record a store file's size and checksum in the manifest after editing it, as a crafted store would."""
+    import json
+
+    from visemb.checksum import sha256_file
+
+    f = Path(store_dir) / name
+    manifest = json.loads((Path(store_dir) / "manifest.json").read_text())
+    manifest["files"][name] = {"bytes": f.stat().st_size, "sha256": sha256_file(f)}
+    (Path(store_dir) / "manifest.json").write_text(json.dumps(manifest))

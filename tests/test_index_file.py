@@ -7,7 +7,7 @@ import logging
 import numpy as np
 import pytest
 
-from visemb.checksum import sha256_file
+from tests.helpers import flip_byte, relist
 from visemb.index_file import INDEX_FILE
 from visemb.search import ANN_THRESHOLD
 from visemb.store import Store
@@ -32,11 +32,6 @@ def copy_store(path, tmp_path):
     return tmp_path / "s"
 
 
-def relist(path, name=INDEX_FILE):
-    """The manifest updated for an edited file, as a crafted store would be."""
-    m = json.loads((path / "manifest.json").read_text())
-    m["files"][name] = {"bytes": (path / name).stat().st_size, "sha256": sha256_file(path / name)}
-    (path / "manifest.json").write_text(json.dumps(m))
 
 
 def test_a_big_store_saves_its_index_and_opens_with_it(saved):
@@ -58,15 +53,13 @@ def test_a_missing_or_damaged_index_is_rebuilt_with_a_warning(saved, tmp_path, c
     if damage == "missing":
         f.unlink()
     elif damage == "flipped":
-        raw = bytearray(f.read_bytes())
-        raw[len(raw) // 2] ^= 0xFF
-        f.write_bytes(bytes(raw))
+        flip_byte(f)
     elif damage == "wrong shape":
         np.savez(f, centroids=np.zeros((4, 3), np.float32), pq_centroids=np.zeros((16, 256, 1), np.float32))
-        relist(path)
+        relist(path, INDEX_FILE)
     elif damage == "pickled":
         np.savez(f, centroids=np.array([{"run": "code"}], dtype=object))
-        relist(path)
+        relist(path, INDEX_FILE)
     else:
         with np.load(f) as z:
             arrays = {k: z[k] for k in z.files}
@@ -77,7 +70,7 @@ def test_a_missing_or_damaged_index_is_rebuilt_with_a_warning(saved, tmp_path, c
         else:
             del arrays["pq_centroids"]
         np.savez(f, **arrays)
-        relist(path)
+        relist(path, INDEX_FILE)
     with caplog.at_level(logging.WARNING, logger="visemb.store_files"):
         store = Store.load(path)
     assert store._saved_index is None and "built afresh" in caplog.text
@@ -91,3 +84,19 @@ def test_other_store_files_stay_fatal_when_damaged(saved, tmp_path):
     (path / "aliases.json").write_text("{}")
     with pytest.raises(StoreError, match="aliases.json"):
         Store.load(path)
+
+
+def test_an_index_saved_with_other_codebooks_is_used_as_saved(tmp_path, monkeypatch, caplog):
+    """The code size is the saved codebooks', whatever this visemb would choose for a fresh build."""
+    import visemb.search
+    from tests.helpers import clustered_rows
+
+    vectors, entries = clustered_rows(ANN_THRESHOLD + 500, 16)
+    monkeypatch.setattr(visemb.search, "PQ_BYTES", 4)
+    Store(vectors, entries).save(tmp_path / "s", vector_dtype="float16")
+    monkeypatch.undo()
+    with caplog.at_level(logging.WARNING, logger="visemb.store_files"):
+        store = Store.load(tmp_path / "s")
+    assert store._saved_index["codes"].shape[1] == 4 and "built afresh" not in caplog.text
+    assert store.index._nn.code_size == 4 and store.index._nn.ntotal == len(store)
+    assert store.most_similar("k7", topn=1)[0][1] > 0.5

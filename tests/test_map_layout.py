@@ -47,7 +47,7 @@ def test_a_store_saves_its_full_view_and_the_map_reads_it(tmp_path, caplog):
     import json
     import logging
 
-    from visemb.checksum import sha256_file
+    from tests.helpers import relist
     from visemb.map_layout import overview
     from visemb.store import Store
 
@@ -66,9 +66,7 @@ def test_a_store_saves_its_full_view_and_the_map_reads_it(tmp_path, caplog):
     view = json.loads(f.read_text())
     view["pca"]["pictures"]["rows"][0] = 10_000
     f.write_text(json.dumps(view))
-    m = json.loads((tmp_path / "s" / "manifest.json").read_text())
-    m["files"]["map_layout.json"] = {"bytes": f.stat().st_size, "sha256": sha256_file(f)}
-    (tmp_path / "s" / "manifest.json").write_text(json.dumps(m))
+    relist(tmp_path / "s", "map_layout.json")
     with caplog.at_level(logging.WARNING, logger="visemb.store_files"):
         loaded = Store.load(tmp_path / "s")
     assert loaded.map_overview == {} and "computed when first shown" in caplog.text

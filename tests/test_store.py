@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from tests.helpers import make_store
+from tests.helpers import flip_byte, make_store
 
 from visemb.encoder_spec import EncoderSpec
 from visemb.errors import EncoderMismatchError, StoreError
@@ -92,10 +92,7 @@ def test_failed_save_keeps_old_store(tiny_store, tmp_path, monkeypatch):
 @pytest.mark.parametrize("victim", ["vectors.npy", "entries.json", "aliases.json", "thumbnails.bin"])
 def test_corrupt_file_is_named(tiny_store, tmp_path, victim):
     tiny_store.save(tmp_path / "s")
-    path = tmp_path / "s" / victim
-    data = bytearray(path.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    path.write_bytes(bytes(data))
+    flip_byte(tmp_path / "s" / victim)
     with pytest.raises(StoreError, match=victim):
         Store.load(tmp_path / "s")
 

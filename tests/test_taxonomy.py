@@ -81,7 +81,7 @@ def test_a_damaged_or_missing_taxonomy_file_is_rebuilt_with_a_warning(store, tmp
     import json
     import logging
 
-    from visemb.checksum import sha256_file
+    from tests.helpers import flip_byte, relist
 
     path = tmp_path / "s"
     store.save(path)
@@ -94,15 +94,12 @@ def test_a_damaged_or_missing_taxonomy_file_is_rebuilt_with_a_warning(store, tmp
     elif damage == "deleted":
         f.unlink()
     elif damage == "flipped":
-        raw = bytearray(f.read_bytes())
-        raw[len(raw) // 2] ^= 0xFF
-        f.write_bytes(bytes(raw))
+        flip_byte(f)
     else:  # a crafted file, listed with its new checksum: its rows must still fit the store
         arrays = dict(np.load(f))
         arrays["ancestor"] = arrays["ancestor"] + 100
         np.savez(f, **arrays)
-        m["files"]["taxonomy.npz"] = {"bytes": f.stat().st_size, "sha256": sha256_file(f)}
-        (path / "manifest.json").write_text(json.dumps(m))
+        relist(path, "taxonomy.npz")
     with caplog.at_level(logging.WARNING, logger="visemb.store_files"):
         loaded = Store.load(path)
     assert (damage == "unlisted") == ("built from the entries" not in caplog.text)

@@ -137,6 +137,12 @@ def region_names(xy: np.ndarray, rows: Sequence[int], ancestors, depth: np.ndarr
     return out
 
 
+def pictured(store: "Store", rows: Sequence[int]) -> list[int]:
+    """Those of ``rows`` that have a thumbnail (a saved store's are told from their offsets: no picture read)."""
+    offsets = getattr(store.thumbnails, "offsets", store.thumbnails)
+    return [r for r in rows if offsets[r] is not None]
+
+
 def overview(store: "Store", proj: str) -> dict:
     """The full view of projection ``proj``: ``{"pictures": Spread as a dict, "regions": [Region as a dict]}``,
     over the rows that are not repeats (pictures: those with a thumbnail)."""
@@ -144,8 +150,7 @@ def overview(store: "Store", proj: str) -> dict:
     xy = np.asarray(store.coords[proj])
     tax = store.taxonomy
     found = region_names(xy, keep, tax.ancestors, tax.depth, [e.get("category", "") for e in store.entries])
-    offsets = getattr(store.thumbnails, "offsets", store.thumbnails)  # a saved store's: no picture read
-    spread = spread_rows(xy, [r for r in keep if offsets[r] is not None])
+    spread = spread_rows(xy, pictured(store, keep))
     return {"pictures": asdict(spread), "regions": [asdict(r) for r in found]}
 
 

@@ -193,7 +193,8 @@ def _build_ivf(unit: np.ndarray, nprobe: int, seed: int = 0, saved: dict[str, np
         saved = None  # saved for rows of the other precision: train afresh
     quantizer = faiss.IndexFlatIP(d)
     if unit.dtype == np.float16:
-        index = faiss.IndexIVFPQ(quantizer, d, nlist, pq_bytes(d), 8, faiss.METRIC_INNER_PRODUCT)
+        width = len(saved["pq_centroids"]) if saved is not None else pq_bytes(d)  # codebooks as saved, if any
+        index = faiss.IndexIVFPQ(quantizer, d, nlist, width, 8, faiss.METRIC_INNER_PRODUCT)
         # 10 k-means rounds per codebook: recall unchanged on the 40K store, a third less training (0.995 either
         # way); and no warning per codebook when the sample is small (a codebook is refined by the re-rank anyway)
         index.pq.cp.niter, index.pq.cp.min_points_per_centroid = 10, 1

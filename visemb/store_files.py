@@ -118,22 +118,60 @@ def _read_once(path: Path, mmap: bool | None, verify: bool) -> tuple:
         _saved_taxonomy(path, files, len(entries)), _saved_map(path, files, coords, len(entries))
 
 
+def _optional(path: Path, files: dict, name: str, read, then: str):
+    """``read(path / name)`` of an optional store file, checked like any store file first; None when the manifest
+    does not list it, and None with a warning (the error, then ``then``) when it is damaged or does not fit: the part
+    it holds is computed afresh, never fatal."""
+    if name not in files:
+        return None
+    try:
+        _verify_file(path / name, files[name])
+        return read(path / name)
+    except (StoreError, OSError, ValueError) as exc:
+        logger.warning("%s; %s", exc, then)
+        return None
+
+
+def _read_npz(f: Path) -> dict[str, np.ndarray]:
+    with np.load(f, allow_pickle=False) as z:
+        return {k: np.asarray(z[k]) for k in z.files}
+
+
+def _saved_index(path: Path, files: dict, shape: tuple[int, int]) -> dict[str, np.ndarray] | None:
+    """A big store's saved neighbour index arrays (:mod:`visemb.index_file`), or None: see :func:`_optional`."""
+    return _optional(path, files, INDEX_FILE, lambda f: read_index(f, *shape),
+                     "the neighbour index is built afresh (rebuild the store to save it again)")
+
+
+def _saved_taxonomy(path: Path, files: dict, rows: int) -> dict[str, np.ndarray] | None:
+    """The store's saved taxonomy arrays (:meth:`visemb.taxonomy.Taxonomy.arrays`), or None: see :func:`_optional`."""
+    from visemb.taxonomy import misfit
+
+    def read(f: Path) -> dict[str, np.ndarray]:
+        arrays = _read_npz(f)
+        why = misfit(arrays, rows)
+        if why:
+            raise StoreError(f"{f}: {why}")
+        return arrays
+
+    return _optional(path, files, TAXONOMY_FILE, read,
+                     "the taxonomy is built from the entries (rebuild the store to save it again)")
+
+
 def _saved_map(path: Path, files: dict, coords: dict, rows: int) -> dict[str, dict]:
-    """The map's saved full views, per projection, each checked; a missing or misfit one is left out, with a
-    warning when the file was listed (the app then computes it on first view: not fatal)."""
+    """The map's saved full views, per projection, each checked (:func:`visemb.map_layout.overview_misfit`); a
+    missing or misfit one is left out, with a warning when the file was listed (the app then computes it on first
+    view: not fatal)."""
     from visemb.map_layout import overview_misfit
 
-    if MAP_FILE not in files:
-        return {}
-    try:
-        _verify_file(path / MAP_FILE, files[MAP_FILE])
-        saved = read_json(path / MAP_FILE)
+    def read(f: Path) -> dict:
+        saved = read_json(f)
         if not isinstance(saved, dict):
-            raise StoreError(f"{path / MAP_FILE}: not a JSON object")
-    except StoreError as exc:
-        logger.warning("%s; the map's full view is computed when first shown", exc)
-        return {}
+            raise StoreError(f"{f}: not a JSON object")
+        return saved
+
     out = {}
+    saved = _optional(path, files, MAP_FILE, read, "the map's full view is computed when first shown") or {}
     for proj, view in saved.items():
         why = overview_misfit(view, rows) if proj in coords else "no such projection"
         if why:
@@ -141,39 +179,6 @@ def _saved_map(path: Path, files: dict, coords: dict, rows: int) -> dict[str, di
         else:
             out[proj] = view
     return out
-
-
-def _saved_taxonomy(path: Path, files: dict, rows: int) -> dict[str, np.ndarray] | None:
-    """The store's saved taxonomy arrays, checked like any store file; None, with a warning saying why, when they
-    are missing or do not fit (the taxonomy is then built from the entries: not fatal)."""
-    from visemb.taxonomy import misfit
-
-    if TAXONOMY_FILE not in files:
-        return None
-    try:
-        _verify_file(path / TAXONOMY_FILE, files[TAXONOMY_FILE])
-        with np.load(path / TAXONOMY_FILE, allow_pickle=False) as z:
-            arrays = {k: np.asarray(z[k]) for k in z.files}
-        why = misfit(arrays, rows)
-        if why:
-            raise StoreError(f"{path / TAXONOMY_FILE}: {why}")
-        return arrays
-    except (StoreError, OSError, ValueError) as exc:
-        logger.warning("%s; the taxonomy is built from the entries (rebuild the store to save it again)", exc)
-        return None
-
-
-def _saved_index(path: Path, files: dict, shape: tuple[int, int]) -> dict[str, np.ndarray] | None:
-    """A big store's saved neighbour index arrays, checked like any store file; None, with a warning saying why,
-    when it is missing, damaged or made for other vectors (the index is then built afresh: not fatal)."""
-    if INDEX_FILE not in files:
-        return None
-    try:
-        _verify_file(path / INDEX_FILE, files[INDEX_FILE])
-        return read_index(path / INDEX_FILE, *shape)
-    except (StoreError, ValueError) as exc:
-        logger.warning("%s; the neighbour index is built afresh (rebuild the store to save it again)", exc)
-        return None
 
 
 def _write_index(store: "Store", folder: Path, vector_dtype: str) -> None:

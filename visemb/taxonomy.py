@@ -52,8 +52,8 @@ class Taxonomy:
 
     Args:
         entries: the store's entries, one per row.
-        saved: :meth:`arrays` as a store saves them (``taxonomy.npz``): the ancestor table is then read, not
-            rebuilt from the entries (checked with :func:`misfit` first).
+        saved: :meth:`arrays` as a store saves them (``taxonomy.npz``, checked with :func:`misfit` by the store's
+            reader): the ancestor table is then taken from them, not rebuilt from the entries.
 
     Attributes:
         owner, ancestor: every (row, ancestor row) pair, flat int32 arrays: a 40K-noun store's table is ~1.4 MB
@@ -69,7 +69,7 @@ class Taxonomy:
             if s:
                 rows.setdefault(s, []).append(i)
         self._rows = {s: tuple(r) for s, r in rows.items()}
-        if saved is not None and misfit(saved, len(entries)) is None:
+        if saved is not None:
             self.owner, self.ancestor, self.depth = saved["owner"], saved["ancestor"], saved["depth"]
         else:
             self.owner, self.ancestor, self.depth = self._table()

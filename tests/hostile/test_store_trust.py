@@ -72,12 +72,10 @@ def test_export_to_a_device_or_symlink_is_refused(tmp_path):
 
 def _rewrite(copy, name: str, data) -> None:
     """Replace a listed JSON file and re-record its size and checksum, as a careless edit would."""
-    from visemb.checksum import sha256_file
+    from tests.helpers import relist
 
     (copy / name).write_text(json.dumps(data))
-    manifest = json.loads((copy / "manifest.json").read_text())
-    manifest["files"][name] = {"bytes": (copy / name).stat().st_size, "sha256": sha256_file(copy / name)}
-    (copy / "manifest.json").write_text(json.dumps(manifest))
+    relist(copy, name)
 
 
 @pytest.mark.parametrize("damage, needle", [
