@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gc
 import os
 import re
 import threading
@@ -25,10 +26,11 @@ SOURCE_LABELS = {n: SOURCES[n].label for n in APP_SOURCES}
 
 @st.cache_resource(show_spinner=False)
 def warm_up() -> threading.Thread | None:
-    """From the first page served (any page), once per process, in the background: the store (through the same
-    cache as the pages: a page that needs it meanwhile waits for this one load), its taxonomy, then the query
-    encoder (the ONNX session, about a second on 2 cores). The first answer then waits for neither, and a visitor
-    who opens the map and then translates does not wait either. ``VISEMB_WARM_UP=0`` turns it off."""
+    """Once per process, in the background, from the server's start (``serve.py``) or else from the first page
+    served: the store (through the same cache as the pages: a page that needs it meanwhile waits for this one
+    load), its taxonomy, pandas, the offline photos' labels, then the query encoder (the ONNX session, about a
+    second on 2 cores). The first answer then waits for none of them, and a visitor who opens the map and then
+    translates does not wait either. ``VISEMB_WARM_UP=0`` turns it off."""
     if os.environ.get("VISEMB_WARM_UP") == "0":
         return None
 
@@ -41,6 +43,7 @@ def warm_up() -> threading.Thread | None:
             store.taxonomy.pair_class  # noqa: B018  (the hierarchy the answer reads: now, not on the first one)
             import pandas  # noqa: F401  (the first table needs it: half a second to import)
 
+            get_source("offline")  # the shipped photos' labels in 90+ languages, which the translate page lists
             load_encoder(get_spec(store.encoder_spec.name), **ENCODER_OPTIONS)  # get_encoder finds it cached
         except Exception:  # the page that needs the store or the encoder shows the error
             pass
@@ -53,6 +56,7 @@ def warm_up() -> threading.Thread | None:
 @st.cache_resource(show_spinner="Loading the embedding store…")
 def _load_store() -> Store:
     store = Store.load(store_path())
+    gc.freeze()  # the store's million objects live as long as the process: no collection need walk them again
     if os.environ.get("VISEMB_WARM_UP") != "0":
         store.build_index_in_background()  # a big store's index is ready by the time a page needs it
     return store

@@ -36,14 +36,17 @@ TYPED_WORDS = ("guitar", "truck", "apple", "cat", "cello")
 IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"  # Streamlit's "Running…" is gone
 
 
-def start_app(env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str, float]:
-    """A fresh `streamlit run` on a free loopback port, offline: (process, URL, seconds until healthy)."""
+ENTRY = "serve.py"  # what README's command starts: the loads begin with the server
+
+
+def start_app(env: dict[str, str] | None = None, entry: str = ENTRY) -> tuple[subprocess.Popen, str, float]:
+    """A fresh `streamlit run <entry>` on a free loopback port, offline: (process, URL, seconds until healthy)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
     t_start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless=true",
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", entry, "--server.headless=true",
                              "--server.address=127.0.0.1", f"--server.port={port}", "--server.fileWatcherType=none"],
                             cwd=REPO, env={**os.environ, "VISEMB_OFFLINE": "1", **STORE_ENV, **(env or {})},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -59,6 +62,33 @@ def start_app(env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str,
 def launch(p):
     return p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+
+
+def open_neighbours(page, url: str) -> tuple[float, float]:
+    """``page`` sent to the neighbours page of *dog*: seconds to its title, and to its first table."""
+    t0 = time.perf_counter()
+    page.goto(f"{url}/neighbours?w=dog")
+    page.get_by_role("heading", name="Neighbours & similarity").wait_for(timeout=60_000)
+    paint = time.perf_counter() - t0
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
+    return paint, time.perf_counter() - t0
+
+
+def cold_start(entry: str) -> tuple[float, float]:
+    """A fresh server of ``entry`` opened straight onto the neighbours page the moment it is healthy: seconds to
+    the first paint (the page title) and to the first table."""
+    from playwright.sync_api import sync_playwright
+
+    proc, url, _ = start_app(entry=entry)
+    try:
+        with sync_playwright() as p:
+            b = launch(p)
+            times = open_neighbours(b.new_page(viewport={"width": 1400, "height": 1400}), url)
+            b.close()
+        return times
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
 def fresh_visit(step: str, warm_up: bool = True, read_s: float = 3.0) -> float:
@@ -120,12 +150,7 @@ def main() -> None:
         with sync_playwright() as p:
             b = launch(p)
             page = b.new_page(viewport={"width": 1400, "height": 1400})
-            t0 = time.perf_counter()
-            page.goto(f"{url}/neighbours?w=dog")
-            page.get_by_role("heading", name="Neighbours & similarity").wait_for(timeout=60_000)
-            first_paint = time.perf_counter() - t0
-            page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
-            neighbours = time.perf_counter() - t0
+            first_paint, neighbours = open_neighbours(page, url)
             rss_load = rss_mb(proc.pid)
             box = page.get_by_role("textbox", name="Noun", exact=True)
             t0 = time.perf_counter()
@@ -209,6 +234,15 @@ def main() -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+    # straight onto the neighbours page: the app started either way, and Streamlit's own floor, side by side
+    for entry, what in (("serve.py", "`streamlit run serve.py` (loads from the server's start)"),
+                        ("streamlit_app.py", "`streamlit run streamlit_app.py` (loads from the first page)"),
+                        ("benchmarks/floor_app.py", "a bare Streamlit page, title and a ten-row table "
+                                                    "(`benchmarks/floor_app.py`: Streamlit's own floor)")):
+        runs = np.array([cold_start(entry) for _ in range(3)])
+        paint, table = np.median(runs, axis=0)
+        rows.append((f"cold start straight onto the neighbours page, {what}: first paint / first table (fresh "
+                     "server opened once healthy; median of 3)", f"{paint:.2f} / **{table:.2f} s**"))
     # a new visitor's first word, typed 3 s after the landing page shows: fresh servers, side by side
     firsts = {warm: [fresh_visit("typed", warm) for _ in range(2)] for warm in (False, True)}
     rows += [(f"first translation typed on the landing page (fresh server, 3 s of reading; median of 2), "

@@ -158,3 +158,20 @@ def test_heads_only_in_languages_that_name_kinds_that_way():
     def test_exclude_and_sets(self, shared):
         src = get_source("labelled", labels_csv=shared / "photos" / "labels.csv", sets=("imagenet-samples",))
         assert all("imagenet-samples" in str(p) for p in src.fetch("dog", k=20).paths)
+
+
+def test_the_labels_table_reads_back_what_was_saved(tmp_path):
+    from visemb.sources.foreign_labels import ForeignLabels
+
+    labels = ForeignLabels()
+    for word, wnid, lang, origin in (("Hund", "n1", "deu", "omw"), ('chien "fou"', "n1", "fr", "cldr"),
+                                     ("perro\tcaliente", "n2", "spa", "freedict"), ("Ñandú", "n3", "es", "omw")):
+        labels.add(word, wnid, lang, origin)
+    for name in ("labels.tsv", "labels.tsv.gz"):
+        labels.save_tsv(tmp_path / name)
+        assert ForeignLabels.from_tsv(tmp_path / name).by_word == labels.by_word  # quotes and tabs survive
+    (tmp_path / "short.tsv").write_text("word\twnid\tlang\torigin\tform\nhund\tn1\tde\nkatze\tn4\tdeu\tomw\t\n")
+    assert dict(ForeignLabels.from_tsv(tmp_path / "short.tsv").by_word) == {"katze": [("n4", "de", "omw", "katze")]}
+    (tmp_path / "headless.tsv").write_text("hund\tn1\tde\tomw\n")
+    with pytest.raises(ValueError, match="not a labels table"):
+        ForeignLabels.from_tsv(tmp_path / "headless.tsv")

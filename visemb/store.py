@@ -15,6 +15,7 @@ from typing import Iterable, Sequence, Union
 
 import numpy as np
 
+from visemb.collector import collector_paused
 from visemb.encoder_spec import EncoderSpec
 from visemb.entry import Entry
 from visemb.errors import EncoderMismatchError, StoreError
@@ -56,8 +57,8 @@ class Store:
             rebuilt without k-means the first time it is needed.
         saved_taxonomy: a loaded store's saved taxonomy arrays (:meth:`visemb.taxonomy.Taxonomy.arrays`).
         map_overview: per projection, the map's full view (:func:`visemb.map_layout.overview`) as saved.
-        aliases_complete: ``aliases`` already maps every key, lemma and synset name (a saved store's do): taken as
-            they are.
+        as_read: the arguments are a store just read from disk (:meth:`load`), taken as they are: the entries are not
+            copied and ``aliases`` already maps every key, lemma and synset name.
     """
 
     def __init__(self, vectors: np.ndarray, entries: Sequence[Entry], manifest: dict | None = None,
@@ -65,21 +66,21 @@ class Store:
                  thumbnails: Sequence[bytes | None] | None = None, center: np.ndarray | None = None,
                  hubness: np.ndarray | None = None, saved_index: dict[str, np.ndarray] | None = None,
                  saved_taxonomy: dict[str, np.ndarray] | None = None, map_overview: dict[str, dict] | None = None,
-                 aliases_complete: bool = False):
+                 as_read: bool = False):
         if len(vectors) != len(entries):
             raise StoreError(f"{len(vectors)} vectors but {len(entries)} entries")
         if hubness is not None and len(hubness) != len(entries):
             raise StoreError(f"{len(hubness)} hubness values but {len(entries)} entries")
         self.hubness = None if hubness is None else np.asarray(hubness, np.float32)
         self.vectors = vectors
-        self.entries = [dict(e) for e in entries]
+        self.entries = list(entries) if as_read else [dict(e) for e in entries]
         self.manifest = dict(manifest or {})
         self.coords = dict(coords or {})
         self.thumbnails = (thumbnails if isinstance(thumbnails, Thumbnails) else list(thumbnails)) \
             if thumbnails is not None else [None] * len(entries)
         self.center = None if center is None else np.asarray(center, np.float32)
         self.index_to_key = [e["key"] for e in self.entries]
-        self.aliases = aliases if aliases_complete and aliases is not None else self._build_aliases(aliases or {})
+        self.aliases = aliases if as_read and aliases is not None else self._build_aliases(aliases or {})
         self.key_to_index = {k: rows[0] for k, rows in self.aliases.items()}
         for i, key in enumerate(self.index_to_key):
             self.key_to_index[key] = i
@@ -349,7 +350,8 @@ class Store:
         Raises:
             StoreError: naming the missing, corrupt or unknown-format file.
         """
-        return cls(*read_store(path, mmap, verify), aliases_complete=True)
+        with collector_paused():
+            return cls(*read_store(path, mmap, verify), as_read=True)
 
 
 def _as_list(x) -> list:

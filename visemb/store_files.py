@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections.abc
 import datetime as _dt
+import itertools
 import json
 import logging
 import os
@@ -16,12 +17,14 @@ import re
 import shutil
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
 from visemb.checksum import sha256_file
+from visemb.collector import collector_paused
 from visemb.errors import StoreError
 from visemb.index_file import INDEX_FILE, index_bytes, read_index
 from visemb.search import ANN_THRESHOLD, release_pages
@@ -91,6 +94,11 @@ def _write_files(store: "Store", folder: Path, vector_dtype: str) -> None:
 def read_store(path: str | Path, mmap: bool | None = None, verify: bool = True) -> tuple:
     """The arguments of :class:`visemb.store.Store` read from a directory (read again when a save replaced it
     while it was being read); see :meth:`visemb.store.Store.load`."""
+    with collector_paused():
+        return _read_retrying(path, mmap, verify)
+
+
+def _read_retrying(path: str | Path, mmap: bool | None, verify: bool) -> tuple:
     for _ in range(4):
         before = _identity(path)
         try:
@@ -102,20 +110,37 @@ def read_store(path: str | Path, mmap: bool | None = None, verify: bool = True) 
 
 
 def _read_once(path: Path, mmap: bool | None, verify: bool) -> tuple:
-    manifest = read_manifest(path, verify)
+    manifest = read_manifest(path, verify=False)
     files = manifest["files"]
-    try:
-        parts = _read_parts(path, manifest, mmap, lambda n: n in files and (path / n).is_file())
-        vectors, entries, aliases, coords, center, hubness, thumbs = parts
-    except StoreError:
-        raise
-    except Exception as exc:
-        raise StoreError(f"{path}: cannot read the store ({type(exc).__name__}: {exc})") from exc
+    if verify:
+        _verify_listed(path, files, checksums=False)  # sizes first: a truncated file is named, not misread
+    listed = lambda n: n in files and (path / n).is_file()  # noqa: E731
+    with ThreadPoolExecutor(1, thread_name_prefix="visemb-verify") as pool:
+        try:
+            vectors = _read_vectors(path, manifest, mmap)
+            # checksums and the vectors' finiteness are checked beside the JSON parse (hashlib and numpy release
+            # the GIL): a 40K-noun store opens a third of a second sooner on 2 cores
+            checked = pool.submit(_check_files, path, files if verify else {}, vectors)
+            entries, aliases, coords, center, hubness, thumbs = _read_parts(path, listed)
+        except Exception as exc:
+            if "checked" in locals():
+                checked.result()  # a damaged file explains a failed parse better than the parse error does
+            if isinstance(exc, StoreError):
+                raise
+            raise StoreError(f"{path}: cannot read the store ({type(exc).__name__}: {exc})") from exc
+        checked.result()
     _check_parts(path, manifest, vectors, entries, aliases, center, hubness, thumbs)
     release_pages(vectors)  # checked: its pages need not stay resident
     saved = _saved_index(path, files, vectors.shape) if len(vectors) > ANN_THRESHOLD else None
     return vectors, entries, manifest, aliases, coords, thumbs, center, hubness, saved, \
         _saved_taxonomy(path, files, len(entries)), _saved_map(path, files, coords, len(entries))
+
+
+def _check_files(path: Path, files: dict, vectors: np.ndarray) -> None:
+    """Each listed file's size and checksum (:func:`_verify_listed`), then the vectors' values."""
+    _verify_listed(path, files)
+    if not _all_finite(vectors):
+        raise StoreError(f"{path / 'vectors.npy'}: holds NaN or infinite values (corrupt); rebuild the store")
 
 
 def _optional(path: Path, files: dict, name: str, read, then: str):
@@ -224,30 +249,40 @@ def read_manifest(path: Path, verify: bool = True) -> dict:
         if name not in files or not (path / name).is_file():
             raise StoreError(f"{path / name}: missing (the store is incomplete; rebuild it)")
     if verify:
-        for name, info in files.items():
-            if name not in OPTIONAL_FILES:  # checked when read: a damaged one is rebuilt, not fatal
-                _verify_file(path / name, info)
+        _verify_listed(path, files)
     return manifest
 
 
-def _verify_file(f: Path, info: dict) -> None:
+def _verify_listed(path: Path, files: dict, checksums: bool = True) -> None:
+    """The size (and checksum) of each file the manifest lists but the optional ones (checked when read: a damaged
+    one is computed afresh, not fatal)."""
+    for name, info in files.items():
+        if name not in OPTIONAL_FILES:
+            _verify_file(path / name, info, checksums)
+
+
+def _verify_file(f: Path, info: dict, checksum: bool = True) -> None:
     if not f.is_file():
         raise StoreError(f"{f}: missing (the store is incomplete; rebuild it)")
     if f.stat().st_size != info["bytes"]:
         raise StoreError(f"{f}: {f.stat().st_size} bytes, manifest says {info['bytes']} (corrupt)")
-    if info["bytes"] <= VERIFY_LIMIT and sha256_file(f) != info["sha256"]:
+    if checksum and info["bytes"] <= VERIFY_LIMIT and sha256_file(f) != info["sha256"]:
         raise StoreError(f"{f}: checksum differs from the manifest (corrupt or edited)")
 
 
-def _read_parts(path: Path, manifest: dict, mmap: bool | None, listed) -> tuple:
-    """(vectors, entries, aliases, coords, center, hubness, thumbnails) of a store whose manifest lists them."""
+def _read_vectors(path: Path, manifest: dict, mmap: bool | None) -> np.ndarray:
+    """The store's vectors: float32 files are memory-mapped; float16 ones too past ANN_THRESHOLD rows, where they
+    stay float16 (half the memory of a float32 copy); smaller float16 stores are read into float32."""
     dtype = manifest.get("vector_dtype", "float32")
-    # float32 files are memory-mapped; float16 ones too past ANN_THRESHOLD rows, where they stay float16
-    # (half the memory of a float32 copy); smaller float16 stores are read into float32
     use_mmap = dtype in ("float32", "float16") if mmap is None else mmap
     vectors = np.load(path / "vectors.npy", mmap_mode="r" if use_mmap else None)
     if not use_mmap or (vectors.dtype == np.float16 and len(vectors) <= ANN_THRESHOLD):
         vectors = np.asarray(vectors, np.float32)
+    return vectors
+
+
+def _read_parts(path: Path, listed) -> tuple:
+    """(entries, aliases, coords, center, hubness, thumbnails) of a store; ``listed(name)``: the manifest lists it."""
     entries = read_json(path / "entries.json")
     aliases = read_json(path / "aliases.json")
     coords = {}
@@ -259,7 +294,7 @@ def _read_parts(path: Path, manifest: dict, mmap: bool | None, listed) -> tuple:
     thumbs = None
     if listed("thumbnails.json") and listed("thumbnails.bin"):
         thumbs = Thumbnails(path / "thumbnails.bin", read_json(path / "thumbnails.json"))
-    return vectors, entries, aliases, coords, center, hubness, thumbs
+    return entries, aliases, coords, center, hubness, thumbs
 
 
 def _check_parts(path: Path, manifest: dict, vectors, entries, aliases, center, hubness, thumbs) -> None:
@@ -269,20 +304,31 @@ def _check_parts(path: Path, manifest: dict, vectors, entries, aliases, center, 
         raise StoreError(f"{path / 'entries.json'}: every entry must be an object with a 'key' (corrupt)")
     if not isinstance(aliases, dict):
         raise StoreError(f"{path / 'aliases.json'}: not a JSON object (corrupt)")
-    for word, rows in aliases.items():
-        if not isinstance(rows, list) or not all(isinstance(r, int) and 0 <= r < len(entries) for r in rows):
-            raise StoreError(f"{path / 'aliases.json'}: alias {str(word)[:60]!r} points past the "
-                             f"{len(entries)} rows (corrupt); rebuild the store")
+    if not _rows_fit(aliases, len(entries)):
+        word = next(w for w, rows in aliases.items() if not _rows_fit({w: rows}, len(entries)))
+        raise StoreError(f"{path / 'aliases.json'}: alias {str(word)[:60]!r} points past the "
+                         f"{len(entries)} rows (corrupt); rebuild the store")
     if vectors.ndim != 2 or len(vectors) != len(entries) or vectors.shape[1] != manifest.get("dim"):
         raise StoreError(f"{path / 'vectors.npy'}: shape {vectors.shape} does not match "
                          f"{len(entries)} entries of dim {manifest.get('dim')}")
     if hubness is not None and hubness.shape != (len(entries),):
         raise StoreError(f"{path / 'hubness.npy'}: shape {hubness.shape} does not match {len(entries)} entries")
-    for name, arr in (("vectors.npy", vectors), ("hubness.npy", hubness), ("center.npy", center)):
+    for name, arr in (("hubness.npy", hubness), ("center.npy", center)):  # the vectors': see _check_files
         if arr is not None and not _all_finite(arr):
             raise StoreError(f"{path / name}: holds NaN or infinite values (corrupt); rebuild the store")
     if thumbs is not None and len(thumbs) != len(entries):
         raise StoreError(f"{path / 'thumbnails.json'}: {len(thumbs)} thumbnails for {len(entries)} entries")
+
+
+def _rows_fit(aliases: dict, rows: int) -> bool:
+    """Every alias maps to a list of row numbers below ``rows`` (checked as one array: a 40K-noun store has 200K)."""
+    lists = list(aliases.values())
+    if not all(v.__class__ is list for v in lists):
+        return False
+    flat = list(itertools.chain.from_iterable(lists))
+    if not all(r.__class__ is int for r in flat):  # not bool, float or str
+        return False
+    return not flat or (min(flat) >= 0 and max(flat) < rows)
 
 
 def write_json(path: Path, obj) -> None:
@@ -300,7 +346,10 @@ def _shared_names(obj: dict) -> dict:
     for field in SHARED_NAMES:
         names = obj.get(field)
         if names.__class__ is list:
-            obj[field] = [sys.intern(n) if n.__class__ is str else n for n in names]
+            try:
+                obj[field] = list(map(sys.intern, names))
+            except TypeError:  # not all strings: the load's checks say what is wrong
+                pass
     if obj.get("category").__class__ is str:
         obj["category"] = sys.intern(obj["category"])
     return obj

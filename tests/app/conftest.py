@@ -1,4 +1,4 @@
-"""App test fixtures: AppTest with cleared caches; a real `streamlit run` on 127.0.0.1 for browser tests."""
+"""App test fixtures: AppTest with cleared caches; a real `streamlit run serve.py` on 127.0.0.1 for browser tests."""
 
 from __future__ import annotations
 
@@ -37,10 +37,10 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def app_url():
-    """`streamlit run streamlit_app.py` on a free loopback port; stopped at the end of the session."""
+    """`streamlit run serve.py` (README's command) on a free loopback port; stopped at the end of the session."""
     port = _free_port()
     env = {**os.environ, "VISEMB_OFFLINE": "1", "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless=true",
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless=true",
                              "--server.address=127.0.0.1", f"--server.port={port}",
                              "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
                             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -38,6 +38,25 @@ def test_nan_in_a_listed_file_is_refused(copy):
         Store.load(copy)
 
 
+def test_nan_in_the_vectors_is_refused_though_their_checksum_fits(copy):
+    from tests.helpers import relist
+
+    v = np.load(copy / "vectors.npy")
+    v[7, 3] = np.inf
+    np.save(copy / "vectors.npy", v)
+    relist(copy, "vectors.npy")
+    with pytest.raises(StoreError, match="vectors.npy: holds NaN or infinite"):
+        Store.load(copy)
+
+
+def test_a_damaged_file_is_named_by_its_checksum_before_its_parse_fails(copy):
+    data = bytearray((copy / "entries.json").read_bytes())
+    data[0:1] = b"{"  # same size, no longer JSON
+    (copy / "entries.json").write_bytes(bytes(data))
+    with pytest.raises(StoreError, match="entries.json: checksum differs"):
+        Store.load(copy)
+
+
 @pytest.mark.parametrize("bad", ["[]", "null", '{"format_version": 1, "files": {"vectors.npy": 3}}'])
 def test_garbage_manifests_are_refused_with_a_message(copy, bad):
     (copy / "manifest.json").write_text(bad)
@@ -81,6 +100,9 @@ def _rewrite(copy, name: str, data) -> None:
 @pytest.mark.parametrize("damage, needle", [
     (lambda c: _rewrite(c, "aliases.json", {"dog": [10**6]}), "points past"),
     (lambda c: _rewrite(c, "aliases.json", {"dog": "x"}), "points past"),
+    (lambda c: _rewrite(c, "aliases.json", {"dog": [True]}), "points past"),
+    (lambda c: _rewrite(c, "aliases.json", {"dog": [1.0]}), "points past"),
+    (lambda c: _rewrite(c, "aliases.json", {"dog": [-1]}), "points past"),
     (lambda c: _rewrite(c, "entries.json", [{"nokey": 1}]), "must be an object with a 'key'"),
     (lambda c: _rewrite(c, "aliases.json", [1, 2]), "not a JSON object"),
 ])

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from visemb.collector import collector_paused
 from visemb.keys import fold, surface
 
 
@@ -169,10 +170,20 @@ class ForeignLabels:
 
         out = into if into is not None else cls()
         opener = gzip.open if str(path).endswith(".gz") else open
-        with opener(path, "rt", encoding="utf-8", newline="") as f:
-            for row in csv.DictReader(f, delimiter="\t"):
-                form = row.get("form") or row["word"]
-                out.by_word[row["word"]].append((row["wnid"], language_code(row["lang"]), row["origin"], form))
+        with opener(path, "rt", encoding="utf-8", newline="") as f, collector_paused():
+            rows = csv.reader(f, delimiter="\t")
+            header = next(rows, [])
+            try:
+                word, wnid, lang, origin = (header.index(c) for c in ("word", "wnid", "lang", "origin"))
+            except ValueError:
+                raise ValueError(f"{path}: not a labels table (its header is {header[:6]})") from None
+            form = header.index("form") if "form" in header else word
+            codes: dict[str, str] = {}  # a few hundred languages over 100K rows
+            for row in rows:
+                if len(row) < len(header):
+                    continue
+                code = codes.get(row[lang]) or codes.setdefault(row[lang], language_code(row[lang]))
+                out.by_word[row[word]].append((row[wnid], code, row[origin], row[form] or row[word]))
         out._derived.clear()
         return out
 
