@@ -46,6 +46,13 @@ def categories() -> dict[str, np.ndarray]:
     return {c: np.asarray(r, np.int32) for c, r in sorted(groups.items(), key=lambda kv: -len(kv[1]))}
 
 
+@st.cache_resource(show_spinner=False)
+def names() -> np.ndarray:
+    """Every row's name as shown on hover, as one object array: plotly checks an array at once, where a list of
+    40K strings takes it half a second, twice (building the figure, then Streamlit's check)."""
+    return np.array([k.replace("_", " ") for k in store.index_to_key], dtype=object)
+
+
 def scatter(proj: str, chosen: list[int]) -> go.Figure:
     """One WebGL trace per category (the noun's name on hover; its gloss is in the list a click shows); with a
     selection, what is not selected in one grey trace."""
@@ -62,7 +69,7 @@ def scatter(proj: str, chosen: list[int]) -> go.Figure:
             continue
         colour = GREY if name == NOT_SELECTED else COLOURS[i % len(COLOURS)]
         fig.add_scattergl(x=xy[rows, 0], y=xy[rows, 1], mode="markers", name=name, customdata=rows,
-                          hovertext=[store.index_to_key[r].replace("_", " ") for r in rows],
+                          hovertext=names()[rows],
                           hovertemplate="%{hovertext}<extra>" + html.escape(name) + "</extra>",
                           marker=dict(size=6, opacity=0.8, color=colour))
     fig.update_layout(height=640, legend_title_text="category")
