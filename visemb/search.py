@@ -148,14 +148,14 @@ def unit_rows(vectors: np.ndarray, sample: int = 256) -> bool:
     return bool(np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=5e-3))
 
 
-def similarities(q: np.ndarray, unit: np.ndarray, chunk: int = 8192) -> np.ndarray:
-    """``q @ unit.T`` in float32; float16 rows are converted a chunk at a time (never all at once)."""
+def similarities(q: np.ndarray, unit: np.ndarray) -> np.ndarray:
+    """``q @ unit.T`` in float32; float16 rows a chunk at a time (never all at once), through
+    :func:`visemb.half_product.half_product`."""
     if unit.dtype != np.float16:
         return q @ unit.T
-    out = np.empty((len(q), len(unit)), np.float32)
-    for s in range(0, len(unit), chunk):
-        out[:, s:s + chunk] = q @ np.asarray(unit[s:s + chunk], np.float32).T
-    return out
+    from visemb.half_product import half_product
+
+    return half_product(q, unit)
 
 
 def _trim_heap() -> None:
