@@ -1,4 +1,5 @@
-"""Python's cycle collector paused while a big structure is built from a file."""
+"""Memory housekeeping: Python's cycle collector paused while a big structure is built from a file; freed C heap
+given back to the system."""
 
 from __future__ import annotations
 
@@ -19,3 +20,16 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was_on:
             gc.enable()
+
+
+def trim_heap() -> None:
+    """Return freed heap memory to the system (glibc ``malloc_trim``; nothing elsewhere): blocks that numpy or
+    ONNX Runtime freed stay resident in the process until then."""
+    import ctypes
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):
+            pass

@@ -7,6 +7,8 @@ import logging
 
 import numpy as np
 
+from visemb.collector import trim_heap
+
 logger = logging.getLogger(__name__)
 
 # Past this many vectors brute force passes ~40 ms per query on 2 cores (19 ms at 10K, 164 ms at 100K, 1.6 s at
@@ -57,7 +59,7 @@ class NeighbourIndex:
         elif method == "ivf":
             self._nn = _build_ivf(self.unit, nprobe, saved=saved)
             release_pages(self.unit)  # the index holds its own copy; mapped rows come back only when read
-            _trim_heap()  # give the training sample's memory back to the system
+            trim_heap()  # give the training sample's memory back to the system
         else:
             import hnswlib
 
@@ -156,18 +158,6 @@ def similarities(q: np.ndarray, unit: np.ndarray) -> np.ndarray:
     from visemb.half_product import half_product
 
     return half_product(q, unit)
-
-
-def _trim_heap() -> None:
-    """Return freed heap memory to the system (glibc ``malloc_trim``; nothing elsewhere)."""
-    import ctypes
-    import sys
-
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
-        except (OSError, AttributeError):
-            pass
 
 
 def release_pages(array: np.ndarray) -> None:
