@@ -115,6 +115,7 @@ def _read_once(path: Path, mmap: bool | None, verify: bool) -> tuple:
     if verify:
         _verify_listed(path, files, checksums=False)  # sizes first: a truncated file is named, not misread
     listed = lambda n: n in files and (path / n).is_file()  # noqa: E731
+    checked = None
     with ThreadPoolExecutor(1, thread_name_prefix="visemb-verify") as pool:
         try:
             vectors = _read_vectors(path, manifest, mmap)
@@ -123,7 +124,7 @@ def _read_once(path: Path, mmap: bool | None, verify: bool) -> tuple:
             checked = pool.submit(_check_files, path, files if verify else {}, vectors)
             entries, aliases, coords, center, hubness, thumbs = _read_parts(path, listed)
         except Exception as exc:
-            if "checked" in locals():
+            if checked is not None:
                 checked.result()  # a damaged file explains a failed parse better than the parse error does
             if isinstance(exc, StoreError):
                 raise
