@@ -136,6 +136,18 @@ class TestLabelled:
         assert "not a known label" in res.notes[0] and any("perserkatze" in n for n in res.notes)
         assert "compound" not in " ".join(source.fetch("Perserkatze", k=2).notes)  # a known label: as before
 
+    def test_exclude_and_sets(self, shared):
+        src = get_source("labelled", labels_csv=shared / "photos" / "labels.csv", sets=("imagenet-samples",))
+        assert all("imagenet-samples" in str(p) for p in src.fetch("dog", k=20).paths)
+
+    def test_a_restricted_copy_serves_only_its_classes(self, source):
+        first, *rest = sorted(source.photos)
+        assert source.photos_under(first)  # now in the full source's cache
+        part = source.restricted(lambda w: w != first)
+        assert part.photos_under(first) == [] and first not in part.photos
+        assert part.photos_under(rest[0]) == source.photos_under(rest[0])
+        assert source.photos_under(first) and first in source.photos  # the full source is as it was
+
 
 def test_heads_only_in_languages_that_name_kinds_that_way():
     from visemb.sources.foreign_labels import ForeignLabels
@@ -154,10 +166,6 @@ def test_heads_only_in_languages_that_name_kinds_that_way():
     assert labels.lookup_as_head("persan") == [] and labels.lookup_as_head("chat") == []  # French: head first
     assert [r[0] for r in labels.lookup_as_head("hund")] == []  # nothing ends in it
     assert labels.lookup_as_head("ze") == [] and labels.lookup_as_head("") == []
-
-    def test_exclude_and_sets(self, shared):
-        src = get_source("labelled", labels_csv=shared / "photos" / "labels.csv", sets=("imagenet-samples",))
-        assert all("imagenet-samples" in str(p) for p in src.fetch("dog", k=20).paths)
 
 
 def test_the_labels_table_reads_back_what_was_saved(tmp_path):

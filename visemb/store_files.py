@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from visemb.checksum import sha256_file
-from visemb.collector import collector_paused
 from visemb.errors import StoreError
 from visemb.index_file import INDEX_FILE, index_bytes, read_index
 from visemb.search import ANN_THRESHOLD, release_pages
@@ -93,12 +92,7 @@ def _write_files(store: "Store", folder: Path, vector_dtype: str) -> None:
 
 def read_store(path: str | Path, mmap: bool | None = None, verify: bool = True) -> tuple:
     """The arguments of :class:`visemb.store.Store` read from a directory (read again when a save replaced it
-    while it was being read); see :meth:`visemb.store.Store.load`."""
-    with collector_paused():
-        return _read_retrying(path, mmap, verify)
-
-
-def _read_retrying(path: str | Path, mmap: bool | None, verify: bool) -> tuple:
+    while it was being read); see :meth:`visemb.store.Store.load`, which reads it with the cycle collector paused."""
     for _ in range(4):
         before = _identity(path)
         try:

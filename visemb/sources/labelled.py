@@ -127,16 +127,26 @@ class LabelledSource(ImageSource):
         self.sets = sets
         if not self.labels_csv.is_file():
             raise SourceUnavailableError(f"Labelled photos not found: {self.labels_csv} is missing")
-        self.photos: dict[str, list[str]] = defaultdict(list)
+        photos: dict[str, list[str]] = defaultdict(list)
         with open(self.labels_csv, encoding="utf-8", newline="") as f:
             for row in csv.DictReader(f):
                 if sets and row.get("set") not in sets:
                     continue
                 if row["path"] in exclude:
                     continue
-                self.photos[row["wnid"]].append(row["path"])
+                photos[row["wnid"]].append(row["path"])
+        self.photos = photos
         self._lexicon = lexicon
-        self._closure_cache: dict[str, list[str]] = {}
+
+    @property
+    def photos(self) -> dict[str, list[str]]:
+        """Class (wnid) -> its photos' paths, relative to ``root``."""
+        return self._photos
+
+    @photos.setter
+    def photos(self, photos: dict[str, list[str]]) -> None:
+        self._photos = photos
+        self._closure_cache: dict[str, list[str]] = {}  # photos_under's answers hold for these photos only
 
     @property
     def lexicon(self) -> Lexicon:
@@ -206,8 +216,7 @@ class LabelledSource(ImageSource):
     def restricted(self, keep: Callable[[str], bool]) -> "LabelledSource":
         """A copy serving only the photos of the classes ``keep`` accepts (same labels, same lexicon)."""
         out = copy.copy(self)
-        out.photos = defaultdict(list, {w: p for w, p in self.photos.items() if keep(w)})
-        out._closure_cache = {}
+        out.photos = defaultdict(list, {w: p for w, p in self.photos.items() if keep(w)})  # a cache of its own too
         return out
 
     def photos_under(self, wnid: str) -> list[str]:
