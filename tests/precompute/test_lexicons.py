@@ -2,11 +2,12 @@
 
 import json
 
-from precompute.lexicons import cldr_labels, english_nouns, freedict_labels
+from precompute.lexicons import cedict_labels, cldr_labels, english_nouns, freedict_labels, is_noun_gloss
 from tests.precompute.test_dictd import write_dictd
 
 DOG, FOOD, BUTTERFLY, CAT = "n02084071", "n00021265", "n02274259", "n02121620"
 KEEP = {DOG, FOOD, BUTTERFLY, CAT}
+BEAR, MONKEY = "n02131653", "n02484322"
 
 
 def test_an_english_word_maps_to_the_senses_it_is_used_in():
@@ -66,3 +67,38 @@ def test_japanese_through_dictionaries_that_start_from_it(tmp_path):
     assert labels.lookup("犬", "ja") == [(DOG, "ja", "freedict")]  # German and French agree
     assert labels.lookup("猫", "ja") == []  # German alone is not enough
     assert labels.lookup("dog", "ja") == []  # not Japanese script
+
+
+def test_a_word_keeps_the_senses_most_dictionaries_agree_on(tmp_path):
+    """eng-deu alone lists Bär under *monkey* (a pile driver's ram); deu-eng and eng-deu both give *bear*."""
+    write_dictd(tmp_path, "deu-eng", [(["bär"], "Bär /b/ <n, masc>\nbear <n>\n"),
+                                      (["katze"], "Katze /k/ <n, fem>\ncat <n>\n")])
+    write_dictd(tmp_path, "eng-deu", [(["bear"], "bear /b/ <n>\nBär\n"), (["monkey"], "monkey /m/ <n>\nAffe, Bär\n")])
+    keep = KEEP | {BEAR, MONKEY}
+    labels = freedict_labels(tmp_path, keep, languages=("de",))
+    assert labels.lookup("Bär", "de") == [(BEAR, "de", "freedict")]
+    assert labels.lookup("Katze", "de") == [(CAT, "de", "freedict")]  # one dictionary is enough when alone
+    every = freedict_labels(tmp_path, keep, languages=("de",), best_supported=False)
+    assert sorted(w for w, _, _ in every.lookup("Bär", "de")) == sorted([BEAR, MONKEY])
+
+
+def test_an_english_gloss_in_an_english_to_japanese_entry_is_not_a_japanese_word(tmp_path):
+    write_dictd(tmp_path, "eng-jpn", [(["dog"], "dog /dɔg/ <n>\n犬, animal\n")])
+    labels = freedict_labels(tmp_path, KEEP, languages=("ja",))
+    assert labels.lookup("犬", "ja") == [(DOG, "ja", "freedict")]
+    assert labels.lookup("animal") == []
+
+
+def test_chinese_nouns_from_cc_cedict(tmp_path):
+    path = tmp_path / "cedict_ts.u8"
+    path.write_text("狗 狗 [gou3] /dog/CL:隻|只[zhi1]/\n蝴蝶 蝴蝶 [hu2 die2] /butterfly/CL:隻|只[zhi1]/\n"
+                    "紅 红 [hong2] /red/popular/\n", encoding="utf-8")
+    labels = cedict_labels(path, KEEP)
+    assert labels.lookup("狗", "zh") == [(DOG, "zh", "cc-cedict")]
+    assert labels.lookup("蝴蝶", "zh") == [(BUTTERFLY, "zh", "cc-cedict")]
+    assert labels.lookup("红") == []
+
+
+def test_a_gloss_counts_as_a_noun_by_how_wordnet_uses_it():
+    assert is_noun_gloss("butterfly") and is_noun_gloss("train") and is_noun_gloss("golden retriever")
+    assert not is_noun_gloss("red") and not is_noun_gloss("popular") and not is_noun_gloss("quickly")
