@@ -83,8 +83,12 @@ def full_view(proj: str) -> dict:
 
 
 def regions(proj: str) -> list[tuple[float, float, str]]:
-    """(x, y, name) of the map's regions, named by WordNet."""
-    return [(r["x"], r["y"], store.index_to_key[r["row"]].replace("_", " ")) for r in full_view(proj)["regions"]]
+    """(x, y, name) of the map's regions, named by WordNet: the noun's first lemma (*food*, not the key
+    ``food.n.02`` of a second sense)."""
+    def name(row: int) -> str:
+        return (store.entries[row].get("lemmas") or [store.index_to_key[row]])[0].replace("_", " ")
+
+    return [(r["x"], r["y"], name(r["row"])) for r in full_view(proj)["regions"]]
 
 
 @st.cache_data(show_spinner=False)

@@ -3,9 +3,10 @@
 
 Each noun gets the photos the loopback search engine (``precompute.loopback``) returns for it — photos from
 ``../shared/photos`` of its nearest photographed WordNet relative — embedded once per distinct photo with the
-store's ONNX encoder (cached under ``.work/eval-cache``), pooled per noun, hubness and a PCA map computed, a small
-thumbnail per noun, vectors in float16. Many nouns share a relative's photos, so many vectors repeat; the sizes,
-memory and latencies are those of a real 40K store.
+store's ONNX encoder (cached under ``.work/eval-cache``), pooled per noun, hubness and the map's PCA and UMAP
+projections computed (``--projections pca`` for a quicker build), a small thumbnail per noun, vectors in float16.
+Many nouns share a relative's photos, so many vectors repeat; the sizes, memory and latencies are those of a real
+40K store.
 
     python benchmarks/big_store.py --shared ../shared --out .work/big-store
     python benchmarks/big_store.py --shared ../shared --all-synsets --out .work/all-synsets-store
@@ -87,6 +88,7 @@ def main() -> int:
     p.add_argument("--out", default=str(REPO / ".work" / "big-store"))
     p.add_argument("--images", type=int, default=3, help="photos per noun")
     p.add_argument("--limit", type=int)
+    p.add_argument("--projections", default="pca,umap", help="comma-separated: pca, tsne, umap")
     p.add_argument("--all-synsets", action="store_true",
                    help="a row per WordNet noun synset (keyed by its first lemma, or its name when that word's "
                         "commonest sense is another row), not a row per seed word")
@@ -113,7 +115,11 @@ def main() -> int:
     thumbs_by_photo = {p: thumb(shared / "photos" / p) for p in sorted({ps[0] for ps in picks})}
     store = Store(rows, entries, aliases=vocab["aliases"])
     hubness = store.compute_hubness()
-    coords = {"pca": project(store.unit_vectors, "pca")}
+    coords = {}
+    for proj in a.projections.split(","):
+        t = time.perf_counter()
+        coords[proj] = project(store.unit_vectors, proj)
+        print(f"{proj}: {time.perf_counter() - t:.0f} s", flush=True)
     spec = get_spec("resnet50-keras-onnx").to_dict()
     spec["weights_name"] = Path(spec["weights_name"]).name
     store = Store(rows, entries, aliases=vocab["aliases"], coords=coords, hubness=hubness,
@@ -122,7 +128,7 @@ def main() -> int:
                             "source": {"name": "loopback", "images_per_noun": a.images},
                             "vocabulary": {"vocabulary": "wordnet", "rule": "synsets" if a.all_synsets else "article",
                                            "limit": a.limit},
-                            "images": int(len(vectors)), "projections": ["pca"],
+                            "images": int(len(vectors)), "projections": sorted(coords),
                             "benchmark_fixture": "benchmarks/big_store.py: never shipped"})
     store.save(a.out, vector_dtype="float16")
     print(f"{len(store):,} nouns, {len(vectors):,} distinct photos -> {a.out} in {time.perf_counter() - t0:.0f} s")

@@ -35,12 +35,37 @@ def test_regions_take_the_most_specific_shared_noun_and_never_a_top_level_one():
             names.append(f"{names[kind]} kind")
             xy.append(np.array(centre) + rng.normal(0, 0.2, 2))
     found = region_names(np.array(xy), range(5, len(xy)), lambda r: parents[r], np.array(depth), categories,
-                         clusters=3)
+                         clusters=(3,))
     assert sorted(names[r.row] for r in found) == ["cat", "dog", "vehicle"]
     assert all(r.share == 1.0 and r.members == 40 for r in found)
     # one cluster over everything: only "entity" and "animal"-level nouns cover most of it, and those are top level
     assert region_names(np.array(xy), range(5, len(xy)), lambda r: parents[r], np.array(depth), categories,
-                        clusters=1) == []
+                        clusters=(1,)) == []
+
+
+def test_regions_take_the_fewest_clusters_that_name_enough_of_them():
+    # rows: 0 animal (top), 1 vehicle; 2-4 dog, cat, bird; 5-7 car, boat, bus; then 20 of each kind, the animals
+    # at the bottom left, the vehicles at the top right: two clusters name one region (vehicle), six name six
+    names = ["animal", "vehicle", "dog", "cat", "bird", "car", "boat", "bus"]
+    parents = {0: set(), 1: set(), 2: {0}, 3: {0}, 4: {0}, 5: {1}, 6: {1}, 7: {1}}
+    depth = [1, 1, 2, 2, 2, 2, 2, 2]
+    categories = [TOP_CATEGORY, "noun.artifact"] + ["noun.animal"] * 3 + ["noun.artifact"] * 3
+    rng = np.random.default_rng(2)
+    xy = [rng.normal(0, 0.1, 2) for _ in names]
+    for kind, centre in zip(range(2, 8), ((0, 0), (3, 2), (6, 0), (20, 20), (23, 22), (26, 20))):
+        for _ in range(20):
+            parents[len(xy)] = parents[kind] | {kind}
+            depth.append(depth[kind] + 1)
+            categories.append(categories[kind])
+            xy.append(np.array(centre) + rng.normal(0, 0.1, 2))
+
+    def named(**kw) -> list[str]:
+        found = region_names(np.array(xy), range(8, len(xy)), lambda r: parents[r], np.array(depth), categories, **kw)
+        return sorted(names[r.row] for r in found)
+
+    assert named(clusters=(2,)) == ["vehicle"]
+    assert named(clusters=(2, 6), enough=5) == ["bird", "boat", "bus", "car", "cat", "dog"]
+    assert named(clusters=(2, 6), enough=1) == ["vehicle"]  # enough at two: the broader regions stay
 
 
 def test_a_store_saves_its_full_view_and_the_map_reads_it(tmp_path, caplog):

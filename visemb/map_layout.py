@@ -4,7 +4,8 @@
   at them never overlap, with the biggest pictures that still leave enough of them.
 - :func:`region_names` clusters the points (k-means on the 2-D positions, scipy) and names each cluster by the most
   specific noun that covers most of its members (the noun or an ancestor of each member), leaving out WordNet's
-  top-level nouns (lexicographer file ``noun.Tops``: *entity*, *animal*, *artifact*).
+  top-level nouns (lexicographer file ``noun.Tops``: *entity*, *animal*, *artifact*); it takes the fewest
+  clusters that name enough regions.
 - :func:`overview` is both for a store's full view; a store saves it per projection (``map_layout.json``), so that
   the map's first view computes neither; :func:`overview_misfit` checks a saved one.
 """
@@ -91,32 +92,52 @@ def _kept(unit: np.ndarray, side: float, most: int) -> list[int]:
 
 
 def region_names(xy: np.ndarray, rows: Sequence[int], ancestors, depth: np.ndarray, categories: Sequence[str],
-                 clusters: int = 14, seed: int = 0, coverage: float = 0.5,
-                 label_box: tuple[float, float] = (0.12, 0.04), sample: int = 4000) -> list[Region]:
+                 clusters: Sequence[int] = (14, 28, 56, 112, 224), enough: int = 10, seed: int = 0,
+                 coverage: float = 0.5, label_box: tuple[float, float] = (0.12, 0.04),
+                 sample: int = 8000) -> list[Region]:
     """Clusters of ``rows`` on the map, each named by the most specific noun (deepest; then the one covering more)
     that is the noun or an ancestor of at least ``coverage`` of its members and is not a top-level noun; a cluster
-    without one, whose name another cluster already took, or whose name would overlap a bigger cluster's (within
-    ``label_box``, a share of the map's width and height) goes unnamed. Past ``sample`` rows, a fixed random
-    sample of them is clustered and counted (a region's name is a majority: a sample tells it as well).
+    without one, under a quarter of the average cluster's size, whose name another cluster already took, or whose
+    name would overlap a bigger cluster's (within ``label_box``, a share of the map's width and height) goes
+    unnamed. The counts in ``clusters`` are tried from the fewest: the first that names ``enough`` regions is kept
+    (the broadest regions that can be named), else the one that names the most. A big store's regions are small:
+    in 40K nouns, most broad regions mix kinds no noun below the top level covers. Past ``sample`` rows, a fixed
+    random sample of them is clustered and counted (a region's name is a majority: a sample tells it as well).
 
     Args:
         ancestors: ``row -> set of ancestor rows`` (the store's taxonomy).
         depth: each row's depth in WordNet.
         categories: each row's lexicographer file (``noun.animal``).
     """
-    from scipy.cluster.vq import kmeans2  # a light import (scikit-learn's would add a second and ~100 MB)
-
     rows = np.asarray(list(rows), np.int64)
-    if len(rows) < clusters:
-        return []
     if len(rows) > sample:
         rows = np.sort(np.random.default_rng(seed).choice(rows, sample, replace=False))
     pts = np.asarray(xy, np.float64)[rows]
+    best: list[Region] = []
+    for k in sorted(clusters):
+        if len(rows) < k:
+            break
+        found = _named_clusters(pts, rows, k, ancestors, depth, categories, seed, coverage, label_box)
+        if len(found) > len(best):
+            best = found
+        if len(best) >= enough:
+            break
+    return best
+
+
+def _named_clusters(pts: np.ndarray, rows: np.ndarray, k: int, ancestors, depth: np.ndarray,
+                    categories: Sequence[str], seed: int, coverage: float,
+                    label_box: tuple[float, float]) -> list[Region]:
+    """:func:`region_names` for ``k`` clusters of the points ``pts`` (of ``rows``)."""
+    from scipy.cluster.vq import kmeans2  # a light import (scikit-learn's would add a second and ~100 MB)
+
     scale = np.maximum(pts.std(axis=0), 1e-9)
-    _, labels = kmeans2(pts / scale, clusters, minit="++", seed=seed)
+    _, labels = kmeans2(pts / scale, k, minit="++", seed=seed)
     found = []
-    for c in range(clusters):
+    for c in range(k):
         members = rows[labels == c]
+        if len(members) < max(1.0, len(rows) / k / 4):
+            continue
         cover = Counter(a for r in members for a in {int(r), *ancestors(int(r))})
         ranked = sorted((r for r, n in cover.items() if n >= coverage * len(members)
                          and categories[r] != TOP_CATEGORY),
