@@ -183,7 +183,7 @@ def main() -> None:
                 if visitor == "new":  # a fresh browser context: nothing cached, the map is its first page
                     page = b.new_page(viewport={"width": 1400, "height": 1400})
                 t0 = time.perf_counter()
-                page.goto(f"{url}/map?proj=pca")
+                page.goto(f"{url}/map")  # the projection a visitor gets: UMAP where the store has one
                 page.wait_for_function("() => { const gd = document.querySelector('.js-plotly-plot');"
                                        " return gd && gd._fullData && gd._fullData.length > 0"
                                        " && gd.querySelectorAll('.imagelayer image').length >= 30; }",
@@ -234,7 +234,8 @@ def main() -> None:
                 ("server RSS after load (store + page)", f"{rss_load:.0f} MB"),
                 ("server RSS after translations (+ ONNX model)", f"{rss_translate:.0f} MB"),
                 *[(f"map of all {len(store):,} nouns drawn with {drawn[0]} pictures and {drawn[1]} named regions "
-                   f"(PCA; WebGL: {'yes' if webgl else 'no'}), {what} (median of 3)",
+                   f"({'UMAP' if 'umap' in store.coords else sorted(store.coords)[0].upper()}; "
+                   f"WebGL: {'yes' if webgl else 'no'}), {what} (median of 3)",
                    f"**{np.median(maps[k]):.2f} s** ({min(maps[k]):.2f}–{max(maps[k]):.2f})")
                   for k, what in (("app", "opened from another page of the app"),
                                   ("new", "a new visitor's first page (nothing cached)"))],
