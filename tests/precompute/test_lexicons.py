@@ -8,6 +8,7 @@ from tests.precompute.test_dictd import write_dictd
 DOG, FOOD, BUTTERFLY, CAT = "n02084071", "n00021265", "n02274259", "n02121620"
 KEEP = {DOG, FOOD, BUTTERFLY, CAT}
 BEAR, MONKEY = "n02131653", "n02484322"
+CAR, WAGON = "n02958343", "n04543158"
 
 
 def test_an_english_word_maps_to_the_senses_it_is_used_in():
@@ -78,8 +79,21 @@ def test_a_word_keeps_the_senses_most_dictionaries_agree_on(tmp_path):
     labels = freedict_labels(tmp_path, keep, languages=("de",))
     assert labels.lookup("Bär", "de") == [(BEAR, "de", "freedict")]
     assert labels.lookup("Katze", "de") == [(CAT, "de", "freedict")]  # one dictionary is enough when alone
-    every = freedict_labels(tmp_path, keep, languages=("de",), best_supported=False)
+    assert freedict_labels(tmp_path, keep, languages=("de",), rule="sources").lookup("Bär", "de") == \
+        [(BEAR, "de", "freedict")]
+    every = freedict_labels(tmp_path, keep, languages=("de",), rule="all")
     assert sorted(w for w, _, _ in every.lookup("Bär", "de")) == sorted([BEAR, MONKEY])
+
+
+def test_each_english_word_a_dictionary_gives_is_one_piece_of_evidence(tmp_path):
+    """Both dictionaries give *Wagen* as *car* and *wagon*; deu-eng also as *automobile*: *car* has more evidence
+    under the glosses rule, a tie under the sources rule."""
+    write_dictd(tmp_path, "deu-eng", [(["wagen"], "Wagen /v/ <n, masc>\ncar, automobile, wagon\n")])
+    write_dictd(tmp_path, "eng-deu", [(["car"], "car /k/ <n>\nWagen\n"), (["wagon"], "wagon /w/ <n>\nWagen\n")])
+    keep = KEEP | {CAR, WAGON}
+    assert freedict_labels(tmp_path, keep, languages=("de",)).lookup("Wagen", "de") == [(CAR, "de", "freedict")]
+    tie = freedict_labels(tmp_path, keep, languages=("de",), rule="sources").lookup("Wagen", "de")
+    assert sorted(w for w, _, _ in tie) == sorted([CAR, WAGON])
 
 
 def test_an_english_gloss_in_an_english_to_japanese_entry_is_not_a_japanese_word(tmp_path):
