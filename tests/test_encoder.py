@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from tests.helpers import jpeg, needs_shared
+from tests.helpers import assert_same_onnx, jpeg, needs_shared
 
 from visemb.encoder import load_encoder
 from visemb.encoder_spec import SHIPPED_ONNX, EncoderSpec, encoder_names, get_spec
@@ -89,14 +89,17 @@ def test_shipped_onnx_matches_torch_reference(shared):
 
 @needs_shared
 def test_export_reproduces_the_shipped_files(shared, tmp_path):
-    """`export-onnx` from the torch weights gives the shipped .onnx byte for byte, and the same classifier rows."""
+    """`export-onnx` from the torch weights gives the shipped .onnx (byte for byte, or one float16 step apart where
+    another CPU rounds the folded batch norm differently), and the same classifier rows."""
     pytest.importorskip("onnx")
     from visemb.checksum import sha256_file
     from visemb.onnx_export import export_onnx
     from visemb.prototypes import classifier_path
 
     spec = export_onnx(get_spec("resnet50-keras"), tmp_path / SHIPPED_ONNX.name)
-    assert spec.file_sha256 == sha256_file(SHIPPED_ONNX) == get_spec("resnet50-keras-onnx").file_sha256
+    assert sha256_file(SHIPPED_ONNX) == get_spec("resnet50-keras-onnx").file_sha256
+    if spec.file_sha256 != sha256_file(SHIPPED_ONNX):
+        assert_same_onnx(tmp_path / SHIPPED_ONNX.name, SHIPPED_ONNX)
     with np.load(classifier_path(spec)) as got, np.load(classifier_path(get_spec("resnet50-keras-onnx"))) as shipped:
         assert np.array_equal(got["weight"], shipped["weight"]) and np.array_equal(got["wnids"], shipped["wnids"])
         assert str(got["network_sha256"]) == str(shipped["network_sha256"])

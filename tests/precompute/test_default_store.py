@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from tests.helpers import REPO, needs_shared
+from tests.helpers import REPO, assert_same_onnx, needs_shared
 
 from visemb.defaults import DEFAULT_STORE
 from visemb.store import Store
@@ -38,27 +38,8 @@ def test_rebuilt_slice_matches_committed_store(rebuilt):
 
 
 def test_rebuilt_encoder_is_the_committed_one(rebuilt):
-    """The same graph and weights; a weight may differ by one float16 step, where folding batch norm into the
-    convolutions rounds differently on another CPU (seen: a few values in 47 of 106 tensors, each at most one step:
-    2**-10 of the value, or 1.2e-7 among float16's subnormals)."""
-    import onnx
-    from onnx import numpy_helper
-
     name = "resnet50_keras_v1_fp16w.onnx"
-    built, committed = (onnx.load(str(d / "encoder" / name)) for d in (rebuilt, REPO / "data" / "default"))
-    assert built.graph.node == committed.graph.node and built.graph.input == committed.graph.input \
-        and built.graph.output == committed.graph.output
-    weights = {t.name: numpy_helper.to_array(t) for t in committed.graph.initializer}
-    assert sorted(t.name for t in built.graph.initializer) == sorted(weights)
-    for tensor in built.graph.initializer:
-        a, b = numpy_helper.to_array(tensor), weights[tensor.name]
-        assert a.dtype == b.dtype and a.shape == b.shape, tensor.name
-        if a.dtype == np.float16:  # one float16 step: 2**-10 of the value, or a tiny one near zero
-            a32, b32 = a.astype(np.float32), b.astype(np.float32)
-            assert np.allclose(a32, b32, rtol=2 ** -10 * 1.01, atol=1e-6), tensor.name
-            assert np.mean(a32 != b32) < 0.01, tensor.name
-        else:
-            assert np.array_equal(a, b), tensor.name
+    assert_same_onnx(rebuilt / "encoder" / name, REPO / "data" / "default" / "encoder" / name)
 
 
 def test_held_out_photos_never_in_store(shared):
