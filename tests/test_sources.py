@@ -120,6 +120,24 @@ class TestLabelled:
         assert source.fetch("chien", k=2).senses[0] == "dog.n.01"
         assert source.fetch("Katze", k=2).senses == []  # photos of compounds ending in it: no sense is named
 
+    def test_the_senses_more_lexicons_agree_on_win(self, shared):
+        """FreeDict gives *Bär* as bear and as monkey (a pile driver's ram); CLDR as bear: bear alone stays. With
+        FreeDict alone, both stay, the commoner (monkey) first."""
+        from visemb.sources.foreign_labels import ForeignLabels
+
+        bear, monkey = "n02131653", "n02484322"
+        both = ForeignLabels()
+        for wnid, origin in ((monkey, "freedict"), (bear, "freedict"), (bear, "cldr")):
+            both.add("Bär", wnid, "de", origin)
+        agreed = get_source("labelled", labels_csv=shared / "photos" / "labels.csv", foreign=both)
+        assert [w for w, _, _ in agreed.senses("Bär", "de")] == [bear]
+        assert set(agreed.fetch("Bär", k=6, lang="de").origins.values()) == {"bear.n.01"}
+        one = ForeignLabels()
+        for wnid in (monkey, bear):
+            one.add("Bär", wnid, "de", "freedict")
+        alone = get_source("labelled", labels_csv=shared / "photos" / "labels.csv", foreign=one)
+        assert [w for w, _, _ in alone.senses("Bär", "de")] == [monkey, bear]
+
     def test_crane_keeps_senses(self, source):
         res = source.fetch("crane", k=6)
         assert {"crane.n.04", "crane.n.05"} <= set(res.origins.values())
@@ -183,3 +201,13 @@ def test_the_labels_table_reads_back_what_was_saved(tmp_path):
     (tmp_path / "headless.tsv").write_text("hund\tn1\tde\tomw\n")
     with pytest.raises(ValueError, match="not a labels table"):
         ForeignLabels.from_tsv(tmp_path / "headless.tsv")
+
+
+def test_senses_fewer_lexicons_give_go_in_each_language_and_senses_found_otherwise_stay():
+    from visemb.sources.labelled import best_agreed
+
+    found = {"bear": [("de", "FreeDict"), ("de", "CLDR")], "monkey": [("de", "FreeDict")],
+             "berry": [("sv", "OMW"), ("sv", "FreeDict")], "persian_cat": []}
+    assert best_agreed(found, ["bear", "monkey", "berry", "persian_cat"]) == {"bear", "berry", "persian_cat"}
+    assert best_agreed({"bird": [("en", "WordNet")], "machine": [("en", "WordNet")]}, ["bird", "machine"]) == \
+        {"bird", "machine"}  # one lexicon each: every sense stays

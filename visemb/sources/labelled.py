@@ -21,7 +21,7 @@ import json
 import math
 from collections import defaultdict
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from visemb.errors import NoImagesError, SourceUnavailableError
 from visemb.sources.base import FetchResult, ImageSource, clean_query, fold
@@ -103,6 +103,20 @@ class Lexicon:
         from visemb.vocabulary import synset_by_wnid
 
         return sum(l.count() for l in synset_by_wnid(wnid).lemmas()) + 1.0
+
+
+def best_agreed(found: dict[str, list[tuple[str, str]]], senses: Iterable[str]) -> set[str]:
+    """Those of ``senses`` that, in some language, as many of its lexicons give as give any sense there (``found``:
+    wnid -> [(language, lexicon)]). German *Bär* is bear in CLDR and FreeDict, a pile driver's monkey in FreeDict
+    alone: bear stays; Swedish *bär* (berry) stays beside it; English 'crane' keeps its senses, one lexicon each.
+    A sense no lexicon gives as the word itself (found as the end of labels: *Katze* in *Perserkatze*) stays."""
+    senses = list(senses)
+    per_language: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for wnid in senses:
+        for la, _ in found.get(wnid, ()):
+            per_language[la][wnid] += 1
+    return {w for counts in per_language.values() for w, n in counts.items() if n == max(counts.values())} | \
+        {w for w in senses if not found.get(w)}
 
 
 class LabelledSource(ImageSource):
@@ -209,7 +223,9 @@ class LabelledSource(ImageSource):
                 weights.setdefault(wnid, lex.weight(wnid))
                 how.setdefault(wnid, f"{la} '{label}'{COMPOUND_NOTE}")
                 approximate = True
-        ranked = [(w, weights[w], how[w]) for w in weights if self.photos_under(w)]
+        pictured = [w for w in weights if self.photos_under(w)]
+        agreed = best_agreed(found, pictured)
+        ranked = [(w, weights[w], how[w]) for w in pictured if w in agreed]
         unpictured += [(w, how[w]) for w in weights if not self.photos_under(w)]
         return sorted(ranked, key=lambda t: (-t[1], t[0])), unpictured, approximate, found
 
