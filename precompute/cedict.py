@@ -9,7 +9,6 @@ noun. The input is the dictionary file (``cedict_1_0_ts_utf-8_mdbg.txt`` or ``.g
 from __future__ import annotations
 
 import gzip
-import io
 import re
 import zipfile
 from pathlib import Path
@@ -36,7 +35,7 @@ def read_lines(path: Path) -> list[str]:
             raw = z.read(names[0])
             if names[0].endswith(".gz"):
                 raw = gzip.decompress(raw)
-        return io.StringIO(raw.decode("utf-8")).read().splitlines()
+        return raw.decode("utf-8").splitlines()
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as f:
         return f.read().splitlines()
@@ -61,8 +60,8 @@ def noun_pairs(path: Path, is_noun: Callable[[str], bool]) -> list[tuple[str, st
     left out."""
     out = []
     for line in read_lines(path):
-        m = LINE.match(line)
-        if m is None or line.startswith("#"):
+        m = None if line.startswith("#") else LINE.match(line)
+        if m is None:
             continue
         traditional, simplified, glosses = m.groups()
         items = glosses.split("/")

@@ -57,6 +57,26 @@ def check_url(url: str, allowed: frozenset[tuple[str, int]] = frozenset()) -> No
             raise BlockedURLError(f"refused {url[:100]!r}: {host} is a non-public address ({ip})")
 
 
+class CappedBody:
+    """A response's raw stream (urllib3's) that refuses to read past ``limit`` bytes; everything else is the
+    stream's own. ``response.content`` and ``iter_content`` read through it."""
+
+    def __init__(self, raw, limit: int, url: str):
+        self._raw, self._limit, self._url = raw, limit, url
+
+    def stream(self, amt: int = CHUNK, decode_content: bool | None = None):
+        total = 0
+        for chunk in self._raw.stream(amt, decode_content=decode_content):
+            total += len(chunk)
+            if total > self._limit:
+                self._raw.close()
+                raise BlockedURLError(f"refused {self._url[:100]!r}: over the {self._limit:,}-byte limit")
+            yield chunk
+
+    def __getattr__(self, name: str):
+        return getattr(self._raw, name)
+
+
 def guarded_session_class(base):
     """A subclass of the requests ``Session`` class ``base`` that checks every request (see the module docstring)."""
 
@@ -83,17 +103,9 @@ def guarded_session_class(base):
                 response.close()
                 raise BlockedURLError(f"refused {request.url[:100]!r}: {int(declared):,} bytes declared, over the "
                                       f"{self.max_bytes:,}-byte limit")
+            response.raw = CappedBody(response.raw, self.max_bytes, request.url)
             if not stream:
-                body, total = [], 0
-                for chunk in response.iter_content(CHUNK):
-                    total += len(chunk)
-                    if total > self.max_bytes:
-                        response.close()
-                        raise BlockedURLError(f"refused {request.url[:100]!r}: over the {self.max_bytes:,}-byte "
-                                              "limit")
-                    body.append(chunk)
-                response._content = b"".join(body)
-                response._content_consumed = True
+                response.content  # noqa: B018  (requests reads the body now, through the cap)
             return response
 
         def _failed(self, url: str, what, retry_after: float | None) -> None:

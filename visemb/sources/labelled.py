@@ -115,8 +115,11 @@ def best_agreed(found: dict[str, list[tuple[str, str]]], senses: Iterable[str]) 
     for wnid in senses:
         for la, _ in found.get(wnid, ()):
             per_language[la][wnid] += 1
-    return {w for counts in per_language.values() for w, n in counts.items() if n == max(counts.values())} | \
-        {w for w in senses if not found.get(w)}
+    kept = {w for w in senses if not found.get(w)}
+    for counts in per_language.values():
+        most = max(counts.values())
+        kept.update(w for w, n in counts.items() if n == most)
+    return kept
 
 
 class LabelledSource(ImageSource):
