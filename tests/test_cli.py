@@ -136,6 +136,12 @@ def test_a_word_found_in_an_open_lexicon_says_where():
     assert r.stdout.startswith("perro -> dog") and "found: perro — es (" in r.stdout and "FreeDict" in r.stdout
 
 
+def test_a_chinese_word_in_traditional_script_finds_the_simplified_dictionaries_too():
+    r = run("translate", "電腦", "--lang", "zh", "-k", "4")  # ECDICT writes 电脑
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("電腦 -> computer") and "ECDICT" in r.stdout
+
+
 def test_an_unknown_foreign_word_says_which_labels_exist():
     r = run("translate", "zzqxwv")
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1

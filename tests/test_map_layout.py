@@ -114,3 +114,30 @@ def test_a_store_is_saved_even_when_its_full_view_cannot_be_computed(tmp_path, m
     assert "not saved (ValueError: no clusters)" in caplog.text
     loaded = Store.load(tmp_path / "s")
     assert loaded.map_overview == {} and set(loaded.coords) == {"pca"}
+
+
+def test_an_uncounted_name_gives_way_to_a_commoner_noun_that_covers_nearly_as_much():
+    # rows: 0 animal (top), 1 mammal, 2 placental (under mammal), 3 part, 4 material (under part); then a cluster of
+    # 18 placentals and 2 other mammals, and a cluster of 20 materials
+    names = ["animal", "mammal", "placental", "part", "material"]
+    parents = {0: set(), 1: {0}, 2: {0, 1}, 3: set(), 4: {3}}
+    depth = [1, 2, 3, 1, 2]
+    categories = [TOP_CATEGORY, "noun.animal", "noun.animal", "noun.relation", "noun.substance"]
+    familiar = [50, 7, 0, 154, 78]
+    rng = np.random.default_rng(3)
+    xy = [rng.normal(0, 0.1, 2) for _ in names]
+    for kind, n, centre in ((2, 18, (0, 0)), (1, 2, (0, 0)), (4, 20, (9, 9))):
+        for _ in range(n):
+            parents[len(xy)] = parents[kind] | {kind}
+            depth.append(depth[kind] + 1)
+            categories.append(categories[kind])
+            xy.append(np.array(centre) + rng.normal(0, 0.2, 2))
+
+    def named(**kw) -> list[str]:
+        found = region_names(np.array(xy), range(5, len(xy)), lambda r: parents[r], np.array(depth), categories,
+                             clusters=(2,), **kw)
+        return sorted(names[r.row] for r in found)
+
+    assert named() == ["material", "placental"]  # the most specific, without counts
+    assert named(familiar=familiar) == ["mammal", "material"]  # not "part": material is a counted noun
+    assert named(familiar=familiar, slack=0.05) == ["material", "placental"]  # mammal covers a tenth more

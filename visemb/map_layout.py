@@ -4,8 +4,9 @@
   at them never overlap, with the biggest pictures that still leave enough of them.
 - :func:`region_names` clusters the points (k-means on the 2-D positions, scipy) and names each cluster by the most
   specific noun that covers most of its members (the noun or an ancestor of each member), leaving out WordNet's
-  top-level nouns (lexicographer file ``noun.Tops``: *entity*, *animal*, *artifact*); it takes the fewest
-  clusters that name enough regions.
+  top-level nouns (lexicographer file ``noun.Tops``: *entity*, *animal*, *artifact*), or by a commoner noun that
+  covers nearly the same members (*mammal* for *placental*, when WordNet is at hand); it takes the fewest clusters
+  that name enough regions.
 - :func:`overview` is both for a store's full view; a store saves it per projection (``map_layout.json``), so that
   the map's first view computes neither; :func:`overview_misfit` checks a saved one.
 """
@@ -94,7 +95,7 @@ def _kept(unit: np.ndarray, side: float, most: int) -> list[int]:
 def region_names(xy: np.ndarray, rows: Sequence[int], ancestors, depth: np.ndarray, categories: Sequence[str],
                  clusters: Sequence[int] = (14, 28, 56, 112, 224), enough: int = 10, seed: int = 0,
                  coverage: float = 0.5, label_box: tuple[float, float] = (0.12, 0.04),
-                 sample: int = 8000) -> list[Region]:
+                 sample: int = 8000, familiar: Sequence[int] | None = None, slack: float = 0.2) -> list[Region]:
     """Clusters of ``rows`` on the map, each named by the most specific noun (deepest; then the one covering more)
     that is the noun or an ancestor of at least ``coverage`` of its members and is not a top-level noun; a cluster
     without one, under a quarter of the average cluster's size, whose name another cluster already took, or whose
@@ -103,11 +104,14 @@ def region_names(xy: np.ndarray, rows: Sequence[int], ancestors, depth: np.ndarr
     (the broadest regions that can be named), else the one that names the most. A big store's regions are small:
     in 40K nouns, most broad regions mix kinds no noun below the top level covers. Past ``sample`` rows, a fixed
     random sample of them is clustered and counted (a region's name is a majority: a sample tells it as well).
+    With ``familiar``, a commoner noun that covers nearly the same members (at most ``slack`` of them more) names
+    the region instead: *mammal*, not *placental*.
 
     Args:
         ancestors: ``row -> set of ancestor rows`` (the store's taxonomy).
         depth: each row's depth in WordNet.
         categories: each row's lexicographer file (``noun.animal``).
+        familiar: how common each row's noun is (:func:`familiarity`).
     """
     rows = np.asarray(list(rows), np.int64)
     if len(rows) > sample:
@@ -117,7 +121,8 @@ def region_names(xy: np.ndarray, rows: Sequence[int], ancestors, depth: np.ndarr
     for k in sorted(clusters):
         if len(rows) < k:
             break
-        found = _named_clusters(pts, rows, k, ancestors, depth, categories, seed, coverage, label_box)
+        found = _named_clusters(pts, rows, k, ancestors, depth, categories, seed, coverage, label_box, familiar,
+                                slack)
         if len(found) > len(best):
             best = found
         if len(best) >= enough:
@@ -126,8 +131,8 @@ def region_names(xy: np.ndarray, rows: Sequence[int], ancestors, depth: np.ndarr
 
 
 def _named_clusters(pts: np.ndarray, rows: np.ndarray, k: int, ancestors, depth: np.ndarray,
-                    categories: Sequence[str], seed: int, coverage: float,
-                    label_box: tuple[float, float]) -> list[Region]:
+                    categories: Sequence[str], seed: int, coverage: float, label_box: tuple[float, float],
+                    familiar: Sequence[int] | None, slack: float) -> list[Region]:
     """:func:`region_names` for ``k`` clusters of the points ``pts`` (of ``rows``)."""
     from scipy.cluster.vq import kmeans2  # a light import (scikit-learn's would add a second and ~100 MB)
 
@@ -142,6 +147,8 @@ def _named_clusters(pts: np.ndarray, rows: np.ndarray, k: int, ancestors, depth:
         ranked = sorted((r for r, n in cover.items() if n >= coverage * len(members)
                          and categories[r] != TOP_CATEGORY),
                         key=lambda r: (-depth[r], -cover[r], r))
+        if ranked and familiar is not None:
+            ranked = _commoner_first(ranked, cover, len(members), familiar, slack)
         if ranked:
             centre = pts[labels == c].mean(axis=0)
             found.append((ranked, centre, cover, len(members)))
@@ -158,6 +165,41 @@ def _named_clusters(pts: np.ndarray, rows: np.ndarray, k: int, ancestors, depth:
     return out
 
 
+def _commoner_first(ranked: list[int], cover: Counter, members: int, familiar: Sequence[int],
+                    slack: float) -> list[int]:
+    """``ranked`` (most specific first); when its first noun is one SemCor never counts (*placental*), the commonest
+    noun that covers at most ``slack`` of the ``members`` more moved to the front (the more specific among equally
+    common ones). A counted noun stays: a commoner one that covers as much is often a vaguer one (*part* for
+    *material*)."""
+    if familiar[ranked[0]] > 0:
+        return ranked
+    near = [r for r in ranked if cover[r] - cover[ranked[0]] <= slack * members]
+    best = max(near, key=lambda r: familiar[r])
+    return ranked if familiar[best] <= familiar[ranked[0]] else [best, *(r for r in ranked if r != best)]
+
+
+def familiarity(store: "Store") -> list[int] | None:
+    """How common each row's noun is: SemCor's count of its synset's lemmas (WordNet 3.0; 0 for a row WordNet does
+    not know); None without WordNet (regions are then named by the most specific noun alone)."""
+    from nltk.corpus.reader.wordnet import WordNetError
+
+    from visemb.entry import synset_of
+    from visemb.errors import WordNetMissingError
+    from visemb.wordnet_data import wordnet
+
+    try:
+        wn = wordnet()
+    except WordNetMissingError:
+        return None
+    out = []
+    for e in store.entries:
+        try:
+            out.append(sum(lemma.count() for lemma in wn.synset(synset_of(e)).lemmas()))
+        except (WordNetError, ValueError, AttributeError):  # no synset, or one this WordNet lacks
+            out.append(0)
+    return out
+
+
 def pictured(store: "Store", rows: Sequence[int]) -> list[int]:
     """Those of ``rows`` that have a thumbnail (a saved store's are told from their offsets: no picture read)."""
     offsets = getattr(store.thumbnails, "offsets", store.thumbnails)
@@ -170,7 +212,8 @@ def overview(store: "Store", proj: str) -> dict:
     keep = [i for i in range(len(store)) if i not in store.repeats]
     xy = np.asarray(store.coords[proj])
     tax = store.taxonomy
-    found = region_names(xy, keep, tax.ancestors, tax.depth, [e.get("category", "") for e in store.entries])
+    found = region_names(xy, keep, tax.ancestors, tax.depth, [e.get("category", "") for e in store.entries],
+                         familiar=familiarity(store))
     spread = spread_rows(xy, pictured(store, keep))
     return {"pictures": asdict(spread), "regions": [asdict(r) for r in found]}
 

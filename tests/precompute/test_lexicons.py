@@ -2,7 +2,8 @@
 
 import json
 
-from precompute.lexicons import cedict_labels, cldr_labels, english_nouns, freedict_labels, is_noun_gloss
+from precompute.lexicons import (cedict_labels, cldr_labels, ecdict_labels, english_nouns, freedict_labels,
+                                 is_noun_gloss)
 from tests.precompute.test_dictd import write_dictd
 
 DOG, FOOD, BUTTERFLY, CAT = "n02084071", "n00021265", "n02274259", "n02121620"
@@ -116,3 +117,17 @@ def test_chinese_nouns_from_cc_cedict(tmp_path):
 def test_a_gloss_counts_as_a_noun_by_how_wordnet_uses_it():
     assert is_noun_gloss("butterfly") and is_noun_gloss("train") and is_noun_gloss("golden retriever")
     assert not is_noun_gloss("red") and not is_noun_gloss("popular") and not is_noun_gloss("quickly")
+
+
+def test_ecdict_read_in_reverse_keeps_the_sense_most_headwords_agree_on(tmp_path):
+    apple, man, computer = "n07739125", "n09908025", "n03082979"
+    path = tmp_path / "ecdict.csv"
+    path.write_text("word,phonetic,definition,translation,pos\n"
+                    'apple,,,"n. 苹果, 家伙",\nbloke,,,n. 家伙,\nchap,,,"n. 家伙, 小伙子",\n'
+                    'dog,,,"n. 狗, 坏蛋",\ncomputer,,,"n. 电脑, 计算机",\n', encoding="utf-8")
+    keep = {apple, man, computer, DOG}
+    labels = ecdict_labels(path, keep)
+    assert labels.lookup("家伙", "zh") == [(man, "zh", "ecdict")]  # bloke and chap outweigh apple's slang
+    assert labels.lookup("苹果", "zh") == [(apple, "zh", "ecdict")]
+    assert labels.lookup("電腦", "zh") == [(computer, "zh", "ecdict")]  # the traditional spelling answers too
+    assert sorted(w for w, _, _ in ecdict_labels(path, keep, rule="all").lookup("家伙", "zh")) == sorted([apple, man])

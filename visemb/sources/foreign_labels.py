@@ -34,7 +34,7 @@ ISO_639_1 = {"fra": "fr", "ita": "it", "nld": "nl", "pol": "pl", "por": "pt", "c
 ANY_LANGUAGE = ("", "any", None)
 # how each lexicon is named to users
 LEXICON_NAMES = {"babel-imagenet": "Babel-ImageNet", "omw": "Open Multilingual Wordnet", "freedict": "FreeDict",
-                 "cldr": "CLDR emoji names", "cc-cedict": "CC-CEDICT"}
+                 "cldr": "CLDR emoji names", "cc-cedict": "CC-CEDICT", "ecdict": "ECDICT"}
 
 
 def lexicon_name(origin: str) -> str:

@@ -287,9 +287,10 @@ class LabelledSource(ImageSource):
         code = language_code(lang)
         if unpictured:
             names = []
-            for wnid, la in unpictured[:3]:
+            for wnid, la in dict.fromkeys(unpictured):  # one row per lexicon: each sense named once
                 name = self.foreign.english_name(wnid) or self.lexicon.names.get(wnid, wnid)
                 names.append(f"{name} ({la})")
+            names = names[:3]
             return (f"{word!r} is a known label of {', '.join(names)}, but the offline photos have no picture of "
                     "it; a web image source (e.g. bing) would find some")
         where = "" if code in ANY_LANGUAGE else f" in language {code!r}"
