@@ -24,13 +24,21 @@ APP_WEB_SOURCES = tuple(n for n in APP_SOURCES if SOURCES[n].needs_network)  # t
 SOURCE_LABELS = {n: SOURCES[n].label for n in APP_SOURCES}
 
 
+# set once the first page has run, or a page asks for the encoder or the offline photos: the rest of the warm-up
+# then goes on (until then it would hold the interpreter while the first visitor's page loads)
+FIRST_PAGE_SERVED = threading.Event()
+# how long the warm-up waits for a first page before it goes on anyway (seconds)
+WARM_UP_PATIENCE_S = 5.0
+
+
 @st.cache_resource(show_spinner=False)
 def warm_up() -> threading.Thread | None:
     """Once per process, in the background, from the server's start (``serve.py``) or else from the first page
     served: the store (through the same cache as the pages: a page that needs it meanwhile waits for this one
-    load), its taxonomy, pandas, the offline photos' labels, then the query encoder (the ONNX session, about a
-    second on 2 cores). The first answer then waits for none of them, and a visitor who opens the map and then
-    translates does not wait either. ``VISEMB_WARM_UP=0`` turns it off."""
+    load) and its taxonomy; then, once the first page has been served (:data:`FIRST_PAGE_SERVED`), the offline
+    photos' labels and the query encoder (the ONNX session, about a second on 2 cores). The first answer then
+    waits for none of them, and a visitor who opens the map and then translates does not wait either.
+    ``VISEMB_WARM_UP=0`` turns it off."""
     if os.environ.get("VISEMB_WARM_UP") == "0":
         return None
 
@@ -41,8 +49,7 @@ def warm_up() -> threading.Thread | None:
         try:
             store = _load_store()
             store.taxonomy.pair_class  # noqa: B018  (the hierarchy the answer reads: now, not on the first one)
-            import pandas  # noqa: F401  (the first table needs it: half a second to import)
-
+            FIRST_PAGE_SERVED.wait(WARM_UP_PATIENCE_S)
             get_source("offline")  # the shipped photos' labels in 90+ languages, which the translate page lists
             load_encoder(get_spec(store.encoder_spec.name), **ENCODER_OPTIONS)  # get_encoder finds it cached
         except Exception:  # the page that needs the store or the encoder shows the error
@@ -74,16 +81,27 @@ def get_store() -> Store:
         st.stop()
 
 
-@st.cache_resource(show_spinner="Loading the image encoder…")
 def get_encoder():
     """The store's query encoder (ONNX Runtime), loaded the first time a page needs it."""
+    FIRST_PAGE_SERVED.set()  # needed now: the warm-up need not wait any longer
+    return _load_encoder()
+
+
+@st.cache_resource(show_spinner="Loading the image encoder…")
+def _load_encoder():
     from visemb.translate import query_encoder
 
     return query_encoder(get_store(), **ENCODER_OPTIONS)
 
 
-@st.cache_resource
 def get_source(name: str):
+    """An image source, made once per process (the offline one reads its labels: about a third of a second)."""
+    FIRST_PAGE_SERVED.set()
+    return _make_source(name)
+
+
+@st.cache_resource
+def _make_source(name: str):
     from visemb.sources import get_source as make
 
     return make(name)
@@ -181,26 +199,87 @@ def shorten(text: str, limit: int) -> str:
     return text[:limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
-def nouns_table(rows_scores, extra: dict | None = None, score_name: str = "similarity"):
-    """Rows and scores (a column named ``score_name``) as a dataframe with thumbnails, glosses and categories."""
-    import pandas as pd
-
+def nouns_table(rows_scores, extra: dict | None = None, score_name: str | None = "similarity") -> list[dict]:
+    """Rows and scores as table records: thumbnail, noun, the score (a column named ``score_name``; none when None),
+    category, gloss, and the ``extra`` columns (``{column: {row: value}}``)."""
     store = get_store()
     data = []
     for row, score in rows_scores:
         e = store.entries[row]
-        item = {"": thumb_uri(row), "noun": store.index_to_key[row], score_name: round(float(score), 3),
-                "category": category_of(e), "gloss": e.get("gloss", "")}
+        item = {"": thumb_uri(row), "noun": store.index_to_key[row]}
+        if score_name:
+            item[score_name] = round(float(score), 3)
+        item.update({"category": category_of(e), "gloss": e.get("gloss", "")})
         if extra:
             item.update({k: v.get(row, "") for k, v in extra.items()})
         data.append(item)
-    return pd.DataFrame(data)
+    return data
 
 
-def show_table(df, key: str | None = None):
-    st.dataframe(df, hide_index=True, width="stretch", key=key, column_config={
-        "": st.column_config.ImageColumn("", width="small"),
-        **{name: st.column_config.ProgressColumn(name, min_value=0.0, max_value=1.0, format="%.3f")
-           for name in ("similarity", "probability")},
-        "gloss": st.column_config.TextColumn("gloss", width="large"),
-    })
+SCORE_COLUMNS = ("similarity", "probability")
+SCROLL_AFTER_ROWS = 12  # a longer table scrolls in a box of about that height
+GLOSS_CHARS = 90  # a longer gloss is cut at a word (whole on hover)
+TABLE_STYLE = """<style>
+table.visemb-nouns {width: 100%; border-collapse: collapse; font-size: 0.9rem; margin: 0}
+table.visemb-nouns th {text-align: left; font-weight: 600; opacity: 0.7; padding: 0.2rem 0.4rem;
+  border-bottom: 1px solid rgba(128, 128, 128, 0.35)}
+table.visemb-nouns td {padding: 0.15rem 0.4rem; vertical-align: middle;
+  border-bottom: 1px solid rgba(128, 128, 128, 0.15)}
+table.visemb-nouns td.thumb {width: 52px; min-width: 52px; padding: 0.1rem}
+table.visemb-nouns td.thumb img {width: 48px; min-width: 48px; max-width: none; height: 48px; object-fit: cover;
+  border-radius: 3px; display: block}
+table.visemb-nouns td.score {white-space: nowrap; font-variant-numeric: tabular-nums}
+table.visemb-nouns span.bar {display: inline-block; width: 48px; height: 8px; border-radius: 4px; overflow: hidden;
+  margin-right: 0.4rem; vertical-align: middle; background: rgba(76, 120, 168, 0.18)}
+table.visemb-nouns span.bar > span {display: block; height: 100%; background: #4c78a8}
+table.visemb-nouns td.noun {overflow-wrap: anywhere; min-width: 7rem}
+table.visemb-nouns td.gloss {opacity: 0.8; font-size: 0.85rem; width: 50%}
+div.visemb-scroll {max-height: 34rem; overflow-y: auto}
+</style>"""
+
+
+def table_html(records: list[dict]) -> str:
+    """Table records (:func:`nouns_table`) as one line of HTML, its style included: thumbnails inline (``data:``
+    images only), scores as bars, every text escaped; past :data:`SCROLL_AFTER_ROWS` rows, in a scrolling box."""
+    from html import escape
+
+    if not records:
+        return ""
+    columns = list(records[0])
+    head = "".join(f"<th>{escape(c)}</th>" for c in columns)
+    body = []
+    for r in records:
+        cells = []
+        for c in columns:
+            v = r.get(c)
+            if c == "":
+                data = isinstance(v, str) and v.startswith("data:image/")
+                img = f'<img src="{escape(v)}" alt="" loading="lazy">' if data else ""
+                cells.append(f'<td class="thumb">{img}</td>')
+            elif c in SCORE_COLUMNS and isinstance(v, (int, float)):
+                width = max(0.0, min(1.0, float(v))) * 100
+                cells.append(f'<td class="score"><span class="bar"><span style="width:{width:.0f}%"></span></span>'
+                             f"{float(v):.3f}</td>")
+            else:
+                text = " ".join(str("" if v is None else v).split())  # one line: a blank line would end the HTML
+                if c == "gloss" and len(text) > GLOSS_CHARS:  # the whole gloss on hover
+                    cells.append(f'<td class="gloss" title="{escape(text)}">{escape(shorten(text, GLOSS_CHARS))}</td>')
+                else:
+                    cells.append(f'<td class="{c if c in ("noun", "gloss") else "text"}">{escape(text)}</td>')
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    table = f'<table class="visemb-nouns"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    if len(records) > SCROLL_AFTER_ROWS:
+        table = f'<div class="visemb-scroll">{table}</div>'
+    return TABLE_STYLE.replace("\n", " ") + table
+
+
+def show_table(records: list[dict]) -> None:
+    """Nouns as a plain HTML table (:func:`table_html`): it needs none of the browser's data-grid code, so the first
+    list of a fresh visit shows as soon as it is sent."""
+    st.markdown(table_html(records), unsafe_allow_html=True)
+
+
+def prepare_tables() -> None:
+    """The tables' style, sent before anything slow: the browser fetches the code that shows HTML while the page
+    still computes, not after its first table arrives."""
+    st.markdown(TABLE_STYLE, unsafe_allow_html=True)

@@ -8,8 +8,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.colors import qualitative
 
-from app.helpers import (category_of, get_store, nouns_table, param, plain, set_params, share_link, show_table,
-                         thumb_uri)
+from app.helpers import (category_of, get_store, nouns_table, param, plain, prepare_tables, set_params,
+                         share_link, show_table, thumb_uri)
 from visemb.limits import clamp
 from visemb.map_layout import overview, pictured, spread_rows
 
@@ -19,6 +19,7 @@ COLOURS = qualitative.Plotly
 
 store = get_store()
 st.title("The embedding map")
+prepare_tables()
 if not store.coords:
     st.warning("This store has no precomputed 2-D coordinates; rebuild it with projections.")
     st.stop()
@@ -161,12 +162,12 @@ set_params(sel=",".join(store.index_to_key[r] for r in rows[:30]))
 
 if rows:
     st.subheader(f"{len(rows)} selected")
-    show_table(nouns_table([(r, 1.0) for r in rows[:200]]).drop(columns=["similarity"]), key="selected")
+    show_table(nouns_table([(r, 1.0) for r in rows[:200]], score_name=None))
     first = rows[0]
     st.markdown(f"**Nearest nouns of “{store.index_to_key[first].replace('_', ' ')}”** (in the full "
                 f"{store.dim}-d space, not on the map)")
     near = store.nearest(store.unit_vectors[first], 10, [first], prepared=True, hubness=True)
-    show_table(nouns_table(near), key="sel_near")
+    show_table(nouns_table(near))
 else:
     st.caption("Pictures show a spread of nouns; names mark regions by the most specific WordNet noun most of their "
                "points are (a kind of). Click a point to list it with its neighbours; to select many, pick the lasso "

@@ -3,11 +3,13 @@
 import streamlit as st
 
 from app.helpers import (category_of, get_encoder, get_store, nouns_table, pair_distribution, param, plain,
-                         set_params, share_link, shorten, show_error, show_table, thumb_uri, web_reachable)
+                         prepare_tables, set_params, share_link, shorten, show_error, show_table, thumb_uri,
+                         web_reachable)
 from visemb.stats import percentile
 from visemb.suggest import suggest
 
 st.title("Neighbours & similarity")  # painted before the store loads (a 40K-noun store takes seconds)
+prepare_tables()
 store = get_store()
 
 
@@ -39,7 +41,7 @@ def live_lookup(word: str, topn: int, key: str = "near") -> None:
                f"{hit.source} pictures.")
     st.image(hit.thumbnails, width=90)
     rows = [(store.key_to_index[k], sim) for k, sim in hit.neighbours[:topn]]
-    show_table(nouns_table(rows), key=f"live_near_{word}")
+    show_table(nouns_table(rows))
 
 
 @st.fragment
@@ -82,7 +84,7 @@ def nearest_nouns() -> None:
                     t2.markdown(f"**{store.index_to_key[row].replace('_', ' ')}** · `{e['synsets'][0]}` · "
                                 f"{category_of(e)}  \n{e.get('gloss', '')}")
                     near = store.neighbours(row, int(topn), hide_relatives=hide)
-                    show_table(nouns_table([(n.row, n.cosine) for n in near]), key=f"near_{row}")
+                    show_table(nouns_table([(n.row, n.cosine) for n in near]))
     share_link("neighbours")
 
 

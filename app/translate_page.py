@@ -3,7 +3,7 @@
 import streamlit as st
 
 from app.helpers import (SOURCE_LABELS, APP_WEB_SOURCES, get_encoder, get_source, get_store, nouns_table, param,
-                         plain, set_params, share_link, show_error, show_table, web_reachable)
+                         plain, prepare_tables, set_params, share_link, show_error, show_table, web_reachable)
 from visemb.errors import SourceUnavailableError, VisembError
 from visemb.limits import LIMITS, clamp
 from visemb.sources.languages import EXAMPLES, language_name
@@ -11,6 +11,7 @@ from visemb.sources.languages import EXAMPLES, language_name
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 st.title("Translate through pictures")
+prepare_tables()
 st.caption("A word in any language becomes images; the images become a vector; the English noun they show is the "
            "translation: what the pictures have in common, as specific as they allow, with how sure it is. Try "
            + ", ".join(f"*{w}*" for w, _, _ in EXAMPLES) + ".")
@@ -66,8 +67,7 @@ def show_translation(t, params: dict | None = None):
     for note in t.notes:
         st.caption(f"• {plain(note)}")
     votes = {c.row: len(c.votes) for c in t.candidates}
-    show_table(nouns_table([(c.row, c.score) for c in t.candidates], {"votes": votes}, "probability"),
-               key="translation_table")
+    show_table(nouns_table([(c.row, c.score) for c in t.candidates], {"votes": votes}, "probability"))
     st.caption("The answer first, with how sure it is; then the likeliest single nouns, each with the share of the "
                "pictures' probability it holds.")
     st.markdown("**The images, and the noun each one points to**")

@@ -70,7 +70,7 @@ def open_neighbours(page, url: str) -> tuple[float, float]:
     page.goto(f"{url}/neighbours?w=dog")
     page.get_by_role("heading", name="Neighbours & similarity").wait_for(timeout=60_000)
     paint = time.perf_counter() - t0
-    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
+    page.locator("table.visemb-nouns").first.wait_for(timeout=60_000)
     return paint, time.perf_counter() - t0
 
 
@@ -124,7 +124,7 @@ def fresh_visit(step: str, warm_up: bool = True, read_s: float = 3.0) -> float:
                     page.locator("h3", has_text="chien →").wait_for(timeout=120_000)
                 else:
                     page.locator("[data-testid=\"stSidebarNavLink\"]", has_text="Neighbours").first.click()
-                    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
+                    page.locator("table.visemb-nouns").first.wait_for(timeout=60_000)
             seconds = time.perf_counter() - t0
             b.close()
         return seconds

@@ -10,7 +10,7 @@ WAIT = 60_000
 
 
 def cell(page, text):
-    return page.locator('[data-testid="stDataFrame"] [role="gridcell"]', has_text=text).first
+    return page.locator("table.visemb-nouns td", has_text=text).first
 
 
 def wait_ready(page):

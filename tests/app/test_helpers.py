@@ -54,3 +54,41 @@ def test_warm_up_loads_the_store_through_the_pages_cache(monkeypatch):
     finally:
         helpers.warm_up.clear()
         helpers._load_store.clear()
+
+
+def test_noun_tables_are_inert_html_with_inline_thumbnails_only():
+    from app.helpers import SCROLL_AFTER_ROWS, table_html
+
+    row = {"": "data:image/jpeg;base64,/9j/", "noun": "<script>alert(1)</script>", "similarity": 1.7,
+           "category": "artifact", "gloss": "first line\n\nsecond **line** " + "long " * 40}
+    html = table_html([row])
+    assert "<script>" not in html and "&lt;script&gt;" in html  # every text escaped
+    assert '<img src="data:image/jpeg;base64,/9j/"' in html and "width:100%" in html  # the bar stops at full
+    assert "\n\n" not in html.split("</style>", 1)[1]  # one line: a blank line would end Markdown's HTML block
+    assert "…" in html and 'title="first line second **line**' in html  # a long gloss cut, whole on hover
+    outside = dict(row, **{"": "https://example.com/x.jpg"})
+    assert "<img" not in table_html([outside])  # nothing fetched from elsewhere
+    assert table_html([]) == ""
+    assert "<div class=\"visemb-scroll\">" not in html
+    assert "<div class=\"visemb-scroll\">" in table_html([row] * (SCROLL_AFTER_ROWS + 1))
+
+
+def test_warm_up_leaves_the_encoder_until_a_first_page_is_served(monkeypatch):
+    """The store loads at once; the encoder waits for a first page (or a page asking for it)."""
+    from app import helpers
+    from visemb import encoder
+
+    monkeypatch.setattr(encoder, "_CACHE", {})
+    monkeypatch.setattr(helpers, "WARM_UP_PATIENCE_S", 60.0)
+    helpers.FIRST_PAGE_SERVED.clear()
+    helpers.warm_up.clear()
+    try:
+        thread = helpers.warm_up()
+        thread.join(8)  # the store and its taxonomy: a second or two
+        assert thread.is_alive() and not encoder._CACHE
+        helpers.FIRST_PAGE_SERVED.set()
+        thread.join(60)
+        assert not thread.is_alive() and encoder._CACHE
+    finally:
+        helpers.FIRST_PAGE_SERVED.set()
+        helpers.warm_up.clear()

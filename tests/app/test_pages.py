@@ -11,10 +11,22 @@ from visemb.defaults import DEFAULT_STORE
 PHOTO = sorted((DEFAULT_STORE.parent / "offline" / "photos").iterdir())[0]
 
 
+TABLE = 'class="visemb-nouns"'
+
+
 def texts(at):
-    """Everything written on the page, with the escapes that keep user text plain removed."""
-    return " ".join([m.value for m in at.markdown] + [s.value for s in at.subheader]
-                    + [c.value for c in at.caption]).replace("\\", "")
+    """Everything written on the page but its noun tables, with the escapes that keep user text plain removed."""
+    return " ".join([m.value for m in at.markdown if TABLE not in m.value and "<style>" not in m.value]
+                    + [s.value for s in at.subheader] + [c.value for c in at.caption]).replace("\\", "")
+
+
+def tables(at) -> list[list[str]]:
+    """The nouns of each noun table on the page, in order (``app.helpers.show_table``)."""
+    import html
+    import re
+
+    return [[html.unescape(n) for n in re.findall(r'<td class="noun">(.*?)</td>', m.value)]
+            for m in at.markdown if TABLE in m.value]
 
 
 def open_page(at, page, **params):
@@ -95,7 +107,7 @@ def test_dead_web_source_message(app_test, monkeypatch):
     from app import helpers
 
     monkeypatch.setenv("VISEMB_BING_URL", dead_url())
-    helpers.get_source.clear()
+    helpers._make_source.clear()
     at = app_test.run()
     at.selectbox(key="source").set_value("bing").run()
     at.text_input(key="q").set_value("qqqzzzx").run()  # unknown offline too: the web's own error
@@ -105,7 +117,7 @@ def test_dead_web_source_message(app_test, monkeypatch):
     no_exceptions(at)
     assert not at.error and at.warning and "Bing images could not be reached" in at.warning[0].value
     assert "offline photos" in at.warning[0].value and "chien → **dog**" in texts(at)
-    helpers.get_source.clear()
+    helpers._make_source.clear()
 
 
 def test_upload_and_camera(app_test):
@@ -133,8 +145,8 @@ def test_broken_upload_message(app_test):
 def test_neighbours_page(app_test):
     at = open_page(app_test, "app/neighbours_page.py", w="violin")
     no_exceptions(at)
-    assert "violin.n.01" in texts(at) and at.dataframe
-    neighbours = at.dataframe[0].value["noun"].tolist()
+    assert "violin.n.01" in texts(at) and tables(at)
+    neighbours = tables(at)[0]
     assert "violin" not in neighbours and len(neighbours) == 10
     assert at.metric[0].value  # similarity of the default pair
     assert "random pairs" in texts(at)
@@ -254,7 +266,7 @@ def test_neighbours_unknown_word_looked_up_live(app_test, monkeypatch, tmp_path)
         look.click().run()
         no_exceptions(at)
         assert "placed among them through 4 bing pictures" in texts(at)
-        nouns = at.dataframe[0].value["noun"].tolist()
+        nouns = tables(at)[0]
         assert len(nouns) == 10
         assert at.metric and at.metric[0].label == "teacher ↔ car"  # the similarity uses the looked-up word too
         assert -1 <= float(at.metric[0].value) <= 1
