@@ -11,10 +11,7 @@ pages = [
     st.Page("app/map_page.py", title="Map", icon=":material/scatter_plot:", url_path="map"),
     st.Page("app/about_page.py", title="About", icon=":material/info:", url_path="about"),
 ]
-from app.helpers import FIRST_PAGE_SERVED, warm_up  # noqa: E402
+from app.helpers import warm_up  # noqa: E402
 
 warm_up()  # the query encoder loads in the background from the first page served, whichever page it is
-try:
-    st.navigation(pages).run()
-finally:
-    FIRST_PAGE_SERVED.set()
+st.navigation(pages).run()

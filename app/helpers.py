@@ -24,21 +24,13 @@ APP_WEB_SOURCES = tuple(n for n in APP_SOURCES if SOURCES[n].needs_network)  # t
 SOURCE_LABELS = {n: SOURCES[n].label for n in APP_SOURCES}
 
 
-# set once the first page has run, or a page asks for the encoder or the offline photos: the rest of the warm-up
-# then goes on (until then it would hold the interpreter while the first visitor's page loads)
-FIRST_PAGE_SERVED = threading.Event()
-# how long the warm-up waits for a first page before it goes on anyway (seconds)
-WARM_UP_PATIENCE_S = 5.0
-
-
 @st.cache_resource(show_spinner=False)
 def warm_up() -> threading.Thread | None:
     """Once per process, in the background, from the server's start (``serve.py``) or else from the first page
     served: the store (through the same cache as the pages: a page that needs it meanwhile waits for this one
-    load) and its taxonomy; then, once the first page has been served (:data:`FIRST_PAGE_SERVED`), the offline
-    photos' labels and the query encoder (the ONNX session, about a second on 2 cores). The first answer then
-    waits for none of them, and a visitor who opens the map and then translates does not wait either.
-    ``VISEMB_WARM_UP=0`` turns it off."""
+    load), its taxonomy, the offline photos' labels, then the query encoder (the ONNX session, about a second on 2
+    cores). The first answer then waits for none of them, and a visitor who opens the map and then translates does
+    not wait either. ``VISEMB_WARM_UP=0`` turns it off."""
     if os.environ.get("VISEMB_WARM_UP") == "0":
         return None
 
@@ -49,7 +41,6 @@ def warm_up() -> threading.Thread | None:
         try:
             store = _load_store()
             store.taxonomy.pair_class  # noqa: B018  (the hierarchy the answer reads: now, not on the first one)
-            FIRST_PAGE_SERVED.wait(WARM_UP_PATIENCE_S)
             get_source("offline")  # the shipped photos' labels in 90+ languages, which the translate page lists
             load_encoder(get_spec(store.encoder_spec.name), **ENCODER_OPTIONS)  # get_encoder finds it cached
         except Exception:  # the page that needs the store or the encoder shows the error
@@ -81,27 +72,16 @@ def get_store() -> Store:
         st.stop()
 
 
+@st.cache_resource(show_spinner="Loading the image encoder…")
 def get_encoder():
     """The store's query encoder (ONNX Runtime), loaded the first time a page needs it."""
-    FIRST_PAGE_SERVED.set()  # needed now: the warm-up need not wait any longer
-    return _load_encoder()
-
-
-@st.cache_resource(show_spinner="Loading the image encoder…")
-def _load_encoder():
     from visemb.translate import query_encoder
 
     return query_encoder(get_store(), **ENCODER_OPTIONS)
 
 
-def get_source(name: str):
-    """An image source, made once per process (the offline one reads its labels: about a third of a second)."""
-    FIRST_PAGE_SERVED.set()
-    return _make_source(name)
-
-
 @st.cache_resource
-def _make_source(name: str):
+def get_source(name: str):
     from visemb.sources import get_source as make
 
     return make(name)

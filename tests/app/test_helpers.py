@@ -72,23 +72,3 @@ def test_noun_tables_are_inert_html_with_inline_thumbnails_only():
     assert "<div class=\"visemb-scroll\">" not in html
     assert "<div class=\"visemb-scroll\">" in table_html([row] * (SCROLL_AFTER_ROWS + 1))
 
-
-def test_warm_up_leaves_the_encoder_until_a_first_page_is_served(monkeypatch):
-    """The store loads at once; the encoder waits for a first page (or a page asking for it)."""
-    from app import helpers
-    from visemb import encoder
-
-    monkeypatch.setattr(encoder, "_CACHE", {})
-    monkeypatch.setattr(helpers, "WARM_UP_PATIENCE_S", 60.0)
-    helpers.FIRST_PAGE_SERVED.clear()
-    helpers.warm_up.clear()
-    try:
-        thread = helpers.warm_up()
-        thread.join(8)  # the store and its taxonomy: a second or two
-        assert thread.is_alive() and not encoder._CACHE
-        helpers.FIRST_PAGE_SERVED.set()
-        thread.join(60)
-        assert not thread.is_alive() and encoder._CACHE
-    finally:
-        helpers.FIRST_PAGE_SERVED.set()
-        helpers.warm_up.clear()

@@ -107,7 +107,7 @@ def test_dead_web_source_message(app_test, monkeypatch):
     from app import helpers
 
     monkeypatch.setenv("VISEMB_BING_URL", dead_url())
-    helpers._make_source.clear()
+    helpers.get_source.clear()
     at = app_test.run()
     at.selectbox(key="source").set_value("bing").run()
     at.text_input(key="q").set_value("qqqzzzx").run()  # unknown offline too: the web's own error
@@ -117,7 +117,7 @@ def test_dead_web_source_message(app_test, monkeypatch):
     no_exceptions(at)
     assert not at.error and at.warning and "Bing images could not be reached" in at.warning[0].value
     assert "offline photos" in at.warning[0].value and "chien → **dog**" in texts(at)
-    helpers._make_source.clear()
+    helpers.get_source.clear()
 
 
 def test_upload_and_camera(app_test):
