@@ -8,8 +8,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.colors import qualitative
 
-from app.helpers import (category_of, get_store, nouns_table, param, plain, prepare_tables, set_params,
-                         share_link, show_table, thumb_uri)
+from app.helpers import category_of, get_store, param, plain, set_params, share_link, thumb_uri
+from app.tables import nouns_table, prepare_tables, show_table
 from visemb.limits import clamp
 from visemb.map_layout import overview, pictured, spread_rows
 

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from app.helpers import (category_of, get_encoder, get_store, nouns_table, pair_distribution, param, plain,
-                         prepare_tables, set_params, share_link, shorten, show_error, show_table, thumb_uri,
-                         web_reachable)
+from app.helpers import (category_of, get_encoder, get_store, pair_distribution, param, plain, set_params, share_link,
+                         shorten, show_error, thumb_uri, web_reachable)
+from app.tables import nouns_table, prepare_tables, show_table
 from visemb.stats import percentile
 from visemb.suggest import suggest
 

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from app.helpers import (SOURCE_LABELS, APP_WEB_SOURCES, get_encoder, get_source, get_store, nouns_table, param,
-                         plain, prepare_tables, set_params, share_link, show_error, show_table, web_reachable)
+from app.helpers import (SOURCE_LABELS, APP_WEB_SOURCES, get_encoder, get_source, get_store, param, plain, set_params,
+                         share_link, show_error, web_reachable)
+from app.tables import nouns_table, prepare_tables, show_table
 from visemb.errors import SourceUnavailableError, VisembError
 from visemb.limits import LIMITS, clamp
 from visemb.sources.languages import EXAMPLES, language_name

@@ -21,7 +21,7 @@ def texts(at):
 
 
 def tables(at) -> list[list[str]]:
-    """The nouns of each noun table on the page, in order (``app.helpers.show_table``)."""
+    """The nouns of each noun table on the page, in order (``app.tables.show_table``)."""
     import html
     import re
 

@@ -1,0 +1,19 @@
+"""app/tables.py: noun tables as inert HTML."""
+
+from app.tables import SCROLL_AFTER_ROWS, table_html
+
+
+def test_noun_tables_are_inert_html_with_inline_thumbnails_only():
+    row = {"": "data:image/jpeg;base64,/9j/", "noun": "<script>alert(1)</script>", "similarity": 1.7,
+           "category": "artifact", "gloss": "first line\n\nsecond **line** " + "long " * 40}
+    html = table_html([row])
+    assert "<script>" not in html and "&lt;script&gt;" in html  # every text escaped
+    assert '<img src="data:image/jpeg;base64,/9j/"' in html and "width:100%" in html  # the bar stops at full
+    assert "\n\n" not in html.split("</style>", 1)[1]  # one line: a blank line would end Markdown's HTML block
+    assert "…" in html and 'title="first line second **line**' in html  # a long gloss cut, whole on hover
+    outside = dict(row, **{"": "https://example.com/x.jpg"})
+    assert "<img" not in table_html([outside])  # nothing fetched from elsewhere
+    assert table_html([]) == ""
+    assert "<div class=\"visemb-scroll\">" not in html
+    assert "<div class=\"visemb-scroll\">" in table_html([row] * (SCROLL_AFTER_ROWS + 1))
+
