@@ -114,9 +114,9 @@ def cedict_labels(path: Path, keep: set[str]) -> ForeignLabels:
 
 def ecdict_labels(path: Path, keep: set[str], terms: int | None = None, rule: str = "glosses") -> ForeignLabels:
     """ECDICT read in reverse: a Chinese word means the senses in ``keep`` that the most of its English headwords
-    are used in (``rule="glosses"``; ``"all"`` keeps every sense). *家伙* is listed under *apple* (as slang) and
-    under *bloke*, *chap*, *fellow* and *guy*: it stays a man, not an apple. Only the first ``terms`` Chinese words of
-    a headword count when given. Labels of language ``zh`` and origin ``ecdict``, each word in both scripts."""
+    are used in (``rule="glosses"``; ``"all"`` keeps every sense): *家伙* is listed under *apple* (as slang) and under
+    *bloke* and *guy*, so with a man in ``keep`` it means the man. Only the first ``terms`` Chinese words of a
+    headword count when given. Labels of language ``zh`` and origin ``ecdict``, each word in both scripts."""
     if rule not in ("glosses", "all"):
         raise ValueError(f"unknown sense rule {rule!r} for ECDICT; expected glosses or all")
     support: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
