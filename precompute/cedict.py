@@ -14,8 +14,9 @@ import zipfile
 from pathlib import Path
 from typing import Callable
 
+from precompute.chinese_script import HAN
+
 LINE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
-HAN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007]+$")
 PARENTHESES = re.compile(r"\([^()]*\)")
 # glosses that are not a translation: a verb, a cross-reference, a surname, a measure word or a variant
 NOT_A_NOUN = re.compile(r"^(to |surname |variant of|old variant|see |see also|abbr\.|used in|also written|"

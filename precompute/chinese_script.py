@@ -3,7 +3,10 @@ a lexicon read from simplified Chinese answers the traditional spelling too (电
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+
+HAN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007]+$")  # a word of Chinese characters only
 
 
 @lru_cache(maxsize=None)

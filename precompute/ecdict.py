@@ -15,7 +15,8 @@ import tarfile
 from pathlib import Path
 from typing import Iterator
 
-HAN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007]+$")
+from precompute.chinese_script import HAN
+
 NOTES = re.compile(r"（[^（）]*）|\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|<[^<>]*>")
 SEPARATORS = re.compile(r"[,，;；、]")
 HEADWORD = re.compile(r"^[a-z][a-z' -]*$")

@@ -185,6 +185,7 @@ def familiarity(store: "Store") -> list[int] | None:
 
     from visemb.entry import synset_of
     from visemb.errors import WordNetMissingError
+    from visemb.vocabulary import usage_count
     from visemb.wordnet_data import wordnet
 
     try:
@@ -194,7 +195,7 @@ def familiarity(store: "Store") -> list[int] | None:
     out = []
     for e in store.entries:
         try:
-            out.append(sum(lemma.count() for lemma in wn.synset(synset_of(e)).lemmas()))
+            out.append(usage_count(wn.synset(synset_of(e))))
         except (WordNetError, ValueError, AttributeError):  # no synset, or one this WordNet lacks
             out.append(0)
     return out

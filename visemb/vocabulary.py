@@ -54,6 +54,11 @@ def wnid_of(synset) -> str:
     return f"{synset.pos()}{synset.offset():08d}"
 
 
+def usage_count(synset) -> int:
+    """How often SemCor uses a synset: the count of all its lemmas (0 for most of WordNet's nouns)."""
+    return sum(lemma.count() for lemma in synset.lemmas())
+
+
 def synset_by_wnid(wnid: str):
     """The NLTK synset for an id like ``n02084071``."""
     return wordnet().synset_from_pos_and_offset(wnid[0], int(wnid[1:]))

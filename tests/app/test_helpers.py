@@ -54,4 +54,3 @@ def test_warm_up_loads_the_store_through_the_pages_cache(monkeypatch):
     finally:
         helpers.warm_up.clear()
         helpers._load_store.clear()
-

@@ -44,7 +44,7 @@ class Lexicon:
 
     @classmethod
     def from_wordnet(cls, class_wnids) -> "Lexicon":
-        from visemb.vocabulary import synset_by_wnid, wnid_of
+        from visemb.vocabulary import synset_by_wnid, usage_count, wnid_of
 
         ancestors, names, weights = {}, {}, {}
         for c in class_wnids:
@@ -53,7 +53,7 @@ class Lexicon:
             ancestors[c] = [wnid_of(a) for a in up]
             for x in [s, *up]:
                 names[wnid_of(x)] = x.name()
-                weights[wnid_of(x)] = sum(l.count() for l in x.lemmas()) + 1.0
+                weights[wnid_of(x)] = usage_count(x) + 1.0
         return cls(ancestors, names, weights, None)
 
     @classmethod
@@ -100,9 +100,9 @@ class Lexicon:
     def weight(self, wnid: str) -> float:
         if wnid in self.weights:
             return self.weights[wnid]
-        from visemb.vocabulary import synset_by_wnid
+        from visemb.vocabulary import synset_by_wnid, usage_count
 
-        return sum(l.count() for l in synset_by_wnid(wnid).lemmas()) + 1.0
+        return usage_count(synset_by_wnid(wnid)) + 1.0
 
 
 def best_agreed(found: dict[str, list[tuple[str, str]]], senses: Iterable[str]) -> set[str]:
@@ -287,10 +287,9 @@ class LabelledSource(ImageSource):
         code = language_code(lang)
         if unpictured:
             names = []
-            for wnid, la in dict.fromkeys(unpictured):  # one row per lexicon: each sense named once
+            for wnid, la in list(dict.fromkeys(unpictured))[:3]:  # one row per lexicon: each sense named once
                 name = self.foreign.english_name(wnid) or self.lexicon.names.get(wnid, wnid)
                 names.append(f"{name} ({la})")
-            names = names[:3]
             return (f"{word!r} is a known label of {', '.join(names)}, but the offline photos have no picture of "
                     "it; a web image source (e.g. bing) would find some")
         where = "" if code in ANY_LANGUAGE else f" in language {code!r}"
