@@ -25,40 +25,30 @@ SOURCE_LABELS = {n: SOURCES[n].label for n in APP_SOURCES}
 
 
 @st.cache_resource(show_spinner=False)
-def warm_up() -> tuple[threading.Thread, ...]:
+def warm_up() -> threading.Thread | None:
     """Once per process, in the background, from the server's start (``serve.py``) or else from the first page
-    served, two loads side by side: the store (through the same cache as the pages: a page that needs it meanwhile
-    waits for this one load), its taxonomy and the offline photos' labels in one thread; the query encoder its
-    manifest names (the ONNX session, built mostly outside the interpreter lock) in the other. On 2 cores both are
-    ready sooner than one after the other, so a cold start's first list waits less for them, and the first answer
-    waits for neither. ``VISEMB_WARM_UP=0`` turns it off (no threads)."""
+    served: the store (through the same cache as the pages: a page that needs it meanwhile waits for this one
+    load), its taxonomy, the offline photos' labels, then the query encoder (the ONNX session, about a second on 2
+    cores). The first answer then waits for none of them, and a visitor who opens the map and then translates does
+    not wait either. ``VISEMB_WARM_UP=0`` turns it off."""
     if os.environ.get("VISEMB_WARM_UP") == "0":
-        return ()
+        return None
 
-    def load_store() -> None:
+    def load() -> None:
+        from visemb.encoder import load_encoder
+        from visemb.encoder_spec import get_spec
+
         try:
             store = _load_store()
             store.taxonomy.pair_class  # noqa: B018  (the hierarchy the answer reads: now, not on the first one)
             get_source("offline")  # the shipped photos' labels in 90+ languages, which the translate page lists
-        except Exception:  # the page that needs the store shows the error
+            load_encoder(get_spec(store.encoder_spec.name), **ENCODER_OPTIONS)  # get_encoder finds it cached
+        except Exception:  # the page that needs the store or the encoder shows the error
             pass
 
-    def load_query_encoder() -> None:
-        from visemb.encoder import load_encoder
-        from visemb.encoder_spec import EncoderSpec, get_spec
-        from visemb.store_files import read_manifest
-
-        try:  # the page's get_encoder checks it against the store, then finds it cached
-            name = EncoderSpec.from_dict(read_manifest(store_path(), verify=False)["encoder"]).name
-            load_encoder(get_spec(name), **ENCODER_OPTIONS)
-        except Exception:  # the page that needs the encoder shows the error
-            pass
-
-    threads = tuple(threading.Thread(target=f, daemon=True, name=f"visemb-warm-up-{what}")
-                    for f, what in ((load_store, "store"), (load_query_encoder, "encoder")))
-    for t in threads:
-        t.start()
-    return threads
+    thread = threading.Thread(target=load, daemon=True, name="visemb-warm-up")
+    thread.start()
+    return thread
 
 
 @st.cache_resource(show_spinner="Loading the embedding store…")

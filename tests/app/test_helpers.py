@@ -18,31 +18,22 @@ def test_shorten_cuts_at_a_word_and_says_so():
     assert cut == "a motor vehicle with four wheels…"
 
 
-def test_warm_up_loads_the_store_and_the_encoder_side_by_side_once(monkeypatch):
-    from app import helpers
+def test_warm_up_loads_the_encoder_in_the_background_once(monkeypatch):
+    from app.helpers import ENCODER_OPTIONS, warm_up
     from visemb import encoder
 
-    helpers.warm_up.clear()
+    warm_up.clear()
     monkeypatch.setenv("VISEMB_WARM_UP", "0")
-    assert helpers.warm_up() == ()
-    helpers.warm_up.clear()
+    assert warm_up() is None
+    warm_up.clear()
     monkeypatch.delenv("VISEMB_WARM_UP")
-    encoder._CACHE.clear()
-    helpers._load_store.clear()
-    try:
-        threads = helpers.warm_up()
-        assert [t.name for t in threads] == ["visemb-warm-up-store", "visemb-warm-up-encoder"]
-        assert all(t.daemon for t in threads)
-        for t in threads:
-            t.join(60)
-        assert not any(t.is_alive() for t in threads)
-        assert any(key[2] == tuple(sorted(helpers.ENCODER_OPTIONS.items())) for key in encoder._CACHE)
-        cached = dict(encoder._CACHE)
-        assert helpers.get_encoder() in cached.values()  # the page's encoder is the one loaded in the background
-        assert helpers.warm_up() is threads  # once per process
-    finally:
-        helpers.warm_up.clear()
-        helpers.get_encoder.clear()
+    thread = warm_up()
+    assert thread is not None and thread.daemon and thread.name == "visemb-warm-up"
+    thread.join(60)
+    assert not thread.is_alive()
+    assert any(key[2] == tuple(sorted(ENCODER_OPTIONS.items())) for key in encoder._CACHE)
+    assert warm_up() is thread  # once per process
+    warm_up.clear()
 
 
 def test_warm_up_loads_the_store_through_the_pages_cache(monkeypatch):
@@ -55,10 +46,9 @@ def test_warm_up_loads_the_store_through_the_pages_cache(monkeypatch):
     helpers._load_store.clear()
     helpers.warm_up.clear()
     try:
-        for thread in helpers.warm_up():
-            thread.join(60)
-            assert not thread.is_alive()
-        assert len(loads) == 1
+        thread = helpers.warm_up()
+        thread.join(60)
+        assert not thread.is_alive() and len(loads) == 1
         store = helpers._load_store()
         assert len(loads) == 1 and len(store.taxonomy.pair_class)  # the page's call found it loaded
     finally:

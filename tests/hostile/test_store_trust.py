@@ -38,11 +38,13 @@ def test_nan_in_a_listed_file_is_refused(copy):
         Store.load(copy)
 
 
-def test_nan_in_the_vectors_is_refused_though_their_checksum_fits(copy):
+@pytest.mark.parametrize("dtype", ["float16", "float32"])
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+def test_nan_in_the_vectors_is_refused_though_their_checksum_fits(copy, dtype, bad):
     from tests.helpers import relist
 
-    v = np.load(copy / "vectors.npy")
-    v[7, 3] = np.inf
+    v = np.load(copy / "vectors.npy").astype(dtype)
+    v[7, 3] = bad
     np.save(copy / "vectors.npy", v)
     relist(copy, "vectors.npy")
     with pytest.raises(StoreError, match="vectors.npy: holds NaN or infinite"):
