@@ -1,8 +1,11 @@
 """visemb in the browser: composes the pages; every computation is a call into the visemb library."""
 
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="visemb — visual word embeddings", page_icon=":material/image_search:", layout="wide")
+ICON = Path(__file__).parent / "app" / "icon.png"  # sent by this server: a Material icon's comes from Google's fonts
+st.set_page_config(page_title="visemb — visual word embeddings", page_icon=str(ICON), layout="wide")
 
 pages = [
     st.Page("app/translate_page.py", title="Translate", icon=":material/translate:", url_path="translate",

@@ -144,6 +144,25 @@ def test_a_shared_link_carries_no_clickable_lure(page, app_url, query):
     assert outside == []  # and the browser fetched nothing from outside
 
 
+def test_no_page_fetches_anything_from_outside_its_icon_included(page, app_url):
+    from urllib.parse import urlsplit
+
+    host = urlsplit(app_url).hostname
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url)
+            if r.url.startswith(("http:", "https:")) and urlsplit(r.url).hostname != host else None)
+    for path, shown in (("/?q=chien&source=offline&k=2", "chien →"), ("/neighbours", "Nearest nouns"),
+                        ("/map", "Map"), ("/about", "About")):
+        page.goto(app_url + path)
+        wait_ready(page)
+        page.get_by_text(shown).first.wait_for(timeout=WAIT)
+    page.wait_for_function("() => [...document.querySelectorAll('link[rel~=icon]')]"
+                           ".some(l => l.href.includes('/media/'))", timeout=WAIT)  # the app's own icon, set
+    icons = page.evaluate("() => [...document.querySelectorAll('link[rel~=icon]')].map(l => l.href)")
+    assert icons and all(urlsplit(u).hostname == host for u in icons), icons
+    assert outside == []
+
+
 def map_counts(page) -> dict:
     """Pictures and region names plotly has drawn, and the names' text."""
     return page.evaluate("""() => {
