@@ -63,6 +63,34 @@ def test_translate_from_url_and_image_count(app_test):
     assert "Goldfisch →" in texts(at)
 
 
+def test_a_shared_links_offline_answer_is_computed_once_before_the_widgets(app_test, monkeypatch):
+    """A link's first run embeds its pictures before the widgets are drawn, and the widgets' run reuses that answer;
+    a word typed next is translated on its own."""
+    import streamlit as st
+
+    from visemb import translate
+
+    widgets_drawn = []
+    real = translate.translate_fetched
+    monkeypatch.setattr(translate, "translate_fetched",
+                        lambda *a, **k: widgets_drawn.append("q" in st.session_state) or real(*a, **k))
+    app_test.query_params.update(q="Goldfisch", source="offline", k="2")
+    at = app_test.run()
+    no_exceptions(at)
+    assert "Goldfisch →" in texts(at) and at.slider(key="k").value == 2
+    assert widgets_drawn == [False]  # once, before the text box existed
+    at.text_input(key="q").set_value("chien").run()
+    no_exceptions(at)
+    assert "chien →" in texts(at) and widgets_drawn == [False, True]
+
+
+def test_a_shared_link_to_an_unknown_word_shows_its_error_once(app_test):
+    app_test.query_params.update(q="qqqzzzx", source="offline")
+    at = app_test.run()
+    no_exceptions(at)
+    assert len(at.error) == 1 and "No photos for" in at.error[0].value
+
+
 def test_translate_language_in_url(app_test):
     app_test.query_params["q"] = "Goldfisch"
     app_test.query_params["lang"] = "de"
