@@ -180,6 +180,30 @@ def test_neighbours_page(app_test):
     assert "random pairs" in texts(at)
 
 
+def test_a_first_visits_lists_are_computed_once_before_the_inputs_from_the_url(app_test, monkeypatch):
+    """The neighbours page's first run draws the URL's lists before its inputs exist, and the inputs' run keeps
+    them; a noun typed next, or the hide switch, is listed on its own."""
+    import streamlit as st
+
+    from visemb.store import Store
+
+    inputs_drawn = []
+    real = Store.neighbours
+    monkeypatch.setattr(Store, "neighbours",
+                        lambda self, *a, **k: inputs_drawn.append(("w" in st.session_state, k.get("hide_relatives")))
+                        or real(self, *a, **k))
+    at = open_page(app_test, "app/neighbours_page.py", w="violin", hide="0")
+    no_exceptions(at)
+    assert inputs_drawn == [(False, False)]  # once, before the text box existed, as the URL asked
+    assert "violin.n.01" in texts(at) and len(tables(at)[0]) == 10 and at.toggle(key="hide").value is False
+    assert "bowed_stringed_instrument" in tables(at)[0]  # its parent, shown: the URL turned hiding off
+    at.text_input(key="w").set_value("guitar").run()
+    no_exceptions(at)
+    assert inputs_drawn[1:] == [(True, False)] and "guitar.n.01" in texts(at) and "violin.n.01" not in texts(at)
+    at.toggle(key="hide").set_value(True).run()
+    assert inputs_drawn[-1] == (True, True) and "guitar.n.01" in texts(at)
+
+
 def test_neighbours_unknown_word_suggests(app_test):
     at = open_page(app_test, "app/neighbours_page.py")
     at.text_input(key="w").set_value("guitars").run()
