@@ -75,20 +75,21 @@ def nearest_nouns() -> None:
     if "pick" in st.session_state:  # a suggestion button was pressed on the previous run
         st.session_state["w"] = st.session_state.pop("pick")
     inputs, results = st.container(), st.empty()
+    url_word, url_hide = param("w", "dog"), param("hide", "1") == "1"
     # the page's first run in a session starts the inputs from the URL: the lists they ask for are sent before the
     # inputs drawn above them, so the browser shows them while it fetches the inputs' scripts (a 40K store's cold
-    # start: the first list 0.35 s sooner)
+    # start onto the list: 2.27 s against 2.40 s)
     first = None
-    if "w" not in st.session_state and param("w", "dog").strip() in store:
-        first = (param("w", "dog").strip(), TOPN, param("hide", "1") == "1")
+    if "w" not in st.session_state and url_word.strip() in store:
+        first = (url_word.strip(), TOPN, url_hide)
         with results.container():
             show_senses(*first)
     with inputs:
         st.subheader("Nearest nouns")
         c1, c2 = st.columns([3, 1])
-        word = c1.text_input("Noun", value=param("w", "dog"), key="w")
+        word = c1.text_input("Noun", value=url_word, key="w")
         topn = c2.number_input("How many", 3, 50, TOPN, key="topn")
-        hide = st.toggle("Hide the word's own WordNet ancestors and descendants", value=param("hide", "1") == "1",
+        hide = st.toggle("Hide the word's own WordNet ancestors and descendants", value=url_hide,
                          key="hide", help="‘dog’ is near ‘canine’ and ‘beagle’ by construction; hide them to see "
                                           "what looks alike.")
     set_params(w=word.strip(), hide="1" if hide else "0")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -63,7 +64,7 @@ def main(argv=None) -> int:
     a = p.parse_args(argv)
     from tqdm import tqdm
 
-    lines = [f"Machine: {platform.machine()}, {len(__import__('os').sched_getaffinity(0))} CPUs; "
+    lines = [f"Machine: {platform.machine()}, {len(os.sched_getaffinity(0))} CPUs; "
              f"median of {a.runs} fresh processes per variant, variants interleaved.", "",
              "| store | rows | " + " | ".join(VARIANTS) + " |", "|---|---|" + "---|" * len(VARIANTS)]
     for path in a.store:
