@@ -26,6 +26,7 @@ def atomic_open(path: str | Path, mode: str = "wb", **kwargs) -> Iterator[IO]:
     path = Path(path)
     refuse_special(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_dead_temporaries(path)
     tmp = path.with_name(f".{path.name}.tmp.{os.getpid()}")
     try:
         with open(tmp, mode, **kwargs) as f:
@@ -36,6 +37,28 @@ def atomic_open(path: str | Path, mode: str = "wb", **kwargs) -> Iterator[IO]:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def remove_dead_temporaries(path: Path) -> None:
+    """Remove ``.<name>.tmp.<pid>`` files that writers of ``path`` killed mid-write left beside it (a live
+    process's temporary stays)."""
+    for leftover in path.parent.glob(f".{path.name}.tmp.*"):
+        pid = leftover.name.rsplit(".tmp.", 1)[1]
+        if pid.isdigit() and not process_alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process ``pid`` runs on this machine (one owned by another user counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OverflowError:
+        return False
+    return True
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:

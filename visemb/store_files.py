@@ -25,6 +25,7 @@ import numpy as np
 
 from visemb.checksum import sha256_file
 from visemb.errors import StoreError
+from visemb.fileio import process_alive
 from visemb.index_file import INDEX_FILE, index_bytes, read_index
 from visemb.search import ANN_THRESHOLD, release_pages
 
@@ -469,17 +470,8 @@ def _remove_dead_saves(path: Path) -> None:
     (and older nameless ones), and ``.<name>.old``."""
     for leftover in path.parent.glob(f".{path.name}.tmp-*"):
         pid = leftover.name.rsplit(".tmp-", 1)[1].split("-", 1)[0]
-        if pid.isdigit() and _alive(int(pid)):
+        if pid.isdigit() and process_alive(int(pid)):
             continue
         shutil.rmtree(leftover, ignore_errors=True)
     shutil.rmtree(path.with_name(f".{path.name}.old"), ignore_errors=True)
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
