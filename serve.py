@@ -1,5 +1,6 @@
-"""visemb's server: the app of ``streamlit_app.py``, whose store, hierarchy and query encoder start loading when the
-server starts, before the first visitor arrives (``streamlit run serve.py``).
+"""visemb's server: the app of ``streamlit_app.py``, whose store and hierarchy start loading when the server starts,
+before the first visitor arrives, and the query encoder when the visitor's page needs it or has been drawn
+(``streamlit run serve.py``; :mod:`app.page_loads`).
 
 ``streamlit run streamlit_app.py`` serves the same app and starts those loads from the first page served instead.
 """
@@ -7,6 +8,9 @@ server starts, before the first visitor arrives (``streamlit run serve.py``).
 from contextlib import asynccontextmanager
 
 import streamlit as st
+from starlette.middleware import Middleware
+
+from app.page_loads import PageRequests
 
 
 @asynccontextmanager
@@ -17,4 +21,5 @@ async def load_at_start(_app):
     yield
 
 
-app = st.App("streamlit_app.py", lifespan=load_at_start)
+# each page request tells the warm-up which page a visitor opens (app.page_loads)
+app = st.App("streamlit_app.py", lifespan=load_at_start, middleware=[Middleware(PageRequests)])

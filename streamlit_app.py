@@ -15,6 +15,12 @@ pages = [
     st.Page("app/about_page.py", title="About", icon=":material/info:", url_path="about"),
 ]
 from app.helpers import warm_up  # noqa: E402
+from app.page_loads import SCHEDULE  # noqa: E402
 
+page = st.navigation(pages)
+SCHEDULE.page_asked(page.url_path)
 warm_up()  # the query encoder loads in the background from the first page served, whichever page it is
-st.navigation(pages).run()
+try:
+    page.run()
+finally:
+    SCHEDULE.page_drawn()  # the labels and the encoder load now if the page did not need them

@@ -30,17 +30,20 @@ def warm_up() -> threading.Thread | None:
     served: the store (through the same cache as the pages: a page that needs it meanwhile waits for this one
     load), its taxonomy, the offline photos' labels, then the query encoder (the ONNX session, about a second on 2
     cores). The first answer then waits for none of them, and a visitor who opens the map and then translates does
-    not wait either. ``VISEMB_WARM_UP=0`` turns it off."""
+    not wait either. The labels and the encoder wait their turn (:mod:`app.page_loads`): at once for the translate
+    page, after the first page is drawn for another. ``VISEMB_WARM_UP=0`` turns it off."""
     if os.environ.get("VISEMB_WARM_UP") == "0":
         return None
 
     def load() -> None:
+        from app.page_loads import SCHEDULE
         from visemb.encoder import load_encoder
         from visemb.encoder_spec import get_spec
 
         try:
             store = _load_store()
             store.taxonomy.pair_class  # noqa: B018  (the hierarchy the answer reads: now, not on the first one)
+            SCHEDULE.wait()
             get_source("offline")  # the shipped photos' labels in 90+ languages, which the translate page lists
             load_encoder(get_spec(store.encoder_spec.name), **ENCODER_OPTIONS)  # get_encoder finds it cached
         except Exception:  # the page that needs the store or the encoder shows the error
