@@ -19,7 +19,7 @@ from app.page_loads import SCHEDULE  # noqa: E402
 
 page = st.navigation(pages)
 SCHEDULE.page_asked(page.url_path)
-warm_up()  # the query encoder loads in the background from the first page served, whichever page it is
+warm_up()  # the store loads in the background from the first page served; the labels and the encoder in turn
 try:
     page.run()
 finally:

@@ -38,3 +38,13 @@ def test_a_live_writers_temporary_and_other_files_stay(tmp_path):
     other.write_text("another file's")
     atomic_write_text(path, "x")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["vocab.json", live.name, other.name])
+
+
+def test_a_name_with_glob_characters_touches_only_its_own_temporaries(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    own, other = tmp_path / f".a[1].txt.tmp.{dead}", tmp_path / f".a1.txt.tmp.{dead}"
+    own.write_text("killed")
+    other.write_text("another file's, killed")
+    atomic_write_text(tmp_path / "a[1].txt", "x")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["a[1].txt", other.name])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 from pathlib import Path
 from typing import IO, Iterator
@@ -42,7 +43,7 @@ def atomic_open(path: str | Path, mode: str = "wb", **kwargs) -> Iterator[IO]:
 def remove_dead_temporaries(path: Path) -> None:
     """Remove ``.<name>.tmp.<pid>`` files that writers of ``path`` killed mid-write left beside it (a live
     process's temporary stays)."""
-    for leftover in path.parent.glob(f".{path.name}.tmp.*"):
+    for leftover in path.parent.glob(f"{glob.escape('.' + path.name)}.tmp.*"):
         pid = leftover.name.rsplit(".tmp.", 1)[1]
         if pid.isdigit() and not process_alive(int(pid)):
             leftover.unlink(missing_ok=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections.abc
 import datetime as _dt
+import glob
 import itertools
 import json
 import logging
@@ -468,7 +469,7 @@ def _swap_in(tmp: Path, path: Path) -> None:
 def _remove_dead_saves(path: Path) -> None:
     """Remove what killed saves of ``path`` left beside it: ``.<name>.tmp-<pid>-*`` of processes that no longer run
     (and older nameless ones), and ``.<name>.old``."""
-    for leftover in path.parent.glob(f".{path.name}.tmp-*"):
+    for leftover in path.parent.glob(f"{glob.escape('.' + path.name)}.tmp-*"):
         pid = leftover.name.rsplit(".tmp-", 1)[1].split("-", 1)[0]
         if pid.isdigit() and process_alive(int(pid)):
             continue
