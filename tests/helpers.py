@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -67,6 +69,12 @@ def clustered_rows(n: int, dim: int, seed: int = 0) -> tuple[np.ndarray, list[di
     centers = rng.normal(size=(300, dim))
     vectors = (centers[rng.integers(0, 300, n)] + 0.3 * rng.normal(size=(n, dim))).astype(np.float32)
     return vectors, [{"key": f"k{i}", "synsets": [f"k{i}.n.01"]} for i in range(n)]
+
+
+def dead_pid() -> int:
+    """The id of a process that has just exited (a killed writer's, as far as its leftovers can tell)."""
+    return int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True, timeout=60).stdout)
 
 
 def flip_byte(path: Path) -> None:

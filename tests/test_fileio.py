@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from tests.helpers import REPO
+from tests.helpers import REPO, dead_pid
 
 from visemb.fileio import atomic_write_text
 
@@ -41,8 +41,7 @@ def test_a_live_writers_temporary_and_other_files_stay(tmp_path):
 
 
 def test_a_name_with_glob_characters_touches_only_its_own_temporaries(tmp_path):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                          text=True).stdout.strip()
+    dead = dead_pid()
     own, other = tmp_path / f".a[1].txt.tmp.{dead}", tmp_path / f".a1.txt.tmp.{dead}"
     own.write_text("killed")
     other.write_text("another file's, killed")

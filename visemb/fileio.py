@@ -53,12 +53,10 @@ def process_alive(pid: int) -> bool:
     """Whether a process ``pid`` runs on this machine (one owned by another user counts)."""
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # no such process; a number no process can have
         return False
     except PermissionError:
         return True
-    except OverflowError:
-        return False
     return True
 
 

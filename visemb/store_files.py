@@ -475,4 +475,3 @@ def _remove_dead_saves(path: Path) -> None:
             continue
         shutil.rmtree(leftover, ignore_errors=True)
     shutil.rmtree(path.with_name(f".{path.name}.old"), ignore_errors=True)
-

@@ -1,11 +1,10 @@
 """Store.save: a reader never finds the store missing, and killed saves leave nothing behind for long."""
 
-import subprocess
-import sys
+import os
 import threading
 
 import numpy as np
-from tests.helpers import make_store
+from tests.helpers import dead_pid, make_store
 
 from visemb.errors import StoreError
 from visemb.store import Store
@@ -38,12 +37,11 @@ def test_a_reader_always_finds_a_complete_store_during_saves(tmp_path):
 def test_leftovers_of_killed_saves_are_removed_by_the_next_save(tmp_path):
     path = tmp_path / "store"
     make_store().save(path)
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                          text=True).stdout.strip()
+    dead = dead_pid()
     for leftover in (f".store.tmp-{dead}-abc", ".store.tmp-k3x9q", ".store.old"):
         (tmp_path / leftover).mkdir()
         (tmp_path / leftover / "vectors.npy").write_bytes(b"x" * 1000)
-    running = tmp_path / f".store.tmp-{subprocess.os.getpid()}-live"  # a save in progress in a live process
+    running = tmp_path / f".store.tmp-{os.getpid()}-live"  # a save in progress in a live process
     running.mkdir()
     make_store(seed=1).save(path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["store", running.name])
