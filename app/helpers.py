@@ -90,6 +90,54 @@ def get_source(name: str):
     return make(name)
 
 
+APP_MAX_IMAGES = 16  # images per translation in the app (a shared link asks for no more)
+MAX_WORD_CHARS = 100
+
+
+@st.cache_resource(show_spinner=False)
+def shared_answers():
+    """The translations every session of this server shares (:class:`app.answers.SharedAnswers`)."""
+    from app.answers import SharedAnswers
+
+    return SharedAnswers()
+
+
+def translate_word(word: str, source: str, k: int, lang: str, status=None):
+    """(the translation, the web's error or None) of ``k`` images of ``word`` from ``source`` (the shipped photos when
+    a web search fails), shared by every session (:func:`shared_answers`: a web answer for ten minutes); each step
+    is written in ``status`` when one is given and this session computes it."""
+    from app.answers import WEB_TTL_S
+
+    word, lang = word.strip(), (lang if lang and lang != "any" else "")
+
+    def compute():
+        from visemb.translate import fetch_or_offline, translate_fetched
+
+        if status is not None:
+            status.write(f"Fetching {k} image(s) from {SOURCE_LABELS[source]}…")
+        fetched, src, web_failure = fetch_or_offline(get_source(source), word, k, lang=lang or None,
+                                                     offline=get_source("offline"))
+        progress = None
+        if status is not None:
+            status.write(f"Embedding {len(fetched.paths)} image(s)…")
+            bar = st.progress(0.0)
+            progress = lambda d, n: bar.progress(d / n)  # noqa: E731
+        t = translate_fetched(fetched, get_store(), src.name, topn=10, encoder=get_encoder(), progress=progress)
+        return t, web_failure
+
+    ttl = WEB_TTL_S if SOURCES[source].needs_network else None
+    return shared_answers().get((word, source, int(k), lang), compute, ttl)
+
+
+def app_source(name: str) -> tuple[str, str | None]:
+    """(the image source to use, a note when ``name`` is not one the app offers): an unknown or unoffered name in a
+    URL gives the offline photos, said so, never an error."""
+    if name in APP_SOURCES:
+        return name, None
+    return "offline", (f"The image source “{plain(name[:40])}” is not one this app offers "
+                       f"({', '.join(APP_SOURCES)}), so the offline photos are used.")
+
+
 @st.cache_data(ttl=300, show_spinner=False)
 def web_reachable(name: str = "bing") -> bool:
     """Whether a web engine answers (cached five minutes); the app then preselects the offline source if not."""
@@ -111,6 +159,24 @@ def thumb_uri(row: int) -> str | None:
     """A data: URI of a row's thumbnail, for image columns."""
     data = get_store().thumbnails[row]
     return None if data is None else "data:image/jpeg;base64," + base64.b64encode(data).decode()
+
+
+def thumb_image(row: int) -> bytes | None:
+    """A row's thumbnail for ``st.image``, None when it is missing or does not decode (a damaged store: no picture
+    rather than an error)."""
+    import io
+
+    from PIL import Image
+
+    data = get_store().thumbnails[row]
+    if data is None:
+        return None
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.verify()
+    except Exception:  # noqa: BLE001  (any decoder error: the picture is left out)
+        return None
+    return data
 
 
 def param(name: str, default: str = "") -> str:
@@ -146,16 +212,20 @@ def share_link(page: str) -> None:
 # "://", before "@" and after "www" leaves the text as it reads but gives no link (a shared URL carries no lure)
 WORD_JOINER = "\u2060"
 AUTOLINK = re.compile(r"://|@|(?i:www)\.")
+# Streamlit replaces ``:material/name:`` and emoji shortcodes (``:dog:``) in a text after its escapes are read: a word
+# joiner after a colon that a letter follows leaves the text as it reads but names no icon
+SHORTCODE = re.compile(r":(?=[A-Za-z0-9_/+-])")
 MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~:$"
 
 
 def plain(text: object) -> str:
     """User-supplied text made inert for Streamlit's Markdown: no links, images, HTML, emphasis or headings
-    (every Markdown character backslash-escaped, control characters shown as escapes)."""
+    (every Markdown character backslash-escaped, control characters shown as escapes) and no icon shortcodes."""
     from visemb.limits import printable
 
     raw = printable(str(text).replace("\n", " "))
     raw = AUTOLINK.sub(lambda m: m.group(0)[:-1] + WORD_JOINER + m.group(0)[-1], raw)
+    raw = SHORTCODE.sub(":" + WORD_JOINER, raw)
     return "".join("\\" + ch if ch in MARKDOWN_SPECIAL else ch for ch in raw)
 
 
@@ -163,6 +233,15 @@ def show_error(exc: Exception) -> None:
     """An error box; its text (which may quote a user's word or a server's reply) rendered as plain text."""
     text = str(exc) if isinstance(exc, VisembError) else f"Something went wrong: {exc}"
     st.error(plain(text), icon=":material/error:")
+
+
+def web_failure_reason(exc: Exception) -> str:
+    """Why a web source gave no pictures, as the end of a sentence that starts with the source's name."""
+    from visemb.errors import DiskError, SourceUnavailableError
+
+    if isinstance(exc, DiskError):
+        return "could not save its pictures on this server's disk"
+    return "could not be reached" if isinstance(exc, SourceUnavailableError) else "found no usable images"
 
 
 # WordNet's lexicographer files, as a reader would name them (noun.Tops holds entity, object, whole…)

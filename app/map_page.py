@@ -15,6 +15,7 @@ from visemb.map_layout import overview, pictured, spread_rows
 
 NOT_SELECTED = "not selected"
 GREY = "#d0d0d0"
+SELECTION_LINK_NAMES = 30  # a selection's link names its first 30 nouns; a longer list in a URL is cut there
 COLOURS = qualitative.Plotly
 
 store = get_store()
@@ -50,8 +51,9 @@ def categories() -> dict[str, np.ndarray]:
 @st.cache_resource(show_spinner=False)
 def names() -> np.ndarray:
     """Every row's name as shown on hover, as one object array: plotly checks an array at once, where a list of
-    40K strings takes it half a second, twice (building the figure, then Streamlit's check)."""
-    return np.array([k.replace("_", " ") for k in store.index_to_key], dtype=object)
+    40K strings takes it half a second, twice (building the figure, then Streamlit's check); escaped, as plotly
+    reads HTML in hover text (a store's keys are a stranger's text)."""
+    return np.array([html.escape(k.replace("_", " ")) for k in store.index_to_key], dtype=object)
 
 
 def scatter(proj: str, chosen: list[int]) -> go.Figure:
@@ -69,7 +71,7 @@ def scatter(proj: str, chosen: list[int]) -> go.Figure:
         if not len(rows):
             continue
         colour = GREY if name == NOT_SELECTED else COLOURS[i % len(COLOURS)]
-        fig.add_scattergl(x=xy[rows, 0], y=xy[rows, 1], mode="markers", name=name, customdata=rows,
+        fig.add_scattergl(x=xy[rows, 0], y=xy[rows, 1], mode="markers", name=html.escape(name), customdata=rows,
                           hovertext=names()[rows],
                           hovertemplate="%{hovertext}<extra>" + html.escape(name) + "</extra>",
                           marker=dict(size=6, opacity=0.8, color=colour))
@@ -92,7 +94,7 @@ def regions(proj: str) -> list[tuple[float, float, str]]:
     return [(r["x"], r["y"], name(r["row"])) for r in full_view(proj)["regions"]]
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=32)
 def pictures(proj: str, among: tuple[int, ...]) -> tuple[list[int], float, float]:
     """Rows to show as pictures among ``among`` (every pictured noun when empty), and the pictures' size."""
     if not among:
@@ -122,8 +124,9 @@ def row_of(point: dict) -> int | None:
 
 event_state = st.session_state.get("map") or {}
 chosen = [r for r in map(row_of, (event_state.get("selection", {}) or {}).get("points", [])) if r is not None]
-if not chosen and param("sel"):
-    chosen = [store.get_index(k) for k in param("sel").split(",") if k in store]
+if not chosen and param("sel"):  # each noun once, and no more names than a shared link carries
+    chosen = [store.get_index(k) for k in param("sel").split(",")[:SELECTION_LINK_NAMES] if k in store]
+chosen = list(dict.fromkeys(chosen))  # a noun named twice (dog, domestic_dog) is selected once
 fig = scatter(proj, chosen)  # the rest stays visible, in grey
 # dragmode zoom: Streamlit turns click-to-select off while the lasso or box tool is active, so those are one
 # modebar click away instead of the default
@@ -158,13 +161,13 @@ elif not find.strip():  # the full view: pictures spread over the map, regions n
 
 st.plotly_chart(fig, key="map", on_select="rerun", selection_mode=("points", "box", "lasso"), width="stretch")
 rows = chosen  # read before drawing: the drawing depends on it
-set_params(sel=",".join(store.index_to_key[r] for r in rows[:30]))
+set_params(sel=",".join(store.index_to_key[r] for r in rows[:SELECTION_LINK_NAMES]))
 
 if rows:
     st.subheader(f"{len(rows)} selected")
     show_table(nouns_table([(r, 1.0) for r in rows[:200]], score_name=None))
     first = rows[0]
-    st.markdown(f"**Nearest nouns of “{store.index_to_key[first].replace('_', ' ')}”** (in the full "
+    st.markdown(f"**Nearest nouns of “{plain(store.index_to_key[first].replace('_', ' '))}”** (in the full "
                 f"{store.dim}-d space, not on the map)")
     near = store.nearest(store.unit_vectors[first], 10, [first], prepared=True, hubness=True)
     show_table(nouns_table(near))

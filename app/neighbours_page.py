@@ -3,7 +3,7 @@
 import streamlit as st
 
 from app.helpers import (category_of, get_encoder, get_store, pair_distribution, param, plain, set_params, share_link,
-                         shorten, show_error, thumb_uri, web_reachable)
+                         shorten, show_error, thumb_image, web_reachable)
 from app.tables import nouns_table, prepare_tables, show_table
 from visemb.stats import percentile
 from visemb.suggest import suggest
@@ -60,10 +60,10 @@ def show_senses(word: str, topn: int, hide: bool) -> None:
         e = store.entries[row]
         with st.container(border=True):
             t1, t2 = st.columns([1, 6])
-            if thumb_uri(row):
-                t1.image(store.thumbnails[row], width=80)
-            t2.markdown(f"**{store.index_to_key[row].replace('_', ' ')}** · `{e['synsets'][0]}` · "
-                        f"{category_of(e)}  \n{e.get('gloss', '')}")
+            if thumb_image(row):
+                t1.image(thumb_image(row), width=80)
+            t2.markdown(f"**{plain(store.index_to_key[row].replace('_', ' '))}** · {plain(e['synsets'][0])} · "
+                        f"{plain(category_of(e))}  \n{plain(e.get('gloss', ''))}")
             near = store.neighbours(row, topn, hide_relatives=hide)
             show_table(nouns_table([(n.row, n.cosine) for n in near]))
 
@@ -100,7 +100,8 @@ def nearest_nouns() -> None:
                 st.warning(f"“{plain(word.strip())}” is not in the store ({len(store):,} nouns)."
                            + (" Did you mean:" if ideas else ""))
                 for col, idea in zip(st.columns(max(1, len(ideas))), ideas):
-                    col.button(idea.replace("_", " "), key=f"sugg_{idea}", on_click=st.session_state.__setitem__,
+                    col.button(plain(idea.replace("_", " ")), key=f"sugg_{idea}",
+                               on_click=st.session_state.__setitem__,
                                args=("pick", idea))
                 live_lookup(word.strip(), int(topn))
             elif word.strip():
@@ -129,34 +130,36 @@ def pair_histogram(dist, sim: float, label: str):
 def similarity() -> None:
     """The right column: two nouns' cosine against the store's random pairs."""
     st.subheader("Similarity")
-    a = st.text_input("First noun", value=param("a", "car"), key="a")
-    b = st.text_input("Second noun", value=param("b", "truck"), key="b")
-    set_params(a=a.strip(), b=b.strip())
-    missing = [x.strip() for x in (a, b) if x.strip() and x.strip() not in store]
+    # stripped once: every look-up below reads the same text ("car " is car)
+    a = st.text_input("First noun", value=param("a", "car"), key="a").strip()
+    b = st.text_input("Second noun", value=param("b", "truck"), key="b").strip()
+    set_params(a=a, b=b)
+    missing = [x for x in (a, b) if x and x not in store]
     looked_up = {x: st.session_state["live"][x] for x in missing if x in st.session_state.get("live", {})}
     if len(missing) > len(looked_up):
         for x in missing:
             if x in looked_up:
                 continue
             ideas = suggest(store, x)
-            st.warning(f"“{plain(x)}” is not in the store." + (f" Try: {', '.join(ideas)}" if ideas else ""))
+            st.warning(f"“{plain(x)}” is not in the store." + (f" Try: {plain(', '.join(ideas))}" if ideas else ""))
             live_lookup(x, 10, key="sim")
-    elif a.strip() and b.strip():
+    elif a and b:
         vec = {x: looked_up[x].vector if x in looked_up else store.unit_vectors[store.get_index(x)] for x in (a, b)}
-        sim = float(vec[a.strip()] @ vec[b.strip()])
+        sim = float(vec[a] @ vec[b])
         dist = pair_distribution()
         pct = percentile(dist, sim)
-        st.metric(f"{a} ↔ {b}", f"{sim:.3f}", help="cosine similarity of the two nouns' visual vectors")
+        st.metric(f"{plain(a)} ↔ {plain(b)}", f"{sim:.3f}", help="cosine similarity of the two nouns' visual vectors")
         st.caption(f"More similar than {pct:.1f}% of {len(dist):,} random pairs of nouns in this store.")
-        st.altair_chart(pair_histogram(dist, sim, f"{a.strip()}–{b.strip()}"), width="stretch")
+        st.altair_chart(pair_histogram(dist, sim, f"{a}–{b}"), width="stretch")
         c1, c2 = st.columns(2)
-        for col, w in ((c1, a.strip()), (c2, b.strip())):
+        for col, w in ((c1, a), (c2, b)):
             if w in looked_up:
                 col.image(looked_up[w].thumbnails[0], caption=f"{plain(w)}: looked up through pictures", width=110)
                 continue
-            row = store.get_index(w)
-            if store.thumbnails[row]:
-                col.image(store.thumbnails[row], caption=shorten(store.entries[row].get("gloss", ""), 80), width=110)
+            picture = thumb_image(store.get_index(w))
+            if picture:
+                col.image(picture, caption=plain(shorten(store.entries[store.get_index(w)].get("gloss", ""), 80)),
+                          width=110)
 
 left, right = st.columns([3, 2], gap="large")
 with left:

@@ -8,7 +8,8 @@ import io
 import numpy as np
 import streamlit as st
 
-from app.helpers import get_encoder, get_source, get_store
+from app.helpers import (APP_MAX_IMAGES, SOURCE_LABELS, app_source, get_store, plain, translate_word,
+                         web_failure_reason)
 
 KEY = "on_map"
 PICTURE_SIDE = 96
@@ -40,19 +41,21 @@ def remember(t, pictures: dict | None = None, params: dict | None = None) -> dic
     return shown
 
 
-@st.cache_data(show_spinner="Translating for the map…", max_entries=16)
 def _translated(word: str, source: str, k: int, lang: str) -> dict:
-    from visemb.translate import fetch_or_offline, translate_fetched
-
-    fetched, src, _ = fetch_or_offline(get_source(source), word, k, lang=lang or None, offline=get_source("offline"))
-    t = translate_fetched(fetched, get_store(), src.name, encoder=get_encoder())
+    """The overlay of a translation: the one every session shares (:func:`app.helpers.translate_word`), with a
+    note when a web source gave no pictures and the offline photos answered instead."""
+    t, web_failure = translate_word(word, source, k, lang)
+    if web_failure is not None:
+        st.warning(f"{SOURCE_LABELS[source]} {web_failure_reason(web_failure)}, so the map shows a translation from "
+                   f"the offline photos shipped with visemb: {plain(web_failure)}", icon=":material/cloud_off:")
     return {"query": t.query, "answer": t.answer, "params": {}, "photos": [
         (key, picture_uri(img)) for img, (key, _) in zip(t.images, t.image_top)]}
 
 
 def current(word: str, source: str, k: int, lang: str) -> dict | None:
     """The translation to draw: the one named by the URL (``q``, ``source``, ``k``, ``lang``; translated again when
-    this session has not just done it), else the session's last one (an uploaded picture), else None."""
+    this session has not just done it), else the session's last one (an uploaded picture), else None. An unknown
+    ``source`` gives the offline photos, said so; ``k`` is at most the translate page's limit."""
     kept = st.session_state.get(KEY)
     if word:
         wanted = {"q": word, "source": source, "k": str(k), "lang": lang}
@@ -60,10 +63,14 @@ def current(word: str, source: str, k: int, lang: str) -> dict | None:
             return kept
         from visemb.errors import VisembError
 
+        source, note = app_source(source)
+        if note:
+            st.warning(note)
         try:
-            return _translated(word, source, k, lang)
+            with st.spinner("Translating for the map…"):
+                return _translated(word, source, min(int(k), APP_MAX_IMAGES), lang)
         except VisembError as exc:
-            st.warning(f"Could not translate it again for the map: {exc}")
+            st.warning(plain(f"Could not translate it again for the map: {exc}"))
             return None
     return kept if kept and not kept.get("params") else None
 

@@ -2,15 +2,15 @@
 
 import streamlit as st
 
-from app.helpers import (SOURCE_LABELS, APP_WEB_SOURCES, get_encoder, get_source, get_store, param, plain, set_params,
-                         share_link, show_error, web_reachable)
+from app.helpers import (APP_MAX_IMAGES, MAX_WORD_CHARS, SOURCE_LABELS, APP_WEB_SOURCES, get_encoder, get_source,
+                         get_store, param, plain, set_params, share_link, show_error, translate_word,
+                         web_failure_reason, web_reachable)
 from app.tables import nouns_table, prepare_tables, show_table
-from visemb.errors import SourceUnavailableError, VisembError
+from visemb.errors import VisembError
 from visemb.limits import LIMITS, clamp
 from visemb.sources.languages import EXAMPLES, language_name
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-MAX_WORD_CHARS = 100
 LINK_ANSWER = "_link_answer"  # a shared link's offline answer, computed before the page's widgets are drawn
 
 st.title("Translate through pictures")
@@ -26,26 +26,8 @@ source = st.session_state.get("source") or (wanted if wanted in options else "of
 languages = ["any", *get_source("offline").foreign.languages()]
 wanted_lang = param("lang", "any")
 # what the URL asks for, as the widgets below start: (word, source, images, language)
-link = (param("q"), source, min(clamp("images", param("k", "8"), 8), 16),
+link = (param("q"), source, min(clamp("images", param("k", "8"), 8), APP_MAX_IMAGES),
         wanted_lang if wanted_lang in languages else "any")
-
-
-def translate_word(word: str, source: str, k: int, lang: str, status=None):
-    """(the translation, the web's error or None): ``k`` images of ``word`` from ``source`` (the shipped photos when
-    a web search fails), embedded; each step written in ``status`` when one is given."""
-    from visemb.translate import fetch_or_offline, translate_fetched
-
-    if status is not None:
-        status.write(f"Fetching {k} image(s) from {SOURCE_LABELS[source]}…")
-    fetched, src, web_failure = fetch_or_offline(get_source(source), word, k, lang=lang,
-                                                 offline=get_source("offline"))
-    progress = None
-    if status is not None:
-        status.write(f"Embedding {len(fetched.paths)} image(s)…")
-        bar = st.progress(0.0)
-        progress = lambda d, n: bar.progress(d / n)  # noqa: E731
-    t = translate_fetched(fetched, get_store(), src.name, topn=10, encoder=get_encoder(), progress=progress)
-    return t, web_failure
 
 
 if link[0].strip() and len(link[0]) <= MAX_WORD_CHARS and link[1] == "offline" and "q" not in st.session_state:
@@ -62,7 +44,7 @@ with st.container(border=True):
                          max_chars=MAX_WORD_CHARS)
     source = c2.selectbox("Image source", options, index=options.index(source), key="source",
                           format_func=SOURCE_LABELS.get)
-    k = c3.slider("Images", LIMITS["images"][0], 16, link[2], key="k")
+    k = c3.slider("Images", LIMITS["images"][0], APP_MAX_IMAGES, link[2], key="k")
     lang = st.selectbox("Language of the word", languages, key="lang", index=languages.index(link[3]),
                         format_func=lambda c: "any language" if c == "any" else f"{language_name(c)} ({c})",
                         help="Only labels in this language are matched (the offline photos); 'any' matches every "
@@ -134,8 +116,7 @@ with tab_word:
                     t, web_failure = translate_word(word, source, k, lang, status)
                     status.update(label=f"Translated “{plain(word.strip())}”", state="complete")
             if web_failure is not None:
-                why = ("could not be reached" if isinstance(web_failure, SourceUnavailableError)
-                       else "found no usable images")
+                why = web_failure_reason(web_failure)
                 st.warning(f"{SOURCE_LABELS[source]} {why}, so this translation uses the offline photos shipped "
                            "with visemb.", icon=":material/cloud_off:")
                 st.caption(f"{SOURCE_LABELS[source]}: {plain(web_failure)}")

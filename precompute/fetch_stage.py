@@ -139,7 +139,7 @@ def fetch_unit(source, cfg: PipelineConfig, unit: dict, u: int, image_root: Path
 
 
 def _fetch_unit(source, cfg: PipelineConfig, unit: dict, u: int, image_root: Path, policy: FetchPolicy) -> dict:
-    from visemb.errors import NoImagesError, SourceUnavailableError, VisembError
+    from visemb.errors import DiskError, NoImagesError, SourceUnavailableError, VisembError
 
     dest = Path(image_root) / f"{u:07d}"
     reason = ""
@@ -157,6 +157,9 @@ def _fetch_unit(source, cfg: PipelineConfig, unit: dict, u: int, image_root: Pat
                 raise DiskFullError(f"No space left writing {dest} ({exc}); nothing was recorded for the noun "
                                     "being fetched. Free some space and rerun to resume.") from None
             raise
+        except DiskError as exc:  # the source's downloads could not be written: the disk, never the noun
+            check_room(image_root, short=True)
+            raise DiskFullError(f"{exc}; nothing was recorded for the noun being fetched, rerun to resume") from None
         except NoImagesError as exc:
             return {"unit": u, "status": "no_images", "reason": str(exc), "paths": []}
         except SourceUnavailableError as exc:

@@ -4,14 +4,16 @@ Words: any word gets ``n`` images coloured by the word's hash; ``broken*`` words
 ``empty*`` words get a page with no results;
 ``bomb*`` words get PNGs that declare 400 million pixels; ``huge*`` words get images of ``huge_bytes`` bytes with no
 Content-Length, ``liar*`` words declare a Content-Length of ``huge_bytes``; ``redirect*`` words get image URLs that
-redirect to ``image_base``. With ``image_base`` the result pages name images on that other server (an SSRF probe).
-The server stops itself after ``lifetime`` seconds.
+redirect to ``image_base``; ``slow*`` words' images arrive later the higher they rank (the first last); ``twin*``
+words' images come in identical pairs (0 and 1 the same bytes, 2 and 3…). With ``image_base`` the result pages name
+images on that other server (an SSRF probe). The server stops itself after ``lifetime`` seconds.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import time
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
@@ -77,7 +79,11 @@ class FakeSearch(LocalServer):
                         return None
                     if word.startswith("bomb"):
                         return self._send(bomb_png(), "image/png")
-                    body = b"this is not an image" if word.startswith("broken") else image_bytes(word, int(name[:-4]))
+                    i = int(name[:-4])
+                    if word.startswith("slow"):
+                        time.sleep(0.15 * (outer.n_images - i))
+                    i = i // 2 if word.startswith("twin") else i
+                    body = b"this is not an image" if word.startswith("broken") else image_bytes(word, i)
                     return self._send(body, "image/jpeg")
                 word = (q.get("q") or [""])[0]
                 first = int((q.get("first") or ["0"])[0])

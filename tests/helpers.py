@@ -19,6 +19,18 @@ needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"needs the shared
                                   "(real weights, WordNet, photos); set VISEMB_SHARED to point elsewhere")
 
 
+def _wordnet_found() -> bool:
+    from visemb.wordnet_data import wordnet_available
+
+    if SHARED.is_dir() and (SHARED / "wordnet" / "nltk_data").is_dir():
+        os.environ.setdefault("NLTK_DATA", str(SHARED / "wordnet" / "nltk_data"))  # as conftest.py sets it
+    return wordnet_available()
+
+
+needs_wordnet = pytest.mark.skipif(not _wordnet_found(), reason="needs WordNet 3.0 (the shared data folder's copy, "
+                                   "NLTK_DATA, nltk.download('wordnet') or Debian's wordnet-base)")
+
+
 def jpeg(color=(200, 30, 30), size=(80, 60)) -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", size, color).save(buf, "JPEG")

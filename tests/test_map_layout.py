@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from tests.helpers import needs_wordnet
 from visemb.map_layout import TOP_CATEGORY, region_names, spread_rows
 
 
@@ -68,6 +69,7 @@ def test_regions_take_the_fewest_clusters_that_name_enough_of_them():
     assert named(clusters=(2, 6), enough=1) == ["vehicle"]  # enough at two: the broader regions stay
 
 
+@needs_wordnet
 def test_a_store_saves_its_full_view_and_the_map_reads_it(tmp_path, caplog):
     import json
     import logging

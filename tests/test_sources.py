@@ -75,6 +75,25 @@ def test_web_no_results_and_broken_images(tmp_path):
             src.fetch("brokenthing", k=3, dest=tmp_path)
 
 
+def test_web_pictures_are_the_first_results_in_rank_order_whatever_finishes_first(tmp_path):
+    """The engine's first results, in its order: not the downloads that happened to end first (the first rank is
+    the slowest here), so two searches of one word keep the same pictures."""
+    with FakeSearch(n_images=8) as fs:
+        src = get_source("bing", base_url=fs.url, timeout=5, threads=4)
+        runs = [src.fetch("slowword", k=3, dest=tmp_path / str(i)) for i in range(2)]
+    for res in runs:
+        assert [res.origins[str(p)].rsplit("/", 1)[-1] for p in res.paths] == ["0.jpg", "1.jpg", "2.jpg"]
+    assert [p.read_bytes() for p in runs[0].paths] == [p.read_bytes() for p in runs[1].paths]
+
+
+def test_web_pictures_with_the_same_bytes_count_once(tmp_path):
+    with FakeSearch(n_images=8) as fs:
+        res = get_source("bing", base_url=fs.url, timeout=5, threads=4).fetch("twinword", k=3, dest=tmp_path)
+    assert len({p.read_bytes() for p in res.paths}) == len(res.paths) == 3
+    assert [res.origins[str(p)].rsplit("/", 1)[-1] for p in res.paths] == ["0.jpg", "2.jpg", "4.jpg"]
+    assert any("repeated" in n for n in res.notes)
+
+
 def test_web_dead_server_fails_fast(tmp_path):
     t0 = time.monotonic()
     with pytest.raises(SourceUnavailableError, match="Cannot reach bing"):

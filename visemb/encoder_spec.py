@@ -68,9 +68,28 @@ class EncoderSpec:
 
     @classmethod
     def from_dict(cls, d: dict) -> "EncoderSpec":
+        """The spec a store's manifest records.
+
+        Raises:
+            ValueError: naming the field that is missing or not of its kind (a store is a stranger's file).
+        """
+        if not isinstance(d, dict):
+            raise ValueError("the record is not a JSON object")
         known = {f for f in cls.__dataclass_fields__}
         d = {k: v for k, v in d.items() if k in known}
-        d["preprocessing"] = Preprocessing.from_dict(d["preprocessing"])
+        for name in ("name", "weights", "weights_name"):
+            if not isinstance(d.get(name), str):
+                raise ValueError(f"field {name!r} is missing or not text")
+        for name in ("network_sha256", "file_sha256", "layout", "layer", "tta"):
+            if name in d and not isinstance(d[name], (str, type(None))):
+                raise ValueError(f"field {name!r} is not text")
+        if "dim" in d and not (d["dim"].__class__ is int and d["dim"] > 0):
+            raise ValueError("field 'dim' is not a positive whole number")
+        try:
+            d["preprocessing"] = Preprocessing.from_dict(d["preprocessing"])
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise ValueError(f"field 'preprocessing' is not a preprocessing record ({type(exc).__name__}: "
+                             f"{str(exc)[:80]})") from None
         return cls(**d)
 
 

@@ -26,6 +26,10 @@ class SourceUnavailableError(VisembError):
         self.retry_after = retry_after
 
 
+class DiskError(VisembError):
+    """A local folder cannot take what must be written there: a full disk, no free inodes, not a folder."""
+
+
 class NoImagesError(VisembError):
     """An image source answered but gave no usable image for the query."""
 

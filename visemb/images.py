@@ -36,6 +36,12 @@ class Preprocessing:
 
     @classmethod
     def from_dict(cls, d: dict) -> "Preprocessing":
+        """Raises: ValueError, KeyError or TypeError for a record that is not one (a manifest's, unchecked)."""
+        numbers = lambda v: isinstance(v, list) and len(v) == 3 and all(isinstance(x, (int, float)) for x in v)  # noqa: E731
+        if not (isinstance(d, dict) and d.get("resize").__class__ is int and d.get("crop").__class__ is int
+                and numbers(d.get("mean")) and numbers(d.get("std"))
+                and isinstance(d.get("interpolation", "bilinear"), str)):
+            raise ValueError("resize and crop must be whole numbers, mean and std three numbers each")
         return cls(d["resize"], d["crop"], tuple(d["mean"]), tuple(d["std"]), d.get("interpolation", "bilinear"))
 
 

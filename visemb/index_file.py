@@ -27,11 +27,10 @@ def read_index(path: Path, rows: int, dim: int) -> dict[str, np.ndarray]:
     Raises:
         ValueError: saying why they cannot be used (unreadable, pickled, or not made for such vectors).
     """
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            arrays = {k: np.asarray(z[k]) for k in z.files}
-    except (OSError, ValueError, KeyError) as exc:
-        raise ValueError(f"{path}: unreadable ({type(exc).__name__})") from exc
+    from visemb.npz_file import read_npz
+
+    arrays = read_npz(path, {"centroids": rows * dim, "nprobe": 1, "pq_centroids": 256 * dim, "list_sizes": rows,
+                             "ids": rows, "codes": rows * dim})
     c = arrays.get("centroids")
     if c is None or c.ndim != 2 or c.shape[1] != dim or not 1 <= len(c) <= rows or c.dtype != np.float32:
         raise ValueError(f"{path}: its centroids do not fit the store's vectors")

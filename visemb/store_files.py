@@ -28,6 +28,7 @@ from visemb.checksum import sha256_file
 from visemb.errors import StoreError
 from visemb.fileio import process_alive
 from visemb.index_file import INDEX_FILE, index_bytes, read_index
+from visemb.npz_file import read_npz
 from visemb.search import ANN_THRESHOLD, release_pages
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ def _read_once(path: Path, mmap: bool | None, verify: bool) -> tuple:
             # checksums and the vectors' finiteness are checked beside the JSON parse (hashlib and numpy release
             # the GIL): a 40K-noun store opens a third of a second sooner on 2 cores
             checked = pool.submit(_check_files, path, files if verify else {}, vectors)
-            entries, aliases, coords, center, hubness, thumbs = _read_parts(path, listed)
+            entries, aliases, coords, center, hubness, thumbs = _read_parts(path, listed, len(vectors))
         except Exception as exc:
             if checked is not None:
                 checked.result()  # a damaged file explains a failed parse better than the parse error does
@@ -154,9 +155,8 @@ def _optional(path: Path, files: dict, name: str, read, then: str):
         return None
 
 
-def _read_npz(f: Path) -> dict[str, np.ndarray]:
-    with np.load(f, allow_pickle=False) as z:
-        return {k: np.asarray(z[k]) for k in z.files}
+MAX_ANCESTORS = 128  # per row, over every hypernym path (WordNet's nouns have at most a few dozen)
+MAX_PROJECTIONS = 8
 
 
 def _saved_index(path: Path, files: dict, shape: tuple[int, int]) -> dict[str, np.ndarray] | None:
@@ -170,7 +170,7 @@ def _saved_taxonomy(path: Path, files: dict, rows: int) -> dict[str, np.ndarray]
     from visemb.taxonomy import misfit
 
     def read(f: Path) -> dict[str, np.ndarray]:
-        arrays = _read_npz(f)
+        arrays = read_npz(f, {"owner": rows * MAX_ANCESTORS, "ancestor": rows * MAX_ANCESTORS, "depth": rows})
         why = misfit(arrays, rows)
         if why:
             raise StoreError(f"{f}: {why}")
@@ -242,6 +242,13 @@ def read_manifest(path: Path, verify: bool = True) -> dict:
         if not (isinstance(info, dict) and isinstance(info.get("bytes"), int)
                 and isinstance(info.get("sha256"), str)):
             raise StoreError(f"{mpath}: the record of {name!r} lacks its size or checksum; rebuild the store")
+    if "encoder" in manifest:
+        from visemb.encoder_spec import EncoderSpec
+
+        try:
+            EncoderSpec.from_dict(manifest["encoder"])
+        except ValueError as exc:
+            raise StoreError(f"{mpath}: its 'encoder' record cannot be read: {exc}; rebuild the store") from None
     for name in FILES:
         if name not in files or not (path / name).is_file():
             raise StoreError(f"{path / name}: missing (the store is incomplete; rebuild it)")
@@ -278,20 +285,38 @@ def _read_vectors(path: Path, manifest: dict, mmap: bool | None) -> np.ndarray:
     return vectors
 
 
-def _read_parts(path: Path, listed) -> tuple:
-    """(entries, aliases, coords, center, hubness, thumbnails) of a store; ``listed(name)``: the manifest lists it."""
+def _read_parts(path: Path, listed, rows: int) -> tuple:
+    """(entries, aliases, coords, center, hubness, thumbnails) of a store of ``rows`` vectors; ``listed(name)``: the
+    manifest lists it."""
     entries = read_json(path / "entries.json")
     aliases = read_json(path / "aliases.json")
     coords = {}
     if listed("coords.npz"):
-        with np.load(path / "coords.npz") as z:
-            coords = {k: z[k] for k in z.files}
+        coords = _fitting_coords(path / "coords.npz", rows)
     center = np.load(path / "center.npy") if listed("center.npy") else None
     hubness = np.load(path / "hubness.npy") if listed("hubness.npy") else None
     thumbs = None
     if listed("thumbnails.json") and listed("thumbnails.bin"):
         thumbs = Thumbnails(path / "thumbnails.bin", read_json(path / "thumbnails.json"))
     return entries, aliases, coords, center, hubness, thumbs
+
+
+def _fitting_coords(f: Path, rows: int) -> dict[str, np.ndarray]:
+    """The projections of ``coords.npz`` that fit the store (``rows`` finite 2-D points each); one that does not is
+    left out with a warning (the map offers the others)."""
+    coords = {}
+    for name, xy in read_npz(f, {}, others=rows * 4).items():  # bounded; a misshapen one is left out below
+        if not PLAIN_NAME.fullmatch(name) or len(coords) == MAX_PROJECTIONS:
+            why = "not a projection's name" if len(coords) < MAX_PROJECTIONS else "one projection too many"
+        elif xy.shape != (rows, 2) or xy.dtype.kind != "f":
+            why = f"shape {xy.shape} ({xy.dtype}), not {rows} points of two coordinates"
+        elif not _all_finite(xy):
+            why = "holds NaN or infinite coordinates"
+        else:
+            coords[name] = xy
+            continue
+        logger.warning("%s: %s left out: %s (rebuild the store to compute it again)", f, name[:40], why)
+    return coords
 
 
 def _check_parts(path: Path, manifest: dict, vectors, entries, aliases, center, hubness, thumbs) -> None:
@@ -377,7 +402,7 @@ def _write_thumbnails(path: Path, thumbs: Sequence[bytes | None]) -> list:
 
 class Thumbnails(collections.abc.Sequence):
     """A store's thumbnails read from ``thumbnails.bin`` on demand (memory-mapped): 40K thumbnails cost no memory
-    until shown."""
+    until shown. A thumbnail whose offset or bytes are not an image's reads as None (no picture)."""
 
     def __init__(self, path: Path, offsets: list):
         import mmap
@@ -388,9 +413,13 @@ class Thumbnails(collections.abc.Sequence):
         size = path.stat().st_size
         with open(path, "rb") as f:
             self._blob = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-        for o in offsets:
-            if o is not None and not (isinstance(o, list) and len(o) == 2 and 0 <= o[0] and o[0] + o[1] <= size):
-                raise StoreError(f"{path.with_suffix('.json')}: an offset points outside thumbnails.bin (corrupt)")
+        fits = [o is None or (o.__class__ is list and len(o) == 2 and o[0].__class__ is int
+                              and o[1].__class__ is int and 0 <= o[0] and 0 <= o[1] and o[0] + o[1] <= size)
+                for o in offsets]
+        if not all(fits):  # such a row shows no picture; the rest of the store is sound
+            logger.warning("%s: %d offset(s) are not two whole numbers inside thumbnails.bin (corrupt); those "
+                           "nouns show no picture", path.with_suffix(".json"), fits.count(False))
+            self.offsets = [o if ok else None for o, ok in zip(offsets, fits)]
 
     def __len__(self) -> int:
         return len(self.offsets)
@@ -404,7 +433,13 @@ class Thumbnails(collections.abc.Sequence):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
         o = self.offsets[i]
-        return None if o is None else bytes(self._blob[o[0]:o[0] + o[1]])
+        if o is None:
+            return None
+        data = bytes(self._blob[o[0]:o[0] + o[1]])
+        return data if data.startswith(IMAGE_SIGNATURES) else None  # not an image: shown as none
+
+
+IMAGE_SIGNATURES = (b"\xff\xd8", b"\x89PNG\r\n\x1a\n", b"GIF8", b"RIFF", b"BM")  # JPEG, PNG, GIF, WebP, BMP
 
 
 # IEEE floats read as unsigned integers: (the bits below the sign, the exponent's bits all set)

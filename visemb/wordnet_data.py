@@ -58,6 +58,17 @@ def _debian_as_nltk_root() -> Path | None:
     return cache
 
 
+def _nltk_roots() -> list[Path]:
+    import nltk
+
+    return [Path(p) for p in os.environ.get("NLTK_DATA", "").split(os.pathsep) if p] + [Path(p) for p in nltk.data.path]
+
+
+def wordnet_available() -> bool:
+    """Whether :func:`wordnet` would find WordNet (NLTK's paths, ``NLTK_DATA`` or Debian's), without loading it."""
+    return any(_has_wordnet(c) for c in _nltk_roots()) or (DEBIAN_WORDNET / "data.noun").is_file()
+
+
 @functools.cache
 def wordnet():
     """Return NLTK's WordNet reader, locating the data once.
@@ -67,9 +78,7 @@ def wordnet():
     """
     import nltk
 
-    candidates = [Path(p) for p in os.environ.get("NLTK_DATA", "").split(os.pathsep) if p]
-    candidates += [Path(p) for p in nltk.data.path]
-    root = next((c for c in candidates if _has_wordnet(c)), None)
+    root = next((c for c in _nltk_roots() if _has_wordnet(c)), None)
     if root is None:
         root = _debian_as_nltk_root()
     if root is None:

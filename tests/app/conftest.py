@@ -23,8 +23,11 @@ def app_test():
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from app.helpers import shared_answers
+
     os.environ["VISEMB_OFFLINE"] = "1"
     st.cache_data.clear()
+    shared_answers.clear()  # translations shared across sessions: each test starts with none
     at = AppTest.from_file(str(REPO / "streamlit_app.py"), default_timeout=120)
     yield at
 

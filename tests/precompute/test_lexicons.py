@@ -4,6 +4,7 @@ import json
 
 from precompute.lexicons import (cedict_labels, cldr_labels, ecdict_labels, english_nouns, freedict_labels,
                                  is_noun_gloss)
+from tests.helpers import needs_wordnet
 from tests.precompute.test_dictd import write_dictd
 
 DOG, FOOD, BUTTERFLY, CAT = "n02084071", "n00021265", "n02274259", "n02121620"
@@ -12,12 +13,14 @@ BEAR, MONKEY = "n02131653", "n02484322"
 CAR, WAGON = "n02958343", "n04543158"
 
 
+@needs_wordnet
 def test_an_english_word_maps_to_the_senses_it_is_used_in():
     assert english_nouns("dog") == (DOG,)  # not frump, cad or hotdog
     assert english_nouns("a butterfly") == (BUTTERFLY,)
     assert english_nouns("dogs") == (DOG,) and english_nouns("chien") == ()
 
 
+@needs_wordnet
 def test_freedict_both_directions_and_russian_through_two_pivots(tmp_path):
     write_dictd(tmp_path, "spa-eng", [(["perro"], "perro /pero/\ndog\n"), (["correr"], "correr /k/ <v>\nrun\n")])
     write_dictd(tmp_path, "eng-rus", [(["dog"], "dog /dɔg/\nсобака\n")])
@@ -37,6 +40,7 @@ def test_freedict_both_directions_and_russian_through_two_pivots(tmp_path):
     assert held_out.lookup("еда", "ru") == []
 
 
+@needs_wordnet
 def test_cldr_names_map_through_the_english_name(tmp_path):
     for lang, names in {"en": {"🐕": "dog", "🍲": "pot of food", "🦋": "butterfly"},
                         "de": {"🐕": "Hund", "🍲": "Topf mit Essen", "🦋": "Schmetterling"},
@@ -58,6 +62,7 @@ def test_no_dictionary_installed_names_the_packages(tmp_path):
         freedict_labels(tmp_path, KEEP, languages=("es",))
 
 
+@needs_wordnet
 def test_japanese_through_dictionaries_that_start_from_it(tmp_path):
     """jpn-deu and jpn-fra go from Japanese to the pivot: read backwards; two pivots must agree."""
     write_dictd(tmp_path, "deu-eng", [(["hund"], "Hund /h/ <n, masc>\ndog <n>\n"),
@@ -71,6 +76,7 @@ def test_japanese_through_dictionaries_that_start_from_it(tmp_path):
     assert labels.lookup("dog", "ja") == []  # not Japanese script
 
 
+@needs_wordnet
 def test_a_word_keeps_the_senses_most_dictionaries_agree_on(tmp_path):
     """eng-deu alone lists Bär under *monkey* (a pile driver's ram); deu-eng and eng-deu both give *bear*."""
     write_dictd(tmp_path, "deu-eng", [(["bär"], "Bär /b/ <n, masc>\nbear <n>\n"),
@@ -86,6 +92,7 @@ def test_a_word_keeps_the_senses_most_dictionaries_agree_on(tmp_path):
     assert sorted(w for w, _, _ in every.lookup("Bär", "de")) == sorted([BEAR, MONKEY])
 
 
+@needs_wordnet
 def test_each_english_word_a_dictionary_gives_is_one_piece_of_evidence(tmp_path):
     """Both dictionaries give *Wagen* as *car* and *wagon*; deu-eng also as *automobile*: *car* has more evidence
     under the glosses rule, a tie under the sources rule."""
@@ -97,6 +104,7 @@ def test_each_english_word_a_dictionary_gives_is_one_piece_of_evidence(tmp_path)
     assert sorted(w for w, _, _ in tie) == sorted([CAR, WAGON])
 
 
+@needs_wordnet
 def test_an_english_gloss_in_an_english_to_japanese_entry_is_not_a_japanese_word(tmp_path):
     write_dictd(tmp_path, "eng-jpn", [(["dog"], "dog /dɔg/ <n>\n犬, animal\n")])
     labels = freedict_labels(tmp_path, KEEP, languages=("ja",))
@@ -104,6 +112,7 @@ def test_an_english_gloss_in_an_english_to_japanese_entry_is_not_a_japanese_word
     assert labels.lookup("animal") == []
 
 
+@needs_wordnet
 def test_chinese_nouns_from_cc_cedict(tmp_path):
     path = tmp_path / "cedict_ts.u8"
     path.write_text("狗 狗 [gou3] /dog/CL:隻|只[zhi1]/\n蝴蝶 蝴蝶 [hu2 die2] /butterfly/CL:隻|只[zhi1]/\n"
@@ -114,11 +123,13 @@ def test_chinese_nouns_from_cc_cedict(tmp_path):
     assert labels.lookup("红") == []
 
 
+@needs_wordnet
 def test_a_gloss_counts_as_a_noun_by_how_wordnet_uses_it():
     assert is_noun_gloss("butterfly") and is_noun_gloss("train") and is_noun_gloss("golden retriever")
     assert not is_noun_gloss("red") and not is_noun_gloss("popular") and not is_noun_gloss("quickly")
 
 
+@needs_wordnet
 def test_ecdict_read_in_reverse_keeps_the_sense_most_headwords_agree_on(tmp_path):
     apple, man, computer = "n07739125", "n09908025", "n03082979"
     path = tmp_path / "ecdict.csv"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import socket
@@ -11,7 +12,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from visemb.errors import NoImagesError, SourceUnavailableError
+from visemb.errors import DiskError, NoImagesError, SourceUnavailableError
 from visemb.images import BadImageError, open_image
 from visemb.sources.base import FetchResult, ImageSource, clean_query
 from visemb.sources.guard import guarded_session_class, host_port
@@ -33,6 +34,74 @@ QUERY_TTL_S = 15 * 60  # downloaded query folders older than this are removed at
 def query_root() -> Path:
     """Where web searches download to when no folder is given: ``VISEMB_TMP`` or ``<temp>/visemb-queries``."""
     return Path(os.environ.get("VISEMB_TMP") or Path(tempfile.gettempdir()) / "visemb-queries")
+
+
+MIN_FREE_BYTES = 8 * 2**20  # a search needs this much room for its downloads (a web thumbnail is well under 1 MB)
+
+
+def query_folder(dest: Path, k: int) -> Path:
+    """A fresh folder under ``dest`` for one search's downloads.
+
+    Raises:
+        DiskError: ``dest`` cannot hold it (not a folder, not writable, no space or no free inodes), named.
+    """
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        room_left(dest, k)
+        return Path(tempfile.mkdtemp(prefix="query-", dir=dest))
+    except OSError as exc:
+        raise disk_error(dest, exc) from None
+
+
+def room_left(folder: Path, k: int) -> None:
+    """Raise :class:`DiskError` when the disk under ``folder`` has no room for ``k`` more downloads."""
+    try:
+        fs = os.statvfs(folder)
+    except OSError as exc:
+        raise disk_error(folder, exc) from None
+    if fs.f_bavail * fs.f_frsize < MIN_FREE_BYTES or (fs.f_files and fs.f_favail < k + 2):
+        raise disk_error(folder, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)),
+                         f"{fs.f_bavail * fs.f_frsize / 2**20:.1f} MB and {fs.f_favail} file(s) free")
+
+
+def disk_error(folder: Path, exc: OSError, free: str = "") -> DiskError:
+    """The error for downloads that cannot be written under ``folder``: which disk or folder, and how to give room."""
+    where = "VISEMB_TMP" if os.environ.get("VISEMB_TMP") else "the temporary folder"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DiskError(f"No space left on the disk at {folder} for downloaded pictures"
+                         + (f" ({free})" if free else "") + f"; free some space or point {where} at a bigger disk")
+    return DiskError(f"Cannot save downloaded pictures in {folder} ({exc.strerror or exc}); "
+                     f"{where} must name a writable folder")
+
+
+def _keep_first(folder: Path, collected: list[dict], k: int) -> tuple[list[Path], dict[str, str], list[str]]:
+    """The first ``k`` usable, distinct downloads in result order: (paths, path -> URL, notes); the rest removed."""
+    import hashlib
+
+    paths, origins, seen, broken, repeated = [], {}, set(), 0, 0
+    for item in collected:
+        p = folder / item["file"]
+        if len(paths) == k:
+            p.unlink(missing_ok=True)
+            continue
+        try:
+            digest = hashlib.sha256(p.read_bytes()).digest()
+            open_image(p)
+        except (BadImageError, OSError) as exc:
+            broken += 1
+            logger.info("dropping %s from %s: %s", p.name, item["url"], exc)
+            p.unlink(missing_ok=True)
+            continue
+        if digest in seen:  # the same picture at two addresses counts once
+            repeated += 1
+            p.unlink(missing_ok=True)
+            continue
+        seen.add(digest)
+        paths.append(p)
+        origins[str(p)] = item["url"]
+    notes = [f"{broken} downloaded file(s) were not usable images and were dropped"] if broken else []
+    notes += [f"{repeated} repeated picture(s) were counted once"] if repeated else []
+    return paths, origins, notes
 
 
 def prune_queries(root: Path, ttl_s: float = QUERY_TTL_S) -> int:
@@ -79,20 +148,22 @@ def _crawler_class(engine: str, base_url: str | None, collected: list[dict], bou
     """An icrawler crawler for ``engine`` whose feeder may point elsewhere and whose downloader reports files."""
     from icrawler.builtin import (BaiduImageCrawler, BingImageCrawler, FlickrImageCrawler,
                                   GoogleImageCrawler)
-    from icrawler.builtin.baidu import BaiduFeeder
-    from icrawler.builtin.bing import BingFeeder
-    from icrawler.builtin.flickr import FlickrFeeder
-    from icrawler.builtin.google import GoogleFeeder
+    from icrawler.builtin.baidu import BaiduFeeder, BaiduParser
+    from icrawler.builtin.bing import BingFeeder, BingParser
+    from icrawler.builtin.flickr import FlickrFeeder, FlickrParser
+    from icrawler.builtin.google import GoogleFeeder, GoogleParser
 
-    crawler, feeder = {
-        "bing": (BingImageCrawler, BingFeeder), "google": (GoogleImageCrawler, GoogleFeeder),
-        "baidu": (BaiduImageCrawler, BaiduFeeder), "flickr": (FlickrImageCrawler, FlickrFeeder),
+    crawler, feeder, parser = {
+        "bing": (BingImageCrawler, BingFeeder, BingParser), "google": (GoogleImageCrawler, GoogleFeeder, GoogleParser),
+        "baidu": (BaiduImageCrawler, BaiduFeeder, BaiduParser),
+        "flickr": (FlickrImageCrawler, FlickrFeeder, FlickrParser),
     }[engine]
     feeder_cls, downloader_cls = _rebased_feeder(feeder, base_url), _reporting_downloader(collected)
+    parser_cls = _ranked_parser(parser, bounds["window"])
 
     class Crawler(crawler, _bounded_crawler(bounds)):
         def __init__(self, **kwargs):
-            super().__init__(feeder_cls=feeder_cls, downloader_cls=downloader_cls, **kwargs)
+            super().__init__(feeder_cls=feeder_cls, parser_cls=parser_cls, downloader_cls=downloader_cls, **kwargs)
 
     return Crawler
 
@@ -131,11 +202,46 @@ def _reporting_downloader(collected: list[dict]):
                 logger.info("refused %s: %s", task.get("file_url", "?"), exc)
                 return False
 
+        def get_filename(self, task, default_ext):
+            """The result's rank as the file's name (``000003.jpg``), not the order downloads happened to end in."""
+            if "rank" not in task:
+                return super().get_filename(task, default_ext)
+            ext = urlsplit(task["file_url"]).path.rsplit(".", 1)[-1].lower()
+            return f"{task['rank']:06d}.{ext if ext in IMAGE_EXTENSIONS else default_ext}"
+
         def process_meta(self, task):
             if task.get("success") and task.get("filename"):
-                collected.append({"file": task["filename"], "url": task.get("file_url", "")})
+                collected.append({"file": task["filename"], "url": task.get("file_url", ""),
+                                  "rank": task.get("rank", len(collected))})
 
     return Downloader
+
+
+IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "gif", "webp", "bmp", "tif", "tiff"}
+
+
+def candidate_window(k: int) -> int:
+    """How many of an engine's first results a search of ``k`` images downloads: ``k`` and half again, so that broken
+    or repeated pictures are replaced by the next results, always the same ones."""
+    return k + (k + 1) // 2
+
+
+def _ranked_parser(parser, window: int):
+    """``parser`` that numbers the image results in the engine's order (``task["rank"]``) and passes on only the first
+    ``window`` of them: which pictures a search keeps depends on the results, not on which downloads end first."""
+
+    class Parser(parser):
+        def parse(self, response, *args, **kwargs):
+            for task in super().parse(response, *args, **kwargs) or ():
+                if isinstance(task, dict):
+                    with self.lock:
+                        rank = self.ranked = getattr(self, "ranked", 0) + 1
+                    if rank > window:
+                        return
+                    task["rank"] = rank - 1
+                yield task
+
+    return Parser
 
 
 def _bounded_crawler(bounds: dict):
@@ -212,40 +318,29 @@ class WebSource(ImageSource):
         if dest is None:
             dest = query_root()
             prune_queries(dest)
-        Path(dest).mkdir(parents=True, exist_ok=True)
-        folder = Path(tempfile.mkdtemp(prefix="query-", dir=dest))
+        folder = query_folder(Path(dest), k)
         collected: list[dict] = []
+        window = candidate_window(k)
         bounds = {"parser": {"queue_timeout": QUEUE_WAIT_S, "req_timeout": self.timeout, "max_retry": self.retries},
                   "downloader": {"queue_timeout": QUEUE_WAIT_S, "req_timeout": self.timeout,
                                  "max_retry": self.retries},
                   "allowed": frozenset({host_port(self.base_url)}) if self.base_url else frozenset(),
-                  "failures": []}
+                  "failures": [], "window": window}
         crawler = _crawler_class(self.engine, self.base_url, collected, bounds)(
             feeder_threads=1, parser_threads=1, downloader_threads=self.threads,
             storage={"root_dir": str(folder)}, log_level=logging.CRITICAL)
         if self.engine == "flickr":
-            kwargs = {"max_num": k, "apikey": self.apikey, "text": word}
+            kwargs = {"max_num": window, "apikey": self.apikey, "text": word}
         else:  # bing and baidu put the keyword into the URL unquoted: quote it (google urlencodes it itself)
-            kwargs = {"max_num": k, "keyword": word if self.engine == "google" else quote(word)}
+            kwargs = {"max_num": window, "keyword": word if self.engine == "google" else quote(word)}
         self._crawl(crawler, kwargs)
-        paths, origins, broken = [], {}, 0
-        for item in collected:
-            p = folder / item["file"]
-            try:
-                open_image(p)
-            except (BadImageError, FileNotFoundError) as exc:
-                broken += 1
-                logger.info("dropping %s from %s: %s", p.name, item["url"], exc)
-                p.unlink(missing_ok=True)
-                continue
-            paths.append(p)
-            origins[str(p)] = item["url"]
-        paths = sorted(paths)[:k]
-        notes = [f"{broken} downloaded file(s) were not usable images and were dropped"] if broken else []
+        paths, origins, notes = _keep_first(folder, sorted(collected, key=lambda c: c["rank"]), k)
+        if not paths:
+            room_left(folder, k)  # a full disk fails the downloads' writes quietly: name it, not the engine
         if not paths and bounds["failures"]:
             raise _unavailable(self.engine, word, bounds["failures"])
         if not paths:
-            why = f" ({broken} broken download(s))" if broken else ""
+            why = f" ({'; '.join(notes)})" if notes else ""
             raise NoImagesError(f"{self.engine} returned no usable image for {word!r}{why}")
         return FetchResult(word, paths, origins, notes)
 
