@@ -22,7 +22,12 @@ def _load(a):
 
 
 def _emit(a, data, text: str) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=1) if a.json else text)
+    """``data`` as JSON with ``--json``, else ``text``, each of its lines printable (no terminal control sequence
+    from a store's or a web page's text; the store's fields are made one line each where they are put in)."""
+    if a.json:
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+    else:
+        print("\n".join(printable(line) for line in text.split("\n")))
 
 
 def cmd_info(a) -> int:
@@ -69,8 +74,8 @@ def cmd_neighbours(a) -> int:
     s = _load(a)
     if a.word not in s:
         hit = _live(a, s, a.word)
-        text = (f"{a.word}: not in the store; looked up through {len(hit.images)} {hit.source} picture(s)\n"
-                + "\n".join(f"  {sim:.3f}  {key}" for key, sim in hit.neighbours))
+        text = (f"{printable(a.word)}: not in the store; looked up through {len(hit.images)} {hit.source} "
+                "picture(s)\n" + "\n".join(f"  {sim:.3f}  {printable(key)}" for key, sim in hit.neighbours))
         _emit(a, [hit.to_dict()], text)
         return 0
     out = []
@@ -84,9 +89,9 @@ def cmd_neighbours(a) -> int:
     header = ("score = CSLS (2 x cosine minus the neighbour's hubness), the order; cos = cosine; --cosine for plain "
               "cosine order" if csls else "cos = cosine, the order")
     text = f"({header})\n\n" + "\n\n".join(
-        f"{o['key']} ({o['synset']}): {o['gloss']}\n" + "\n".join(
-            (f"  {n['score']:.3f}  cos {n['similarity']:.3f}  {n['key']}" if csls else
-             f"  {n['similarity']:.3f}  {n['key']}") for n in o["neighbours"]) for o in out)
+        f"{printable(o['key'])} ({printable(o['synset'])}): {printable(o['gloss'])}\n" + "\n".join(
+            (f"  {n['score']:.3f}  cos {n['similarity']:.3f}  {printable(n['key'])}" if csls else
+             f"  {n['similarity']:.3f}  {printable(n['key'])}") for n in o["neighbours"]) for o in out)
     _emit(a, out, text)
     return 0
 
@@ -136,15 +141,16 @@ def cmd_translate(a) -> int:
                 if web_failure is not None:
                     t.notes.insert(0, f"{source.name} failed ({web_failure}); translated from the offline photos "
                                       "shipped with visemb instead (--no-fallback to stop here)")
-    guess = f"most specific guess: {t.specific}; " if t.specific and t.specific != t.answer else ""
-    lines = [f"{printable(t.query)} -> {t.answer}  ({guess}{t.probability:.0%} sure, confidence {t.confidence}; "
-             f"{len(t.images)} images, agreement {t.agreement:.2f}"
+    guess = f"most specific guess: {printable(t.specific)}; " if t.specific and t.specific != t.answer else ""
+    lines = [f"{printable(t.query)} -> {printable(t.answer)}  ({guess}{t.probability:.0%} sure, "
+             f"confidence {t.confidence}; {len(t.images)} images, agreement {t.agreement:.2f}"
              + (f", coherence {t.coherence:.2f}" if t.coherence is not None else "") + ")"]
     if t.found:
         lines.append(f"  found: {printable(t.found)}")
     if len(t.kinds) > 1:
-        lines.append(f"  {t.rests_on}: {', '.join(t.kinds[:8])}")
-    lines += [f"  {c.score:.3f}  {c.key:25s} {len(c.votes)} vote(s)  {c.gloss[:60]}" for c in t.candidates]
+        lines.append(f"  {printable(t.rests_on)}: {printable(', '.join(t.kinds[:8]))}")
+    lines += [f"  {c.score:.3f}  {printable(c.key):25s} {len(c.votes)} vote(s)  {printable(c.gloss[:60])}"
+              for c in t.candidates]
     lines += [f"  note: {printable(n)}" for n in t.notes]
     lines += [f"  skipped {printable(k)}: {printable(v)}" for k, v in t.skipped.items()]
     _emit(a, t.to_dict(), "\n".join(lines))

@@ -95,3 +95,25 @@ def test_images_dir_skips_hidden_and_broken_files_before_taking_k(tmp_path):
     r = run("translate", "x", "--images", str(tmp_path), "-k", "3")
     assert r.returncode == 0, r.stderr
     assert "3 of the 6 image(s)" in r.stdout and "skipped" not in r.stdout
+
+
+def test_a_stores_own_text_prints_as_one_inert_line(tmp_path):
+    """A store is a file anyone can hand out: its glosses reach the terminal without escape sequences or line breaks
+    (no title set, no colour, no fake ``error:`` line)."""
+    import shutil
+
+    from tests.helpers import relist
+    from visemb.defaults import DEFAULT_STORE
+
+    store = tmp_path / "store"
+    shutil.copytree(DEFAULT_STORE, store)
+    entries = json.loads((store / "entries.json").read_text())
+    dog = next(e for e in entries if e["key"] == "dog")
+    dog["gloss"] = "a dog\x1b]0;owned\x07\x1b[31m red\nerror: your store is corrupt, run rm -rf ~"
+    (store / "entries.json").write_text(json.dumps(entries))
+    relist(store, "entries.json")
+    for args in (("neighbours", "dog", "--topn", "2"), ("translate", "chien", "--lang", "fr", "-k", "2")):
+        r = run("--store", str(store), *args)
+        assert r.returncode == 0, r.stderr[-2000:]
+        assert "\x1b" not in r.stdout and "\x07" not in r.stdout and "\\x1b]0;owned" in r.stdout
+        assert not [line for line in r.stdout.splitlines() if line.startswith("error:")]
