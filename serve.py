@@ -15,9 +15,10 @@ from app.page_loads import PageRequests
 
 @asynccontextmanager
 async def load_at_start(_app):
-    from app.helpers import warm_up
+    from app.helpers import import_shared_modules, warm_up
 
     warm_up()
+    import_shared_modules()  # before the first page is served (the store loads meanwhile, in the background)
     yield
 
 

@@ -14,12 +14,13 @@ pages = [
     st.Page("app/map_page.py", title="Map", icon=":material/scatter_plot:", url_path="map"),
     st.Page("app/about_page.py", title="About", icon=":material/info:", url_path="about"),
 ]
-from app.helpers import warm_up  # noqa: E402
+from app.helpers import import_shared_modules, warm_up  # noqa: E402
 from app.page_loads import SCHEDULE  # noqa: E402
 
 page = st.navigation(pages)
 SCHEDULE.page_asked(page.url_path)
 warm_up()  # the store loads in the background from the first page served; the labels and the encoder in turn
+import_shared_modules()  # once, one thread at a time (serve.py has done it before the first page)
 try:
     page.run()
 finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import gc
+import logging
 import os
 import re
 import threading
@@ -22,6 +23,35 @@ ENCODER_OPTIONS = {"batch_size": 1, "low_memory": True}
 APP_SOURCES = ("offline", "bing", "google", "baidu")
 APP_WEB_SOURCES = tuple(n for n in APP_SOURCES if SOURCES[n].needs_network)  # those that need no key
 SOURCE_LABELS = {n: SOURCES[n].label for n in APP_SOURCES}
+
+
+SHARED_MODULES = ("numpy", "pandas", "plotly.graph_objects", "plotly.colors", "altair", "PIL.Image")
+_IMPORTS = threading.Lock()
+
+
+def import_shared_modules() -> None:
+    """Import what the pages share, once and one thread at a time, before a page runs: two first visits importing
+    pandas through plotly and altair in two threads at once can see it half initialised ("partially initialized
+    module 'pandas' has no attribute 'Series'")."""
+    import importlib
+    import sys
+
+    if all(m in sys.modules for m in SHARED_MODULES):
+        return
+    with _IMPORTS:
+        for name in SHARED_MODULES:
+            importlib.import_module(name)
+
+
+class _NoContextWarning(logging.Filter):
+    """Drops Streamlit's "missing ScriptRunContext" warning for the warm-up thread, which runs outside any page by
+    design (it fills the same caches the pages read)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (threading.current_thread().name == WARM_UP_THREAD and "ScriptRunContext" in record.getMessage())
+
+
+WARM_UP_THREAD = "visemb-warm-up"
 
 
 @st.cache_resource(show_spinner=False)
@@ -49,7 +79,8 @@ def warm_up() -> threading.Thread | None:
         except Exception:  # the page that needs the store or the encoder shows the error
             pass
 
-    thread = threading.Thread(target=load, daemon=True, name="visemb-warm-up")
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NoContextWarning())
+    thread = threading.Thread(target=load, daemon=True, name=WARM_UP_THREAD)
     thread.start()
     return thread
 
