@@ -228,9 +228,12 @@ def cmd_lexicons(a) -> int:
     use_shared(Path(a.shared).resolve())
     store = Store.load(a.store)
     keep = {wnid_of(wordnet().synset(name)) for name in filter(None, map(synset_of, store.entries))}
-    written = write_lexicons(Path(a.out), keep, Path(a.dictd) if a.dictd else None,
-                             Path(a.cldr) if a.cldr else None, Path(a.cedict) if a.cedict else None,
-                             Path(a.ecdict) if a.ecdict else None)
+    try:
+        written = write_lexicons(Path(a.out), keep, Path(a.dictd) if a.dictd else None,
+                                 Path(a.cldr) if a.cldr else None, Path(a.cedict) if a.cedict else None,
+                                 Path(a.ecdict) if a.ecdict else None)
+    except FileNotFoundError as exc:  # a dictionary that is not installed, or an archive without its file
+        raise PipelineError(str(exc)) from None
     for name, n in written.items():
         print(f"wrote {Path(a.out) / name}: {n} words")
     return 0

@@ -23,6 +23,7 @@ NOT_A_NOUN = re.compile(r"^(to |surname |variant of|old variant|see |see also|ab
                         r"CL:|Taiwan pr\.|pr\. |erhua variant|archaic variant|classifier for|a kind of |a type of |"
                         r"\(onom\.|onom\.|fig\.|lit\.|sb |sth )", re.I)
 MAX_GLOSS_WORDS = 3
+MAX_BYTES = 256 * 2**20  # the dictionary's text (CC-CEDICT's is about 10 MB)
 
 
 def read_lines(path: Path) -> list[str]:
@@ -38,8 +39,13 @@ def read_lines(path: Path) -> list[str]:
                 raw = gzip.decompress(raw)
         return raw.decode("utf-8").splitlines()
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as f:
-        return f.read().splitlines()
+    with opener(path, "rb") as f:
+        raw = f.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        from precompute.errors import LexiconInputError
+
+        raise LexiconInputError(f"{path}: over {MAX_BYTES // 2**20} MB, more than CC-CEDICT; not read")
+    return raw.decode("utf-8").splitlines()
 
 
 def gloss_words(gloss: str) -> str:

@@ -8,7 +8,9 @@ The dictionaries come from several projects and mark things differently: ``<masc
 from __future__ import annotations
 
 import gzip
+import logging
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +24,7 @@ NUMBERING = re.compile(r"^\s*(?:[0-9]+|[IVX]+)\.\s*")
 BRACKETS = re.compile(r"\[[^\[\]]*\]|\{[^{}]*\}|\([^()]*\)|\"[^\"]*\"")
 TAG = re.compile(r"<([^<>]*)>")
 MAX_ITEM_WORDS = 3
+logger = logging.getLogger(__name__)
 MAX_ITEM_CHARS = 40
 
 
@@ -36,11 +39,57 @@ class Entry:
 
 
 def b64_number(text: str) -> int:
-    """dictd's base-64 offsets and lengths."""
+    """dictd's base-64 offsets and lengths.
+
+    Raises:
+        ValueError: for an empty or over-long number, or a character outside dictd's base 64.
+    """
+    if not 0 < len(text) <= 8:
+        raise ValueError(f"not a dictd number: {text[:20]!r}")
     n = 0
     for ch in text:
         n = n * 64 + B64.index(ch)
     return n
+
+
+MAX_DICT_BYTES = 256 * 2**20  # decompressed; FreeDict's largest dictionaries are a fraction of this
+MAX_INDEX_BYTES = 128 * 2**20
+MAX_LINE_BYTES = 4096
+
+
+def read_dict(path: Path) -> bytes:
+    """A ``.dict.dz`` decompressed, at most :data:`MAX_DICT_BYTES` (read in steps: memory stays that bound).
+
+    Raises:
+        LexiconInputError: the file is not gzip (dictzip) or inflates past the bound.
+    """
+    from precompute.errors import LexiconInputError
+
+    chunks, size = [], 0
+    try:
+        with gzip.open(path) as f:
+            while chunk := f.read(2**20):
+                size += len(chunk)
+                if size > MAX_DICT_BYTES:
+                    raise LexiconInputError(f"{path}: inflates past {MAX_DICT_BYTES // 2**20} MB, more than any "
+                                            "FreeDict dictionary; not read")
+                chunks.append(chunk)
+    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+        raise LexiconInputError(f"{path}: not a dictzip (gzip) file ({exc})") from None
+    return b"".join(chunks)
+
+
+def index_lines(path: Path) -> list[bytes]:
+    """The raw lines of a dictd index, each at most :data:`MAX_LINE_BYTES` (longer ones are cut, so left out).
+
+    Raises:
+        LexiconInputError: the index is larger than any dictionary's.
+    """
+    from precompute.errors import LexiconInputError
+
+    if path.stat().st_size > MAX_INDEX_BYTES:
+        raise LexiconInputError(f"{path}: {path.stat().st_size // 2**20} MB, more than any dictd index; not read")
+    return [line[:MAX_LINE_BYTES] for line in path.read_bytes().splitlines()]
 
 
 def read_entries(folder: str | Path, name: str) -> list[Entry]:
@@ -54,13 +103,25 @@ def read_entries(folder: str | Path, name: str) -> list[Entry]:
     for p in (index, data):
         if not p.is_file():
             raise FileNotFoundError(f"{p} is missing: install Debian's dict-freedict-{name} package")
-    text = gzip.open(data).read()
+    text = read_dict(data)
     heads: dict[tuple[int, int], list[str]] = {}
-    for line in index.read_text(encoding="utf-8").splitlines():
-        parts = line.split("\t")
-        if len(parts) != 3 or parts[0].startswith("00database") or parts[0].startswith("00-database"):
+    bad = 0
+    for raw in index_lines(index):
+        try:
+            parts = raw.decode("utf-8").split("\t")
+            if len(parts) != 3 or parts[0].startswith("00database") or parts[0].startswith("00-database"):
+                continue
+            offset, length = b64_number(parts[1]), b64_number(parts[2])
+        except (UnicodeDecodeError, ValueError):  # not UTF-8, or an offset outside base 64: the line is left out
+            bad += 1
             continue
-        heads.setdefault((b64_number(parts[1]), b64_number(parts[2])), []).append(parts[0])
+        if offset + length <= len(text):
+            heads.setdefault((offset, length), []).append(parts[0])
+        else:
+            bad += 1
+    if bad:
+        logger.warning("%s: %d line(s) left out (not UTF-8, or offsets that are not dictd's base 64 or point past "
+                       "the dictionary)", index, bad)
     out = []
     for (offset, length), words in sorted(heads.items()):
         body = text[offset:offset + length].decode("utf-8", errors="replace")

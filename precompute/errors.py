@@ -13,3 +13,8 @@ class PipelineError(VisembError):
 class DiskFullError(PipelineError):
     """The disk under the work folder filled up: a local write failure, never a property of the noun being
     fetched (nothing is recorded for it, so a rerun with space fetches it again)."""
+
+
+class LexiconInputError(PipelineError):
+    """A dictionary file given to ``python -m precompute lexicons`` cannot be read as one (not gzip, too big, not
+    the format it should be); the message names the file."""

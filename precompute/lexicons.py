@@ -19,10 +19,14 @@ and source (``freedict``, ``cc-cedict``, ``ecdict``, ``cldr``).
 
 from __future__ import annotations
 
+import csv
+import gzip
 import json
 import logging
 import re
 import tarfile
+import zipfile
+import zlib
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +37,7 @@ from tqdm import tqdm
 from precompute import cedict, ecdict
 from precompute.chinese_script import both_scripts
 from precompute.dictd import read_entries
+from precompute.errors import LexiconInputError
 from visemb.sources.foreign_labels import ForeignLabels
 
 log = logging.getLogger(__name__)
@@ -261,23 +266,68 @@ def cldr_labels(archive: Path, keep: set[str], languages: Iterable[str] | None =
     return out
 
 
+MAX_CLDR_BYTES = 16 * 2**20  # one language's annotations.json (English's is under 1 MB)
+CLDR_LANGUAGE = re.compile(r"[a-z]{2,3}")  # a language's folder: de, yue (not de-CH, und or ..)
+
+
 def read_cldr(archive: Path) -> dict[str, dict[str, list[str]]]:
-    """language -> emoji -> its ``tts`` names, from the npm tarball or an unpacked folder."""
+    """language -> emoji -> its ``tts`` names, from the npm tarball or an unpacked folder. A language whose file is
+    too big, not UTF-8 JSON or not shaped as CLDR's is left out with a warning; so is a folder whose name is not a
+    language code (``..``, ``de-CH``: regional variants repeat their language's names).
+
+    Raises:
+        FileNotFoundError: no English annotations (every other language is read through them).
+        LexiconInputError: the archive is not a gzipped tarball.
+    """
     out = {}
-    if Path(archive).is_dir():
-        items = [(p.parent.name, p.read_bytes()) for p in Path(archive).glob("annotations/*/annotations.json")]
-    else:
-        with tarfile.open(archive, "r:gz") as tar:
-            items = [(m.name[len(CLDR_ARCHIVE_PREFIX):].split("/")[0], tar.extractfile(m).read())
-                     for m in tar.getmembers()
-                     if m.isfile() and m.name.startswith(CLDR_ARCHIVE_PREFIX) and m.name.endswith("annotations.json")]
-    for lang, raw in items:
-        if "-" in lang or lang == "und":
+    for lang, raw in _cldr_files(Path(archive)):
+        if lang == "und" or not CLDR_LANGUAGE.fullmatch(lang):
             continue
-        data = json.loads(raw).get("annotations", {}).get("annotations", {})
-        out[lang] = {e: v["tts"] for e, v in data.items() if v.get("tts")}
+        if raw is None:
+            log.warning("%s: %s's annotations are over %d MB; left out", archive, lang, MAX_CLDR_BYTES // 2**20)
+            continue
+        names = _cldr_names(raw)
+        if names is None:
+            log.warning("%s: %s's annotations are not CLDR's UTF-8 JSON; left out", archive, lang)
+            continue
+        out[lang] = names
     if "en" not in out:
         raise FileNotFoundError(f"{archive} holds no English CLDR annotations (annotations/en/annotations.json)")
+    return out
+
+
+def _cldr_files(archive: Path) -> list[tuple[str, bytes | None]]:
+    """(language folder, the bytes of its annotations.json, or None when it is too big to read)."""
+    if archive.is_dir():
+        return [(p.parent.name, p.read_bytes() if p.stat().st_size <= MAX_CLDR_BYTES else None)
+                for p in archive.glob("annotations/*/annotations.json") if p.is_file()]
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            return [(m.name[len(CLDR_ARCHIVE_PREFIX):].split("/")[0],
+                     tar.extractfile(m).read() if m.size <= MAX_CLDR_BYTES else None)
+                    for m in tar.getmembers()
+                    if m.isfile() and m.name.startswith(CLDR_ARCHIVE_PREFIX) and m.name.endswith("annotations.json")
+                    and m.name.count("/") == 3]
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        raise LexiconInputError(f"{archive}: not the cldr-annotations-full npm tarball (gzipped tar): {exc}") \
+            from None
+
+
+def _cldr_names(raw: bytes) -> dict[str, list[str]] | None:
+    """emoji -> its ``tts`` names from one annotations.json; None when it is not such a file."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    data = data.get("annotations") if isinstance(data, dict) else None
+    data = data.get("annotations") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return None
+    out = {}
+    for emoji, value in data.items():
+        tts = value.get("tts") if isinstance(value, dict) else None
+        if isinstance(tts, list) and tts and all(isinstance(n, str) for n in tts):
+            out[emoji] = tts
     return out
 
 
@@ -291,7 +341,12 @@ def write_lexicons(out: Path, keep: set[str], dictd: Path | None, cldr: Path | N
     written = {}
     for name, (given, build) in builders.items():
         if given is not None:
-            labels = build(given, keep)
+            try:
+                labels = build(given, keep)
+            except (UnicodeDecodeError, EOFError, zlib.error, gzip.BadGzipFile, zipfile.BadZipFile, tarfile.TarError,
+                    csv.Error, RecursionError, IsADirectoryError) as exc:
+                raise LexiconInputError(f"{given}: cannot be read for {name} ({type(exc).__name__}: "
+                                        f"{str(exc)[:200]})") from None
             labels.save_tsv(out / name)
             written[name] = len(labels)
     return written
