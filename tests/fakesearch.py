@@ -1,18 +1,19 @@
 """A fake image search engine on 127.0.0.1 for tests: Bing- and Google-shaped result pages and images.
 
-Words: any word gets ``n`` images coloured by the word's hash; ``broken*`` words get only non-image bytes;
-``empty*`` words get a page with no results;
-``bomb*`` words get PNGs that declare 400 million pixels; ``huge*`` words get images of ``huge_bytes`` bytes with no
-Content-Length, ``liar*`` words declare a Content-Length of ``huge_bytes``; ``redirect*`` words get image URLs that
-redirect to ``image_base``; ``slow*`` words' images arrive later the higher they rank (the first last); ``twin*``
-words' images come in identical pairs (0 and 1 the same bytes, 2 and 3…). With ``image_base`` the result pages name
-images on that other server (an SSRF probe). The server stops itself after ``lifetime`` seconds.
+Words: any word gets ``n`` images coloured by the word's hash; ``broken*`` words get only non-image bytes; ``empty*``
+words get a page with no results; ``bomb*`` words get PNGs that declare 400 million pixels; ``huge*`` words get
+images of ``huge_bytes`` bytes with no Content-Length, ``liar*`` words declare a Content-Length of ``huge_bytes``;
+``redirect*`` words get image URLs that redirect to ``image_base``; ``slow*`` words' images arrive later the higher
+they rank (the first last), ``jitter*`` words' after a random wait; ``twin*`` words' images come in identical pairs
+(0 and 1 the same bytes, 2 and 3…). With ``image_base`` the result pages name images on that other server (an SSRF
+probe). The server stops itself after ``lifetime`` seconds.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import random
 import time
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, quote, unquote, urlsplit
@@ -82,6 +83,8 @@ class FakeSearch(LocalServer):
                     i = int(name[:-4])
                     if word.startswith("slow"):
                         time.sleep(0.15 * (outer.n_images - i))
+                    if word.startswith("jitter"):
+                        time.sleep(random.uniform(0, 0.2))
                     i = i // 2 if word.startswith("twin") else i
                     body = b"this is not an image" if word.startswith("broken") else image_bytes(word, i)
                     return self._send(body, "image/jpeg")

@@ -110,6 +110,28 @@ def test_web_pipeline_against_loopback_server(tmp_path):
     assert store.manifest["source"]["name"] == "bing" and store.thumbnails[0]
 
 
+def test_two_web_builds_keep_the_same_pictures_each_once(tmp_path):
+    """Downloads that end in a random order and results that repeat a picture: two builds keep the same first
+    results, each picture once, and make the same vectors."""
+    words = [f"jitter{i}" for i in range(4)] + [f"twin{i}" for i in range(2)]
+    stores = []
+    with FakeSearch(n_images=8) as fs:
+        for run in ("a", "b"):
+            code = precompute_main(["run", "--work", str(tmp_path / f"w{run}"), "--out", str(tmp_path / run),
+                                    "--words", ",".join(words), "--source", "bing", "--source-options",
+                                    json.dumps({"base_url": fs.url, "timeout": 5, "threads": 4}),
+                                    "--images-per-noun", "3", "--partitions", "1", "--projections", "pca"])
+            assert code == 0
+            stores.append(Store.load(tmp_path / run))
+            records = [json.loads(line) for j in (tmp_path / f"w{run}").rglob("fetch-*.jsonl")
+                       for line in j.read_text().splitlines() if line.strip()]
+            for r in records:
+                assert len({Path(p).read_bytes() for p in r["paths"]}) == len(r["paths"]) == 3
+    a, b = stores
+    assert a.index_to_key == b.index_to_key
+    assert np.array_equal(np.asarray(a.vectors), np.asarray(b.vectors))
+
+
 def test_plan_prints_counts(capsys, word_folder):
     assert precompute_main(["plan", "--words", ",".join(WORDS), "--source", "folder", "--images-per-noun", "10"]) == 0
     out = capsys.readouterr().out
