@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import argparse
 import csv
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
 CALIBRATION_PHOTOS, TEST_PHOTOS, BATCH = 128, 96, 8
 

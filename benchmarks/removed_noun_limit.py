@@ -61,14 +61,19 @@ def separation(runner: Runner, queries, rule) -> dict[str, float]:
     return {name: auroc(np.array(b), np.array(a)) for name, (a, b) in scores.items()}
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
     from visemb.defaults import store_path
     from visemb.fileio import atomic_write_text
     from visemb.store import Store
 
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--shared", default=str(ROOT.parent / "shared"), help="the shared data folder (photos)")
+    a = p.parse_args(argv)
     store = Store.load(store_path())
     runner = Runner(store)
-    photos = selection_photos(ROOT.parent / "shared", store)
+    photos = selection_photos(Path(a.shared), store)
     queries = {k: [q for n, ph in photos.items() for q in in_set(photo_queries(store, ph, k), n)] for k in KS}
     kinds = {k: [q for n, ph in photos.items() for q in in_set(kind_queries(store, ph, k), n)] for k in KIND_KS}
     full = [q for q in queries[1] if q.group == VAL_SET]

@@ -271,15 +271,16 @@ def _leave_class_out(index: PooledIndex, G: np.ndarray | None, Qv: np.ndarray, q
             "top-1 is the parent": hit_parent / len(q_leaf)}
 
 
-KIND_TAG = "visemb kind (the answer shown)"
+KIND_TAG = "retired vote: the kind most of CSLS's top 5 share (not the answer shown)"
 HEADLINES = {"cosine top noun (the list's first, default order)": "cosine",
              "CSLS top noun (the 'most specific guess')": "csls",
-             "the kind: what most of CSLS's top 5 are (the answer shown)": "kind"}
+             "retired vote: what most of CSLS's top 5 are (not the answer shown)": "kind"}
 
 
 def _first_answers(store, cos: np.ndarray, r: np.ndarray, q: np.ndarray) -> dict[str, int]:
     """The first answer three ways, from cosines with repeats already at -inf: the cosine top noun, CSLS's top noun,
-    and the kind most of CSLS's top 5 share (CSLS's top noun when they share none), as the app shows it."""
+    and the retired vote, the kind most of CSLS's top 5 share (CSLS's top noun when they share none). The answer the
+    app shows is :func:`visemb.answer.decide`'s, measured by :mod:`evaluation.answers`."""
 
     top5 = [int(x) for x in np.argsort(-csls(cos, r))[:KIND_TOP]]
     kind = consensus_kind(store, top5, q)
@@ -437,7 +438,7 @@ def _rank_fetched(V: np.ndarray, k: int, target: int, lenient: set[int], rankers
             per[f"{tag} k={k} avgmax"].append(1 + int((am > am[target]).sum()))
         if r is not None:  # the first answers: is each the noun or one of its ancestors?
             first = _first_answers(store, np.where(repeats, -np.inf, M @ q), r, q)
-            for name, tag_ in (("the kind (the answer shown)", "kind"), ("CSLS top noun", "csls"),
+            for name, tag_ in (("retired vote (not the answer shown)", "kind"), ("CSLS top noun", "csls"),
                                ("cosine top noun", "cosine")):
                 heads[f"k={k}"][name].append(first[tag_] in lenient)
 
