@@ -60,7 +60,7 @@ def every_synset(limit: int | None) -> dict:
     a unit per synset (its first lemma is the query), an entry per synset with its lemmas, keys and aliases."""
     from tqdm import tqdm
 
-    from precompute.vocabulary_stage import _keys_and_aliases
+    from precompute.vocabulary_stage import keys_and_aliases
     from visemb.prototypes import imagenet_wnids
     from visemb.vocabulary import noun_for_synset
     from visemb.wordnet_data import wordnet
@@ -75,7 +75,7 @@ def every_synset(limit: int | None) -> dict:
         noun["lemmas"] = [lemma.name().lower() for lemma in s.lemmas()]
         noun["units"] = [i]
         entries.append(noun)
-    keys, aliases = _keys_and_aliases(entries, wn)
+    keys, aliases = keys_and_aliases(entries, wn)
     for e, k in zip(entries, keys):
         e["key"] = k
     units = [{"query": s.lemmas()[0].name(), "synset": s.name()} for s in synsets]

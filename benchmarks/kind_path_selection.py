@@ -29,7 +29,7 @@ def main() -> None:
     from precompute.default_store import STORE_SETS
     from visemb.defaults import DEFAULT_STORE
     from visemb.evaluate import PooledIndex, hubness_from_gram
-    from evaluation.retrieval import HEADLINES, EvalData, _headline
+    from evaluation.retrieval import HEADLINES, EvalData, headline
     from visemb.store import HUBNESS_K, Store
     from visemb.wordnet_data import wordnet
 
@@ -60,7 +60,7 @@ def main() -> None:
         for name, paths in variants.items():
             for e, hyp in zip(store.entries, paths):
                 e["hypernyms"] = list(hyp)
-            res = _headline(store, index, r, Q, q_leaf, d.leaf_row, d.anc_rows, d.parents, repeats)[kind_name]
+            res = headline(store, index, r, Q, q_leaf, d.leaf_row, d.anc_rows, d.parents, repeats)[kind_name]
             print(f"| {name} | {res['noun or ancestor']:.3f} | {res['noun missing: an ancestor']:.3f} | "
                   f"{res['WuP']:.3f} |", flush=True)
     finally:

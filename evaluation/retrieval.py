@@ -128,7 +128,7 @@ def run_evaluation(a) -> int:
         results["retrieval"][name], results["multi_image"][name], results["leave_class_out"][name] = \
             retrieval, multi, lco
     rankers = _rankers(indexes, repeats)
-    results["headline"] = _headline(store, indexes[NAME_DEFAULT], rankers["visemb CSLS"][1], Q, q_leaf, d.leaf_row,
+    results["headline"] = headline(store, indexes[NAME_DEFAULT], rankers["visemb CSLS"][1], Q, q_leaf, d.leaf_row,
                                     d.anc_rows, d.parents, repeats)
     store_rows = [r for r in d.rows if r["set"] in STORE_SETS]
     results["translation"] = _translation(a, shared, store, d.vec, d.leaves, d.leaf_ix, d.leaf_row, d.anc_rows,
@@ -287,9 +287,9 @@ def _first_answers(store, cos: np.ndarray, r: np.ndarray, q: np.ndarray) -> dict
     return {"cosine": int(np.argmax(cos)), "csls": top5[0], "kind": top5[0] if kind is None else kind}
 
 
-def _headline(store, index: PooledIndex, r: np.ndarray, Qv: np.ndarray, q_leaf: np.ndarray, leaf_row: np.ndarray,
+def headline(store, index: PooledIndex, r: np.ndarray, Qv: np.ndarray, q_leaf: np.ndarray, leaf_row: np.ndarray,
               anc_rows: list[set[int]], parents: list[set[int]], repeats: np.ndarray) -> dict:
-    """The answer a user reads first, three ways, for one held-out photo: with its noun in the store (exact; the
+    """Plain retrieval's first answer, three ways, for one held-out photo: with its noun in the store (exact; the
     noun or an ancestor; Wu-Palmer to it) and without it (leave-class-out: an ancestor; the parent; Wu-Palmer).
     ``r``: CSLS's hubness of ``index``'s rows."""
     from visemb.wordnet_data import wordnet

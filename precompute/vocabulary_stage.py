@@ -50,7 +50,7 @@ def build_vocabulary(cfg: PipelineConfig) -> dict:
         noun["lemmas"] = [l.name().lower() for l in s.lemmas()]
         noun["units"] = sorted(leaf_names[n] for n in descendants_within(s, members))
         entries.append(noun)
-    keys, aliases = _keys_and_aliases(entries, wn)
+    keys, aliases = keys_and_aliases(entries, wn)
     for e, k in zip(entries, keys):
         e["key"] = k
     return {"units": units, "entries": entries, "aliases": aliases}
@@ -73,7 +73,7 @@ def _word_noun(word: str):
     return Noun(**{**first.to_dict(), "synsets": tuple(s.name() for s in synsets)})
 
 
-def _keys_and_aliases(entries: list[dict], wn) -> tuple[list[str], dict[str, list[int]]]:
+def keys_and_aliases(entries: list[dict], wn) -> tuple[list[str], dict[str, list[int]]]:
     """Each entry's key is its first lemma when that word's commonest sense in the store is this entry, else
     its synset name; every lemma aliases its entries in WordNet's sense order."""
     row_of = {e["synsets"][0]: i for i, e in enumerate(entries)}

@@ -26,3 +26,21 @@ def test_the_library_imports_neither_the_app_nor_the_pipeline():
     r = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == ""
+
+
+def test_no_module_imports_another_modules_private_name():
+    """``from a.b import _name`` (a name its module keeps to itself) nowhere in the project's code."""
+    import ast
+
+    offenders = []
+    for folder in (*PACKAGES, "benchmarks"):
+        for path in (REPO / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in (*PACKAGES, "benchmarks"):
+                    offenders += [f"{path.relative_to(REPO)}: {node.module}.{a.name}" for a in node.names
+                                  if a.name.startswith("_") and not a.name.startswith("__")]
+    assert offenders == []
+
+
+def test_the_readme_is_a_users_page_of_at_most_12_kb():
+    assert len((REPO / "README.md").read_bytes()) <= 12_000

@@ -57,9 +57,9 @@ def test_auto_picks_brute_below_threshold_and_an_index_above(monkeypatch):
     x = np.random.default_rng(4).normal(size=(300, 8)).astype(np.float32)
     assert NeighbourIndex(x).method == "brute"
     monkeypatch.setattr(search, "ANN_THRESHOLD", 100)
-    expected = "ivf" if search._importable("faiss") else "hnsw" if search._importable("hnswlib") else "brute"
+    expected = "ivf" if search.importable("faiss") else "hnsw" if search.importable("hnswlib") else "brute"
     assert NeighbourIndex(x).method == expected
-    monkeypatch.setattr(search, "_importable", lambda module: False)
+    monkeypatch.setattr(search, "importable", lambda module: False)
     assert NeighbourIndex(x).method == "brute"  # no index library: still answers, with a warning
 
 

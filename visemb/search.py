@@ -238,14 +238,14 @@ def _auto_method(n: int) -> str:
     if n <= ANN_THRESHOLD:
         return "brute"
     for module, method in (("faiss", "ivf"), ("hnswlib", "hnsw")):
-        if _importable(module):
+        if importable(module):
             return method
     logger.warning("%d vectors: brute-force search (~%d ms per query); `pip install faiss-cpu` for an index",
                    n, n // 600)
     return "brute"
 
 
-def _importable(module: str) -> bool:
+def importable(module: str) -> bool:
     import importlib.util
 
     return importlib.util.find_spec(module) is not None

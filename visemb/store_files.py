@@ -206,9 +206,9 @@ def _saved_map(path: Path, files: dict, coords: dict, rows: int) -> dict[str, di
 def _write_index(store: "Store", folder: Path, vector_dtype: str) -> None:
     """A big store's neighbour index as arrays (``neighbour_index.npz``), so that opening it skips the k-means; the
     index is trained on the rows as they will be read back (float16 rows stay float16)."""
-    from visemb.search import NeighbourIndex, _importable
+    from visemb.search import NeighbourIndex, importable
 
-    if len(store) <= ANN_THRESHOLD or not _importable("faiss"):
+    if len(store) <= ANN_THRESHOLD or not importable("faiss"):
         return
     rows = store.prepare(np.asarray(store.vectors, np.float32))
     arrays = NeighbourIndex(rows.astype(np.float16) if vector_dtype == "float16" else rows, method="ivf").arrays()
