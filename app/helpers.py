@@ -67,15 +67,13 @@ def warm_up() -> threading.Thread | None:
 
     def load() -> None:
         from app.page_loads import SCHEDULE
-        from visemb.encoder import load_encoder
-        from visemb.encoder_spec import get_spec
 
         try:
             store = _load_store()
             store.taxonomy.pair_class  # noqa: B018  (the hierarchy the answer reads: now, not on the first one)
             SCHEDULE.wait()
-            get_source("offline")  # the shipped photos' labels in 90+ languages, which the translate page lists
-            load_encoder(get_spec(store.encoder_spec.name), **ENCODER_OPTIONS)  # get_encoder finds it cached
+            cached_source("offline")  # the shipped photos' labels in 90+ languages, which the translate page lists
+            get_translator().encoder  # noqa: B018  (the ONNX session, about a second on 2 cores)
         except Exception:  # the page that needs the store or the encoder shows the error
             pass
 
@@ -106,19 +104,23 @@ def get_store() -> Store:
         st.stop()
 
 
-@st.cache_resource(show_spinner="Loading the image encoder…")
+@st.cache_resource(show_spinner=False)
+def get_translator():
+    """The app's one :class:`visemb.translator.Translator` of the store: its encoder, class scorer, image sources and
+    rule, each loaded once for every session."""
+    from visemb.translator import Translator
+
+    return Translator(get_store(), encoder_options=ENCODER_OPTIONS)
+
+
 def get_encoder():
-    """The store's query encoder (ONNX Runtime), loaded the first time a page needs it."""
-    from visemb.translate import query_encoder
-
-    return query_encoder(get_store(), **ENCODER_OPTIONS)
+    """The store's query encoder (ONNX Runtime), the translator's, loaded the first time a page needs it."""
+    return get_translator().encoder
 
 
-@st.cache_resource
-def get_source(name: str):
-    from visemb.sources import get_source as make
-
-    return make(name)
+def cached_source(name: str):
+    """The image source registered as ``name``, the translator's (built once: the offline labels load once)."""
+    return get_translator().source(name)
 
 
 APP_MAX_IMAGES = 16  # images per translation in the app (a shared link asks for no more)
@@ -134,27 +136,27 @@ def shared_answers():
 
 
 def translate_word(word: str, source: str, k: int, lang: str, status=None):
-    """(the translation, the web's error or None) of ``k`` images of ``word`` from ``source`` (the shipped photos when
-    a web search fails), shared by every session (:func:`shared_answers`: a web answer for ten minutes); each step
-    is written in ``status`` when one is given and this session computes it."""
+    """The translation of ``k`` images of ``word`` from ``source`` (the shipped photos when a web search fails, said
+    in ``web_failure``), shared by every session (:func:`shared_answers`: a web answer for ten minutes); each step is
+    written in ``status`` when one is given and this session computes it."""
     from app.answers import WEB_TTL_S
 
     word, lang = word.strip(), (lang if lang and lang != "any" else "")
 
     def compute():
-        from visemb.translate import fetch_or_offline, translate_fetched
-
+        progress = fetching = None
         if status is not None:
             status.write(f"Fetching {k} image(s) from {SOURCE_LABELS[source]}…")
-        fetched, src, web_failure = fetch_or_offline(get_source(source), word, k, lang=lang or None,
-                                                     offline=get_source("offline"))
-        progress = None
-        if status is not None:
-            status.write(f"Embedding {len(fetched.paths)} image(s)…")
-            bar = st.progress(0.0)
-            progress = lambda d, n: bar.progress(d / n)  # noqa: E731
-        t = translate_fetched(fetched, get_store(), src.name, topn=10, encoder=get_encoder(), progress=progress)
-        return t, web_failure
+
+            def fetching(n: int) -> None:
+                nonlocal progress
+                status.write(f"Embedding {n} image(s)…")
+                bar = st.progress(0.0)
+                progress = lambda d, total: bar.progress(d / total)  # noqa: E731
+
+        translator = get_translator()
+        return translator.word(word, source, images=int(k), lang=lang or None, topn=10, fetching=fetching,
+                               progress=lambda d, n: progress(d, n) if progress else None)
 
     ttl = WEB_TTL_S if SOURCES[source].needs_network else None
     return shared_answers().get((word, source, int(k), lang), compute, ttl)
@@ -260,19 +262,28 @@ def plain(text: object) -> str:
     return "".join("\\" + ch if ch in MARKDOWN_SPECIAL else ch for ch in raw)
 
 
+def code(text: object) -> str:
+    """A store's name (a synset, a key) as an inline code span: Markdown reads nothing inside one, so only a backtick
+    (which would end it) is replaced."""
+    from visemb.limits import printable
+
+    return "`" + printable(str(text).replace("\n", " ")).replace("`", "'") + "`"
+
+
 def show_error(exc: Exception) -> None:
     """An error box; its text (which may quote a user's word or a server's reply) rendered as plain text."""
     text = str(exc) if isinstance(exc, VisembError) else f"Something went wrong: {exc}"
     st.error(plain(text), icon=":material/error:")
 
 
-def web_failure_reason(exc: Exception) -> str:
-    """Why a web source gave no pictures, as the end of a sentence that starts with the source's name."""
-    from visemb.errors import DiskError, SourceUnavailableError
+WEB_FAILURES = {"disk": "could not save its pictures on this server's disk", "unreachable": "could not be reached",
+                "no images": "found no usable images"}
 
-    if isinstance(exc, DiskError):
-        return "could not save its pictures on this server's disk"
-    return "could not be reached" if isinstance(exc, SourceUnavailableError) else "found no usable images"
+
+def web_failure_reason(kind: str) -> str:
+    """Why a web source gave no pictures (:attr:`visemb.translate.Translation.web_failure_kind`), as the end of a
+    sentence that starts with the source's name."""
+    return WEB_FAILURES.get(kind, "failed")
 
 
 # WordNet's lexicographer files, as a reader would name them (noun.Tops holds entity, object, whole…)

@@ -44,10 +44,10 @@ def remember(t, pictures: dict | None = None, params: dict | None = None) -> dic
 def _translated(word: str, source: str, k: int, lang: str) -> dict:
     """The overlay of a translation: the one every session shares (:func:`app.helpers.translate_word`), with a
     note when a web source gave no pictures and the offline photos answered instead."""
-    t, web_failure = translate_word(word, source, k, lang)
-    if web_failure is not None:
-        st.warning(f"{SOURCE_LABELS[source]} {web_failure_reason(web_failure)}, so the map shows a translation from "
-                   f"the offline photos shipped with visemb: {plain(web_failure)}", icon=":material/cloud_off:")
+    t = translate_word(word, source, k, lang)
+    if t.web_failure:
+        st.warning(f"{SOURCE_LABELS[source]} {web_failure_reason(t.web_failure_kind)}, so the map shows a translation "
+                   f"from the offline photos shipped with visemb: {plain(t.web_failure)}", icon=":material/cloud_off:")
     return {"query": t.query, "answer": t.answer, "params": {}, "photos": [
         (key, picture_uri(img)) for img, (key, _) in zip(t.images, t.image_top)]}
 

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from app.helpers import (APP_MAX_IMAGES, MAX_WORD_CHARS, SOURCE_LABELS, APP_WEB_SOURCES, get_encoder, get_source,
-                         get_store, param, plain, set_params, share_link, show_error, translate_word,
-                         web_failure_reason, web_reachable)
+from app.helpers import (APP_MAX_IMAGES, MAX_WORD_CHARS, SOURCE_LABELS, APP_WEB_SOURCES, cached_source, get_translator,
+                         param, plain, set_params, share_link, show_error, translate_word, web_failure_reason,
+                         web_reachable)
 from app.tables import nouns_table, prepare_tables, show_table
 from visemb.errors import VisembError
 from visemb.limits import LIMITS, clamp
@@ -23,7 +23,7 @@ online = web_reachable()
 options = ["offline", *APP_WEB_SOURCES]
 wanted = param("source", "offline" if not online else "bing")
 source = st.session_state.get("source") or (wanted if wanted in options else "offline")
-languages = ["any", *get_source("offline").foreign.languages()]
+languages = ["any", *cached_source("offline").foreign.languages()]
 wanted_lang = param("lang", "any")
 # what the URL asks for, as the widgets below start: (word, source, images, language)
 link = (param("q"), source, min(clamp("images", param("k", "8"), 8), APP_MAX_IMAGES),
@@ -109,17 +109,17 @@ with tab_word:
         try:
             early = st.session_state.pop(LINK_ANSWER, None)
             if early is not None and early[0] == (word, source, k, lang):
-                t, web_failure = early[1]
+                t = early[1]
             else:
                 with st.status(f"Translating “{plain(word.strip())}”…", expanded=False) as status:
                     # a web search that fails (unreachable, blocked, no images): the shipped photos, said so below
-                    t, web_failure = translate_word(word, source, k, lang, status)
+                    t = translate_word(word, source, k, lang, status)
                     status.update(label=f"Translated “{plain(word.strip())}”", state="complete")
-            if web_failure is not None:
-                why = web_failure_reason(web_failure)
+            if t.web_failure:
+                why = web_failure_reason(t.web_failure_kind)
                 st.warning(f"{SOURCE_LABELS[source]} {why}, so this translation uses the offline photos shipped "
                            "with visemb.", icon=":material/cloud_off:")
-                st.caption(f"{SOURCE_LABELS[source]}: {plain(web_failure)}")
+                st.caption(f"{SOURCE_LABELS[source]}: {plain(t.web_failure)}")
             show_translation(t, {"q": word.strip(), "source": source, "k": str(k),
                                  "lang": lang if lang != "any" else ""})
         except VisembError as exc:
@@ -142,11 +142,9 @@ with tab_picture:
             st.error(f"That file is {len(data) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB.")
         else:
             try:
-                from visemb.translate import translate_images
-
                 with st.status("Embedding your picture…") as status:
-                    t = translate_images([data], get_store(), encoder=get_encoder(), names=[picture.name],
-                                         query=picture.name, source="your picture")
+                    t = get_translator().pictures([data], names=[picture.name], query=picture.name,
+                                                  source="your picture")
                     status.update(label="Done", state="complete")
                 from visemb.images import open_image
 

@@ -8,7 +8,7 @@ from tests.fakesearch import FakeSearch, dead_url
 
 from visemb.errors import BadQueryError, NoImagesError, SourceUnavailableError
 from visemb.sources import SOURCE_NAMES, clean_query, fold, get_source
-from visemb.translate import fetch_or_offline
+from visemb.translate import with_known_senses
 
 
 def test_unknown_source_lists_names():
@@ -53,9 +53,8 @@ def test_web_engine_against_loopback(engine, tmp_path):
         assert all(url.startswith(fs.url) for url in res.origins.values())
         # a known label: its senses travel with web pictures too (a bare web fetch knows none of its own)
         assert res.senses == []
-        fetched, used, failure = fetch_or_offline(src, "chien", 2, dest=tmp_path)
-        assert used is src and failure is None and fetched.senses[0] == "dog.n.01"
-        assert fetch_or_offline(src, "qwzx", 1, dest=tmp_path)[0].senses == []
+        assert with_known_senses(src.fetch("chien", 2, dest=tmp_path), src).senses[0] == "dog.n.01"
+        assert with_known_senses(src.fetch("qwzx", 1, dest=tmp_path), src).senses == []
 
 
 def test_web_non_ascii_word_is_quoted(tmp_path):

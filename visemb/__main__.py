@@ -114,9 +114,9 @@ def cmd_similarity(a) -> int:
 
 def cmd_translate(a) -> int:
     from visemb.sources import get_source
-    from visemb.translate import fetch_or_offline, translate, translate_fetched, translate_images
+    from visemb.translator import Translator
 
-    s = _load(a)
+    translator = Translator(_load(a))
     if a.images_dir:
         from visemb.sources.folder import usable_images
 
@@ -124,23 +124,20 @@ def cmd_translate(a) -> int:
         if not folder.is_dir():
             raise VisembError(f"{folder} is not a folder of images")
         paths, total = usable_images(folder, a.k)
-        t = translate_images(paths, s, topn=a.topn, query=a.word, source="folder")
+        t = translator.pictures(paths, topn=a.topn, query=a.word, source="folder")
         t.notes.append(f"{len(paths)} of the {total} image(s) in {folder}")
     else:
         if a.source == "folder" and not a.root:
             raise VisembError("--source folder needs --root: the folder that holds one folder of images per word")
-        source = get_source(a.source, root=a.root) if a.source == "folder" else get_source(a.source)
+        source = get_source(a.source, root=a.root) if a.source == "folder" else a.source
         import tempfile
 
         with tempfile.TemporaryDirectory(prefix="visemb-") as tmp:  # downloads go away with the answer
-            if a.no_fallback:
-                t = translate(a.word, s, source=source, images=a.k, topn=a.topn, lang=a.lang, dest=tmp)
-            else:
-                fetched, used, web_failure = fetch_or_offline(source, a.word, a.k, lang=a.lang, dest=tmp)
-                t = translate_fetched(fetched, s, used.name, topn=a.topn)
-                if web_failure is not None:
-                    t.notes.insert(0, f"{source.name} failed ({web_failure}); translated from the offline photos "
-                                      "shipped with visemb instead (--no-fallback to stop here)")
+            t = translator.word(a.word, source, images=a.k, topn=a.topn, lang=a.lang, dest=tmp,
+                                fallback=not a.no_fallback)
+        if t.web_failure:
+            t.notes.insert(0, f"{a.source} failed ({t.web_failure}); translated from the offline photos shipped "
+                              "with visemb instead (--no-fallback to stop here)")
     guess = f"most specific guess: {printable(t.specific)}; " if t.specific and t.specific != t.answer else ""
     lines = [f"{printable(t.query)} -> {printable(t.answer)}  ({guess}{t.probability:.0%} sure, "
              f"confidence {t.confidence}; {len(t.images)} images, agreement {t.agreement:.2f}"

@@ -58,6 +58,9 @@ class Translation:
         kinds: the kinds of the answer the images show (each image's likeliest class, when it is a kind of the
             answer), most images first: what a kind answer rests on.
         found: where the word was found, in words (``perro — es (FreeDict): dog``); empty for a web search.
+        web_failure: why the web source asked for gave no pictures, when the offline photos answered instead
+            (:meth:`visemb.translator.Translator.word`); ``web_failure_kind``: ``unreachable``, ``no images`` or
+            ``disk``.
     """
 
     query: str
@@ -76,6 +79,8 @@ class Translation:
     notes: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
     found: str = ""
+    web_failure: str = ""
+    web_failure_kind: str = ""
 
     @property
     def rests_on(self) -> str:
@@ -222,9 +227,10 @@ def translate(word: str, store: Store, source: str | ImageSource = "offline", *,
     >>> t.answer, t.confidence                                          # doctest: +SKIP
     ('dog', 'high')
     """
-    src = get_source(source) if isinstance(source, str) else source
-    fetched = with_known_senses(src.fetch(word, images, dest=dest, lang=lang), src, lang)
-    return translate_fetched(fetched, store, src.name, topn=topn, encoder=encoder, progress=progress, rule=rule)
+    from visemb.translator import Translator
+
+    return Translator(store, rule, encoder).word(word, source, images=images, lang=lang, dest=dest, fallback=False,
+                                                 topn=topn, progress=progress)
 
 
 def with_known_senses(fetched: FetchResult, source: ImageSource, lang: str | None = None) -> FetchResult:
@@ -248,8 +254,13 @@ def fetch_or_offline(source: ImageSource, word: str, images: int, lang: str | No
         VisembError: the source's own error when it is not a web source, or when the offline photos have nothing
             either (the web's error, which says more).
     """
+    import warnings
+
     from visemb.sources import WEB_SOURCES
 
+    warnings.warn("fetch_or_offline is deprecated and will be removed: Translator(store).word(word, source) fetches, "
+                  "falls back to the offline photos and says why (Translation.web_failure)", DeprecationWarning,
+                  stacklevel=2)
     try:
         return with_known_senses(source.fetch(word, images, dest=dest, lang=lang), source, lang), source, None
     except VisembError as exc:
@@ -265,9 +276,13 @@ def fetch_or_offline(source: ImageSource, word: str, images: int, lang: str | No
 def translate_fetched(fetched: FetchResult, store: Store, source: str, *, topn: int = 10,
                       encoder: Encoder | None = None, progress: Callable[[int, int], None] | None = None,
                       rule: AnswerRule | None = None) -> Translation:
-    """The second half of :func:`translate`: images already fetched by a source -> the answer with evidence."""
-    result = translate_images(fetched.paths, store, encoder=encoder, topn=topn, names=[str(p) for p in fetched.paths],
-                              query=fetched.word, source=source, progress=progress, rule=rule,
-                              approximate=fetched.approximate, senses=fetched.senses)
-    return replace(result, notes=fetched.notes + result.notes, found=fetched.found,
-                   origins={k: v for k, v in fetched.origins.items() if k in result.images or k in result.skipped})
+    """The second half of :func:`translate`: images already fetched by a source -> the answer with evidence.
+
+    Deprecated: :meth:`visemb.translator.Translator.fetched` (or ``.word``, which fetches too)."""
+    import warnings
+
+    from visemb.translator import Translator
+
+    warnings.warn("translate_fetched is deprecated and will be removed: use Translator(store).fetched(fetched, "
+                  "source) or Translator(store).word(word, source)", DeprecationWarning, stacklevel=2)
+    return Translator(store, rule, encoder).fetched(fetched, source, topn=topn, progress=progress)

@@ -80,11 +80,11 @@ def test_two_sessions_opening_one_shared_link_embed_its_pictures_once(app_test, 
 
     from tests.app.conftest import REPO
     from tests.app.test_pages import no_exceptions, texts
-    from visemb import translate
+    from visemb.translator import Translator
 
     calls = []
-    real = translate.translate_fetched
-    monkeypatch.setattr(translate, "translate_fetched", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = Translator.fetched
+    monkeypatch.setattr(Translator, "fetched", lambda *a, **k: calls.append(1) or real(*a, **k))
     sessions = [app_test, AppTest.from_file(str(REPO / "streamlit_app.py"), default_timeout=120)]
     for at in sessions:
         at.query_params.update(q="Goldfisch", source="offline", k="3")

@@ -155,7 +155,7 @@ def test_the_translate_page_and_the_map_name_a_download_folder_that_is_a_file(ap
     with FakeSearch() as fs:
         monkeypatch.setenv("VISEMB_BING_URL", fs.url)
         monkeypatch.setattr(helpers, "web_reachable", lambda name="bing": True)
-        helpers.get_source.clear()
+        helpers.get_translator.clear()
         try:
             at = app_test.run()
             at.selectbox(key="source").set_value("bing").run()
@@ -169,4 +169,4 @@ def test_the_translate_page_and_the_map_name_a_download_folder_that_is_a_file(ap
             assert any("could not save its pictures" in w.value for w in at.warning)
             assert any("the star is the answer, dog" in c.value for c in at.caption)
         finally:
-            helpers.get_source.clear()
+            helpers.get_translator.clear()

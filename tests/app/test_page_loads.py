@@ -75,7 +75,7 @@ def test_the_warm_up_loads_the_labels_only_when_its_turn_comes(monkeypatch):
     monkeypatch.setattr(page_loads, "IDLE_S", 0.2)
     schedule.page_asked("/neighbours")
     labels = []
-    monkeypatch.setattr(helpers, "get_source", lambda name: labels.append(name))
+    monkeypatch.setattr(helpers, "cached_source", lambda name: labels.append(name))
     helpers.warm_up.clear()
     try:
         thread = helpers.warm_up()

@@ -68,11 +68,11 @@ def test_a_shared_links_offline_answer_is_computed_once_before_the_widgets(app_t
     a word typed next is translated on its own."""
     import streamlit as st
 
-    from visemb import translate
+    from visemb.translator import Translator
 
     widgets_drawn = []
-    real = translate.translate_fetched
-    monkeypatch.setattr(translate, "translate_fetched",
+    real = Translator.fetched
+    monkeypatch.setattr(Translator, "fetched",
                         lambda *a, **k: widgets_drawn.append("q" in st.session_state) or real(*a, **k))
     app_test.query_params.update(q="Goldfisch", source="offline", k="2")
     at = app_test.run()
@@ -135,7 +135,7 @@ def test_dead_web_source_message(app_test, monkeypatch):
     from app import helpers
 
     monkeypatch.setenv("VISEMB_BING_URL", dead_url())
-    helpers.get_source.clear()
+    helpers.get_translator.clear()
     at = app_test.run()
     at.selectbox(key="source").set_value("bing").run()
     at.text_input(key="q").set_value("qqqzzzx").run()  # unknown offline too: the web's own error
@@ -145,7 +145,7 @@ def test_dead_web_source_message(app_test, monkeypatch):
     no_exceptions(at)
     assert not at.error and at.warning and "Bing images could not be reached" in at.warning[0].value
     assert "offline photos" in at.warning[0].value and "chien → **dog**" in texts(at)
-    helpers.get_source.clear()
+    helpers.get_translator.clear()
 
 
 def test_upload_and_camera(app_test):

@@ -11,7 +11,9 @@ import pytest
 from tests.fakesearch import FakeSearch
 from visemb.errors import DiskError
 from visemb.sources import get_source
-from visemb.translate import fetch_or_offline
+from visemb.defaults import DEFAULT_STORE
+from visemb.store import Store
+from visemb.translator import Translator
 
 
 @pytest.fixture
@@ -27,8 +29,9 @@ def test_a_download_folder_that_is_a_file_is_named(a_file):
         src = get_source("bing", base_url=fs.url, timeout=3)
         with pytest.raises(DiskError, match="VISEMB_TMP must name a writable folder"):
             src.fetch("chien", k=2)
-        fetched, used, failure = fetch_or_offline(src, "chien", 2)
-    assert used.name == "offline" and isinstance(failure, DiskError) and fetched.paths
+        t = Translator(Store.load(DEFAULT_STORE)).word("chien", src, images=2, lang="fr")
+    assert t.source == "offline" and t.web_failure_kind == "disk" and "VISEMB_TMP" in t.web_failure
+    assert t.answer == "dog"
 
 
 def small_disk(path, options: str):
@@ -68,7 +71,7 @@ def test_a_full_download_disk_is_named_and_the_offline_photos_answer(tmp_path, m
             src = get_source("bing", base_url=fs.url, timeout=3)
             with pytest.raises(DiskError, match=f"No space left on the disk at {disk}"):
                 src.fetch("chien", k=4)
-            fetched, used, failure = fetch_or_offline(src, "chien", 4)
-        assert used.name == "offline" and isinstance(failure, DiskError) and fetched.paths
+            t = Translator(Store.load(DEFAULT_STORE)).word("chien", src, images=4, lang="fr")
+        assert t.source == "offline" and t.web_failure_kind == "disk" and t.answer == "dog"
     finally:
         subprocess.run(["umount", "-l", str(disk)], capture_output=True, timeout=30)

@@ -1,0 +1,121 @@
+"""One way in to a translation: a :class:`Translator` owns a store's query encoder, its class scorer, its image
+sources (the offline photos and their lexicon among them) and the answer rule, and answers a word from any source or
+a set of pictures. The CLI, the app and the thin functions of :mod:`visemb.translate` all go through one.
+
+>>> tr = Translator(Store.load(DEFAULT_STORE))        # doctest: +SKIP
+>>> tr.word("chien", lang="fr").answer                 # doctest: +SKIP
+'dog'
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable, Sequence
+
+from visemb.answer import AnswerRule, rule_for, scorer_for
+from visemb.encoder import Encoder
+from visemb.errors import DiskError, SourceUnavailableError, VisembError
+from visemb.images import ImageInput
+from visemb.sources import FetchResult, ImageSource, get_source
+from visemb.store import Store
+from visemb.translate import Translation, query_encoder, translate_images, with_known_senses
+
+Progress = Callable[[int, int], None]
+
+
+def failure_kind(exc: VisembError) -> str:
+    """Why a web source gave no pictures, in one word: ``disk`` (its downloads could not be written),
+    ``unreachable`` (network, server, throttling) or ``no images``."""
+    if isinstance(exc, DiskError):
+        return "disk"
+    return "unreachable" if isinstance(exc, SourceUnavailableError) else "no images"
+
+
+class Translator:
+    """A store's translations, with everything they need loaded once and kept.
+
+    Args:
+        store: the embedding store.
+        rule: the answer rule (default: the store's own, :func:`visemb.answer.rule_for`).
+        encoder: a query encoder already loaded (checked against the store); default: the store's own, loaded on the
+            first pictures, with ``encoder_options`` (e.g. ``batch_size``).
+    """
+
+    def __init__(self, store: Store, rule: AnswerRule | None = None, encoder: Encoder | None = None,
+                 encoder_options: dict | None = None):
+        self.store = store
+        self.scorer = scorer_for(store)
+        self.rule = rule_for(store, rule)
+        self._encoder = encoder
+        self._encoder_options = dict(encoder_options or {})
+        self._sources: dict[str, ImageSource] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def encoder(self) -> Encoder:
+        """The store's query encoder, loaded once (the first caller loads it; others wait for that load)."""
+        if self._encoder is None:
+            with self._lock:
+                if self._encoder is None:
+                    self._encoder = query_encoder(self.store, **self._encoder_options)
+        return self._encoder
+
+    def source(self, name: str) -> ImageSource:
+        """The image source registered as ``name``, built once (the offline photos' labels load once)."""
+        with self._lock:
+            if name not in self._sources:
+                self._sources[name] = get_source(name)
+            return self._sources[name]
+
+    def pictures(self, images: Sequence[ImageInput], *, names: Sequence[str] | None = None,
+                 query: str = "your pictures", source: str = "upload", topn: int = 10,
+                 progress: Progress | None = None, senses: Sequence[str] = (),
+                 approximate: bool = False) -> Translation:
+        """The noun ``images`` are examples of (see :func:`visemb.translate.translate_images`)."""
+        return translate_images(images, self.store, source=source, encoder=self.encoder, topn=topn, names=names,
+                                query=query, progress=progress, rule=self.rule, approximate=approximate,
+                                senses=senses)
+
+    def fetched(self, fetched: FetchResult, source: str, *, topn: int = 10,
+                progress: Progress | None = None) -> Translation:
+        """The answer to pictures a source has fetched for a word, with where the word was found."""
+        result = self.pictures(fetched.paths, names=[str(p) for p in fetched.paths], query=fetched.word,
+                               source=source, topn=topn, progress=progress, senses=fetched.senses,
+                               approximate=fetched.approximate)
+        return replace(result, notes=fetched.notes + result.notes, found=fetched.found,
+                       origins={k: v for k, v in fetched.origins.items() if k in result.images or k in result.skipped})
+
+    def word(self, word: str, source: str | ImageSource = "offline", *, images: int = 8, lang: str | None = None,
+             dest: str | Path | None = None, fallback: bool = True, topn: int = 10,
+             progress: Progress | None = None, fetching: Callable[[int], None] | None = None) -> Translation:
+        """Translate ``word`` through ``images`` pictures from ``source``; with ``fallback``, a web source that fails
+        (unreachable, no usable picture, no room for its downloads) gives way to the offline photos, and the
+        translation says why (:attr:`Translation.web_failure`). ``fetching(n)`` is told how many pictures came back
+        before they are embedded.
+
+        Raises:
+            BadQueryError, NoImagesError, SourceUnavailableError, DiskError, EncoderMismatchError: with a message for
+                the user (a web source's own error when the offline photos have nothing either).
+        """
+        from visemb.sources import WEB_SOURCES
+
+        src = self.source(source) if isinstance(source, str) else source
+        failure = None
+        try:
+            fetched, used = with_known_senses(src.fetch(word, images, dest=dest, lang=lang), src, lang), src
+        except VisembError as exc:
+            if not fallback or src.name not in WEB_SOURCES:
+                raise
+            used, failure = self.source("offline"), exc
+            try:
+                fetched = used.fetch(word, images, dest=dest, lang=lang)
+            except VisembError:
+                raise exc from None
+        if fetching is not None:
+            fetching(len(fetched.paths))
+        t = self.fetched(fetched, used.name, topn=topn, progress=progress)
+        if failure is not None:
+            t = replace(t, web_failure=str(failure), web_failure_kind=failure_kind(failure))
+        return t
