@@ -102,6 +102,7 @@ def main() -> int:
     from visemb.projection import project
     from visemb.search import l2_normalize
     from visemb.store import Store
+    from visemb.store_parts import StoreParts
 
     t0 = time.perf_counter()
     vocab = every_synset(a.limit) if a.all_synsets else \
@@ -122,8 +123,8 @@ def main() -> int:
         print(f"{proj}: {time.perf_counter() - t:.0f} s", flush=True)
     spec = get_spec("resnet50-keras-onnx").to_dict()
     spec["weights_name"] = Path(spec["weights_name"]).name
-    store = Store(rows, entries, aliases=vocab["aliases"], coords=coords, hubness=hubness,
-                  thumbnails=[thumbs_by_photo[ps[0]] for ps in picks],
+    store = Store(rows, entries, aliases=vocab["aliases"],
+                  parts=StoreParts(coords=coords, hubness=hubness, thumbnails=[thumbs_by_photo[ps[0]] for ps in picks]),
                   manifest={"encoder": spec, "backend": "onnx", "precision": "fp32",
                             "source": {"name": "loopback", "images_per_noun": a.images},
                             "vocabulary": {"vocabulary": "wordnet", "rule": "synsets" if a.all_synsets else "article",

@@ -234,6 +234,7 @@ def merge_stage(work: Path, cfg: PipelineConfig, out: Path, vector_dtype: str = 
         PipelineError: naming the partitions that are not finished, or a unit whose images do not add up.
     """
     from visemb.store import Store
+    from visemb.store_parts import StoreParts
 
     work = Path(work)
     vocab = vocabulary_stage(work, cfg)
@@ -243,12 +244,11 @@ def merge_stage(work: Path, cfg: PipelineConfig, out: Path, vector_dtype: str = 
     aliases = {w: [keep_index[r] for r in rs if r in keep_index] for w, rs in vocab["aliases"].items()}
     aliases = {w: rs for w, rs in aliases.items() if rs}
     center = imgs.vectors.mean(axis=0) if cfg.center else None
-    store = Store(vectors, entries, aliases=aliases, center=center)
+    store = Store(vectors, entries, aliases=aliases, parts=StoreParts(center=center))
     coords = projections(work, store.unit_vectors, cfg.projections)
     kept_units = [vocab["entries"][i]["units"] for i in keep_index]
-    store.complete(hubness=store.compute_hubness(), coords=coords,
-                   thumbnails=thumbnails(cfg, kept_units, vectors, imgs, path_base),
-                   manifest=manifest(cfg, imgs, entries, coords, prototypes))
+    store = store.with_parts(manifest(cfg, imgs, entries, coords, prototypes), hubness=store.compute_hubness(),
+                             coords=coords, thumbnails=thumbnails(cfg, kept_units, vectors, imgs, path_base))
     store.save(out, vector_dtype=vector_dtype)
     report = {"no_usable_image": missing, "entries": len(entries), "images": int(len(imgs.vectors)),
               "skipped_images": imgs.skipped}

@@ -41,6 +41,7 @@ def make_store(n: int = 6, dim: int = 8, seed: int = 0):
     """A tiny store: rows a0..a{n-1} with lemma aliases, a fake encoder spec, coordinates and thumbnails."""
     from visemb.encoder_spec import EncoderSpec
     from visemb.store import Store
+    from visemb.store_parts import StoreParts
 
     rng = np.random.default_rng(seed)
     vectors = rng.normal(size=(n, dim)).astype(np.float32)
@@ -48,8 +49,9 @@ def make_store(n: int = 6, dim: int = 8, seed: int = 0):
     entries = [{"key": f"a{i}", "synsets": [f"a{i}.n.01"], "lemmas": [f"a{i}", f"alias{i}"], "gloss": f"gloss {i}",
                 "category": "noun.artifact" if i % 2 else "noun.animal"} for i in range(n)]
     spec = EncoderSpec("test-encoder", "onnx-file", "x.onnx", "abc", None, "v1", dim=dim)
-    return Store(vectors, entries, manifest={"encoder": spec.to_dict()}, coords={"pca": rng.normal(size=(n, 2))},
-                 thumbnails=[jpeg((10 * i, 0, 0), (8, 8)) for i in range(n)])
+    return Store(vectors, entries, manifest={"encoder": spec.to_dict()},
+                 parts=StoreParts(coords={"pca": rng.normal(size=(n, 2))},
+                                  thumbnails=[jpeg((10 * i, 0, 0), (8, 8)) for i in range(n)]))
 
 
 # animal > carnivore > dog > hound > {beagle, basset}; dog > terrier; carnivore > cat; animal > fish > goldfish

@@ -77,6 +77,7 @@ def test_a_store_saves_its_full_view_and_the_map_reads_it(tmp_path, caplog):
     from tests.helpers import relist
     from visemb.map_layout import overview
     from visemb.store import Store
+    from visemb.store_parts import StoreParts
 
     shipped = Store.load("data/default/store")
     assert shipped.map_overview and set(shipped.map_overview) == set(shipped.coords)
@@ -85,8 +86,8 @@ def test_a_store_saves_its_full_view_and_the_map_reads_it(tmp_path, caplog):
         assert len(view["pictures"]["rows"]) >= 30 and view["regions"]
     rng = np.random.default_rng(0)
     entries = [{"key": f"k{i}", "synsets": [f"k{i}.n.01"], "category": "noun.artifact"} for i in range(60)]
-    store = Store(rng.normal(size=(60, 8)).astype(np.float32), entries, coords={"pca": rng.normal(size=(60, 2))},
-                  thumbnails=[b"\xff\xd8jpeg"] * 60)
+    store = Store(rng.normal(size=(60, 8)).astype(np.float32), entries,
+                  parts=StoreParts(coords={"pca": rng.normal(size=(60, 2))}, thumbnails=[b"\xff\xd8jpeg"] * 60))
     store.save(tmp_path / "s")
     assert Store.load(tmp_path / "s").map_overview["pca"]["pictures"]["rows"]
     f = tmp_path / "s" / "map_layout.json"  # crafted: a picture past the rows, listed with its checksum
@@ -104,13 +105,14 @@ def test_a_store_is_saved_even_when_its_full_view_cannot_be_computed(tmp_path, m
 
     import visemb.map_layout
     from visemb.store import Store
+    from visemb.store_parts import StoreParts
 
     def broken(store, proj):
         raise ValueError("no clusters")
 
     monkeypatch.setattr(visemb.map_layout, "overview", broken)
     entries = [{"key": f"k{i}", "synsets": [f"k{i}.n.01"]} for i in range(20)]
-    store = Store(np.ones((20, 4), np.float32), entries, coords={"pca": np.zeros((20, 2))})
+    store = Store(np.ones((20, 4), np.float32), entries, parts=StoreParts(coords={"pca": np.zeros((20, 2))}))
     with caplog.at_level(logging.WARNING, logger="visemb.store_files"):
         store.save(tmp_path / "s")
     assert "not saved (ValueError: no clusters)" in caplog.text

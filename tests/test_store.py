@@ -9,6 +9,7 @@ from tests.helpers import flip_byte, make_store
 from visemb.encoder_spec import EncoderSpec
 from visemb.errors import EncoderMismatchError, StoreError
 from visemb.store import Store
+from visemb.store_parts import StoreParts
 
 
 def test_key_to_index_and_aliases(tiny_store):
@@ -52,7 +53,7 @@ def test_similarity_symmetric_and_matches_numpy(tiny_store):
 def test_centering_changes_cosine():
     s = make_store()
     plain = s.similarity("a2", "a3")
-    centred = Store(s.vectors, s.entries, s.manifest, center=s.vectors.mean(axis=0))
+    centred = Store(s.vectors, s.entries, s.manifest, parts=StoreParts(center=s.vectors.mean(axis=0)))
     assert not np.isclose(plain, centred.similarity("a2", "a3"))
 
 
@@ -155,7 +156,8 @@ def _hub_store(with_hubness: bool) -> Store:
     vecs.append(np.mean([v / np.linalg.norm(v) for v in vecs], axis=0))
     entries = [{"key": f"n{i}"} for i in range(12)] + [{"key": "hub"}]
     store = Store(np.array(vecs, np.float32), entries)
-    return Store(store.vectors, entries, hubness=store.compute_hubness(k=3)) if with_hubness else store
+    return Store(store.vectors, entries, parts=StoreParts(hubness=store.compute_hubness(k=3))) if with_hubness \
+        else store
 
 
 def test_compute_hubness_is_mean_cosine_to_nearest_others():
@@ -217,7 +219,7 @@ def test_hubness_saved_loaded_and_checked(tmp_path):
     with pytest.raises(StoreError, match="hubness.npy"):
         Store.load(tmp_path / "s", verify=False)
     with pytest.raises(StoreError, match="hubness values"):
-        Store(store.vectors, store.entries, hubness=np.zeros(2))
+        Store(store.vectors, store.entries, parts=StoreParts(hubness=np.zeros(2)))
 
 
 def test_big_float16_store_stays_float16_and_searches_like_float32(tmp_path):
@@ -304,3 +306,38 @@ def test_ancestor_rows_and_rows_at_or_below():
     both = tax.at_or_below([row("hound"), row("fish")])
     assert {s.index_to_key[i] for i in np.flatnonzero(both)} == {"hound", "beagle", "basset", "fish", "goldfish"}
     assert s.taxonomy is tax  # built once per store
+
+
+def test_a_store_is_its_core_and_its_parts():
+    """``Store(vectors, entries, manifest, aliases, parts)``; the parts as keywords still work for now, loudly."""
+    import inspect
+
+    named = [p for p in inspect.signature(Store).parameters.values() if p.kind != p.VAR_KEYWORD]
+    assert len(named) <= 5
+    s = make_store()
+    with pytest.warns(DeprecationWarning, match="parts=StoreParts"):
+        old = Store(s.vectors, s.entries, coords=s.coords, thumbnails=list(s.thumbnails))
+    assert old.coords.keys() == s.coords.keys() and old.thumbnails == list(s.thumbnails)
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        Store(s.vectors, s.entries, colours={})
+    grown = s.with_parts(hubness=np.zeros(len(s), np.float32), coords={"pca": np.zeros((len(s), 2))})
+    assert grown.hubness is not None and grown.thumbnails == s.thumbnails and s.hubness is None
+    assert grown.parts.map_overview == {} and grown.key_to_index == s.key_to_index
+
+
+def test_a_store_saves_without_wordnet(tmp_path, monkeypatch, caplog):
+    """The map's region names need WordNet; a save where it is missing keeps everything else and says so."""
+    import logging
+
+    from visemb import wordnet_data
+    from visemb.errors import WordNetMissingError
+
+    def missing():
+        raise WordNetMissingError("WordNet 3.0 was not found")
+
+    monkeypatch.setattr(wordnet_data, "wordnet", missing)
+    s = make_store()
+    with caplog.at_level(logging.WARNING):
+        s.save(tmp_path / "s")
+    back = Store.load(tmp_path / "s")
+    assert back.index_to_key == s.index_to_key and set(back.coords) == {"pca"}

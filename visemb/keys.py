@@ -30,3 +30,23 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return _underscored(unicodedata.normalize("NFC", stripped))
+
+
+def all_aliases(entries: list[dict], given: dict[str, list[int]]) -> dict[str, list[int]]:
+    """``given`` aliases (key -> rows) with every entry's key, synset names and lemmas added: a row's own key first
+    among its rows, then its senses and lemmas in entry order."""
+    out: dict[str, list[int]] = {k: list(v) for k, v in given.items()}
+    for i, e in enumerate(entries):
+        for name in [e["key"], *e.get("synsets", ())]:
+            rows = out.setdefault(name, [])
+            if i in rows:
+                continue
+            if name == e["key"]:
+                rows.insert(0, i)
+            else:
+                rows.append(i)
+        for lemma in e.get("lemmas", ()):
+            rows = out.setdefault(lemma, [])
+            if i not in rows:
+                rows.append(i)
+    return out

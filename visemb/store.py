@@ -8,7 +8,7 @@ row, so ``store["car"]``, ``store["automobile"]`` and ``store["car.n.01"]`` are 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Sequence, Union
@@ -19,9 +19,10 @@ from visemb.collector import collector_paused
 from visemb.encoder_spec import EncoderSpec
 from visemb.entry import Entry
 from visemb.errors import EncoderMismatchError, StoreError
-from visemb.keys import store_key
+from visemb.keys import all_aliases, store_key
 from visemb.search import ANN_THRESHOLD, NeighbourIndex, csls, l2_normalize, release_pages, unit_rows
 from visemb.store_files import FILES, FORMAT_VERSION, Thumbnails, read_store, save_store  # noqa: F401
+from visemb.store_parts import StoreParts, StoreRecord, legacy_parts
 from visemb.taxonomy import Taxonomy, entry_ancestry
 
 Query = Union[str, np.ndarray]
@@ -47,67 +48,66 @@ class Store:
         entries: one metadata dict per row (``key``, ``synsets``, ``lemmas``, ``gloss``, ``category``, …).
         manifest: encoder spec, sources and counts (see :meth:`save`).
         aliases: extra keys -> rows, commonest sense first; lemmas and synset names are added automatically.
-        coords: projection name -> [n, 2] array.
-        thumbnails: one JPEG bytes (or None) per row.
-        center: a vector subtracted from rows and queries before cosine (``None``: raw cosine).
-        hubness: per row, the mean cosine to its :data:`HUBNESS_K` nearest rows (see :meth:`compute_hubness`):
-            neighbour lists can then be ranked by CSLS (:func:`visemb.search.csls`), so that broad nouns near
-            everything (artifact, organism…) stop crowding them.
-        saved_index: a big store's saved neighbour index arrays (:mod:`visemb.index_file`), from which the index is
-            rebuilt without k-means the first time it is needed.
-        saved_taxonomy: a loaded store's saved taxonomy arrays (:meth:`visemb.taxonomy.Taxonomy.arrays`).
-        map_overview: per projection, the map's full view (:func:`visemb.map_layout.overview`) as saved.
-        as_read: the arguments are a store just read from disk (:meth:`load`), taken as they are: the entries are not
-            copied and ``aliases`` already maps every key, lemma and synset name.
+        parts: the optional parts (:class:`visemb.store_parts.StoreParts`: coordinates, thumbnails, center,
+            hubness, and what a saved store kept of its index, taxonomy and map).
     """
 
     def __init__(self, vectors: np.ndarray, entries: Sequence[Entry], manifest: dict | None = None,
-                 aliases: dict[str, list[int]] | None = None, coords: dict[str, np.ndarray] | None = None,
-                 thumbnails: Sequence[bytes | None] | None = None, center: np.ndarray | None = None,
-                 hubness: np.ndarray | None = None, saved_index: dict[str, np.ndarray] | None = None,
-                 saved_taxonomy: dict[str, np.ndarray] | None = None, map_overview: dict[str, dict] | None = None,
-                 as_read: bool = False):
+                 aliases: dict[str, list[int]] | None = None, parts: StoreParts | None = None, **deprecated):
+        if deprecated:
+            parts = legacy_parts(parts, deprecated)
+        self._setup(vectors, [dict(e) for e in entries], manifest, aliases, parts or StoreParts(), as_read=False)
+
+    @classmethod
+    def from_record(cls, record: StoreRecord) -> "Store":
+        """The store of a record just read from disk, taken as it is (the entries are not copied and its aliases
+        already map every key, lemma and synset name)."""
+        store = cls.__new__(cls)
+        store._setup(record.vectors, record.entries, record.manifest, record.aliases, record.parts, as_read=True)
+        return store
+
+    def with_parts(self, manifest: dict | None = None, **parts) -> "Store":
+        """This store with ``parts`` (fields of :class:`StoreParts`) replaced and, when given, another manifest: what
+        a build adds once it has computed them from the store (hubness, coordinates, thumbnails). The map's saved
+        view goes with new coordinates."""
+        merged = replace(self.parts, **parts)
+        if "coords" in parts:
+            merged.map_overview = {}
+        return self.from_record(StoreRecord(self.vectors, self.entries, dict(manifest or self.manifest), self.aliases,
+                                            merged))
+
+    def _setup(self, vectors, entries: list, manifest, aliases, parts: StoreParts, as_read: bool) -> None:
         if len(vectors) != len(entries):
             raise StoreError(f"{len(vectors)} vectors but {len(entries)} entries")
-        if hubness is not None and len(hubness) != len(entries):
-            raise StoreError(f"{len(hubness)} hubness values but {len(entries)} entries")
-        self.hubness = None if hubness is None else np.asarray(hubness, np.float32)
-        self.vectors = vectors
-        self.entries = list(entries) if as_read else [dict(e) for e in entries]
-        self.manifest = dict(manifest or {})
-        self.coords = dict(coords or {})
-        self.thumbnails = (thumbnails if isinstance(thumbnails, Thumbnails) else list(thumbnails)) \
-            if thumbnails is not None else [None] * len(entries)
-        self.center = None if center is None else np.asarray(center, np.float32)
+        if parts.hubness is not None and len(parts.hubness) != len(entries):
+            raise StoreError(f"{len(parts.hubness)} hubness values but {len(entries)} entries")
+        if parts.thumbnails is not None and len(parts.thumbnails) != len(entries):
+            raise StoreError(f"{len(parts.thumbnails)} thumbnails but {len(entries)} entries")
+        self.vectors, self.entries, self.manifest = vectors, entries, dict(manifest or {})
+        self.hubness = None if parts.hubness is None else np.asarray(parts.hubness, np.float32)
+        self.coords = dict(parts.coords or {})
+        thumbs = parts.thumbnails
+        self.thumbnails = (thumbs if isinstance(thumbs, Thumbnails) else list(thumbs)) if thumbs is not None \
+            else [None] * len(entries)
+        self.center = None if parts.center is None else np.asarray(parts.center, np.float32)
         self.index_to_key = [e["key"] for e in self.entries]
-        self.aliases = aliases if as_read and aliases is not None else self._build_aliases(aliases or {})
+        self.aliases = aliases if as_read and aliases is not None else all_aliases(self.entries, aliases or {})
         self.key_to_index = {k: rows[0] for k, rows in self.aliases.items()}
         for i, key in enumerate(self.index_to_key):
             self.key_to_index[key] = i
         self._index: NeighbourIndex | None = None
-        self._saved_index = saved_index  # a loaded store's saved index arrays (visemb.index_file), used once
-        self._saved_taxonomy = saved_taxonomy
-        self.map_overview = dict(map_overview or {})
+        self._saved_index = parts.saved_index  # a loaded store's saved index arrays (visemb.index_file), used once
+        self._saved_taxonomy = parts.saved_taxonomy
+        self.map_overview = dict(parts.map_overview or {})
         self._index_lock = threading.Lock()  # one build, however many threads ask for the index at once
         # rows whose vector merely repeats a more specific noun's (same photos); left out of neighbour lists
         self.repeats = frozenset(i for i, e in enumerate(self.entries) if e.get("same_photos_as"))
 
-    def _build_aliases(self, given: dict[str, list[int]]) -> dict[str, list[int]]:
-        out: dict[str, list[int]] = {k: list(v) for k, v in given.items()}
-        for i, e in enumerate(self.entries):
-            for name in [e["key"], *e.get("synsets", ())]:
-                rows = out.setdefault(name, [])
-                if i in rows:
-                    continue
-                if name == e["key"]:
-                    rows.insert(0, i)
-                else:
-                    rows.append(i)
-            for lemma in e.get("lemmas", ()):
-                rows = out.setdefault(lemma, [])
-                if i not in rows:
-                    rows.append(i)
-        return out
+    @property
+    def parts(self) -> StoreParts:
+        """The store's optional parts as they stand."""
+        return StoreParts(self.coords, self.thumbnails, self.center, self.hubness, self._saved_index,
+                          self._saved_taxonomy, self.map_overview)
 
     # -- gensim-style vocabulary -------------------------------------------------------------------
     def __len__(self) -> int:
@@ -261,8 +261,8 @@ class Store:
         >>> store.most_similar("car", topn=2)   # doctest: +SKIP
         [('motor_vehicle', 0.961), ('cab', 0.93)]
         """
-        pos = _as_list(positive)
-        neg = _as_list(negative)
+        pos, neg = ([] if x is None else [x] if isinstance(x, (str, np.ndarray)) else list(x)
+                    for x in (positive, negative))
         if not pos and not neg:
             raise ValueError("most_similar needs at least one positive or negative key/vector")
         parts = [self._as_vector(p) for p in pos] + [-self._as_vector(n) for n in neg]
@@ -317,16 +317,6 @@ class Store:
             out.append(near[:topn])
         return out
 
-    def complete(self, *, hubness: np.ndarray, coords: dict[str, np.ndarray],
-                 thumbnails: Sequence[bytes | None], manifest: dict) -> None:
-        """Add what a build computes from the store itself: hubness (:meth:`compute_hubness`), map coordinates,
-        thumbnails and the manifest (one store per build, not one for the hubness and another to save)."""
-        if len(hubness) != len(self) or len(thumbnails) != len(self):
-            raise StoreError(f"{len(hubness)} hubness values and {len(thumbnails)} thumbnails for {len(self)} rows")
-        self.hubness = np.asarray(hubness, np.float32)
-        self.coords, self.thumbnails, self.manifest = dict(coords), list(thumbnails), dict(manifest)
-        self.map_overview = {}  # computed again from these coordinates when saved
-
     def compute_hubness(self, k: int = HUBNESS_K, batch: int = 1024) -> np.ndarray:
         """Each row's mean cosine to its ``k`` nearest other rows (repeats left out): CSLS's ``r``."""
         out = np.zeros(len(self), np.float32)
@@ -351,12 +341,5 @@ class Store:
             StoreError: naming the missing, corrupt or unknown-format file.
         """
         with collector_paused():
-            return cls(*read_store(path, mmap, verify), as_read=True)
+            return cls.from_record(read_store(path, mmap, verify))
 
-
-def _as_list(x) -> list:
-    if x is None:
-        return []
-    if isinstance(x, (str, np.ndarray)):
-        return [x]
-    return list(x)

@@ -30,6 +30,7 @@ from visemb.fileio import process_alive
 from visemb.index_file import INDEX_FILE, index_bytes, read_index
 from visemb.npz_file import read_npz
 from visemb.search import ANN_THRESHOLD, release_pages
+from visemb.store_parts import StoreParts, StoreRecord
 
 if TYPE_CHECKING:
     from visemb.store import Store
@@ -93,9 +94,9 @@ def _write_files(store: "Store", folder: Path, vector_dtype: str) -> None:
         write_json(folder / "thumbnails.json", offsets)
 
 
-def read_store(path: str | Path, mmap: bool | None = None, verify: bool = True) -> tuple:
-    """The arguments of :class:`visemb.store.Store` read from a directory (read again when a save replaced it
-    while it was being read); see :meth:`visemb.store.Store.load`, which reads it with the cycle collector paused."""
+def read_store(path: str | Path, mmap: bool | None = None, verify: bool = True) -> StoreRecord:
+    """A store's directory read and checked (read again when a save replaced it while it was being read); see
+    :meth:`visemb.store.Store.load`, which reads it with the cycle collector paused."""
     for _ in range(4):
         before = _identity(path)
         try:
@@ -106,7 +107,7 @@ def read_store(path: str | Path, mmap: bool | None = None, verify: bool = True) 
     return _read_once(Path(path), mmap, verify)
 
 
-def _read_once(path: Path, mmap: bool | None, verify: bool) -> tuple:
+def _read_once(path: Path, mmap: bool | None, verify: bool) -> StoreRecord:
     manifest = read_manifest(path, verify=False)
     files = manifest["files"]
     if verify:
@@ -130,8 +131,9 @@ def _read_once(path: Path, mmap: bool | None, verify: bool) -> tuple:
     _check_parts(path, manifest, vectors, entries, aliases, center, hubness, thumbs)
     release_pages(vectors)  # checked: its pages need not stay resident
     saved = _saved_index(path, files, vectors.shape) if len(vectors) > ANN_THRESHOLD else None
-    return vectors, entries, manifest, aliases, coords, thumbs, center, hubness, saved, \
-        _saved_taxonomy(path, files, len(entries)), _saved_map(path, files, coords, len(entries))
+    parts = StoreParts(coords, thumbs, center, hubness, saved, _saved_taxonomy(path, files, len(entries)),
+                       _saved_map(path, files, coords, len(entries)))
+    return StoreRecord(vectors, entries, manifest, aliases, parts)
 
 
 def _check_files(path: Path, files: dict, vectors: np.ndarray) -> None:
