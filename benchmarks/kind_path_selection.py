@@ -29,7 +29,8 @@ def main() -> None:
     from precompute.default_store import STORE_SETS
     from visemb.defaults import DEFAULT_STORE
     from visemb.evaluate import PooledIndex, hubness_from_gram
-    from evaluation.retrieval import HEADLINES, EvalData, headline
+    from evaluation.first_answers import HEADLINES, headline
+    from evaluation.retrieval import EvalData
     from visemb.store import HUBNESS_K, Store
     from visemb.wordnet_data import wordnet
 

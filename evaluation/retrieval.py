@@ -13,14 +13,16 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
-from visemb.evaluate import PooledIndex, hubness_from_gram, rank_metrics, ranks_of, spearman
+from visemb.evaluate import PooledIndex, hubness_from_gram, rank_metrics, ranks_of
 from visemb.search import csls, l2_normalize
 from visemb.store import HUBNESS_K
 from evaluation.embedding import embed_cached
+from evaluation.first_answers import KIND_TAG, first_answers, headline, without_own_class
+from evaluation.retrieval_report import markdown
+from evaluation.word_similarity import word_similarity
 
 logger = logging.getLogger(__name__)
 NAME_BASE = "article baseline (1 photo/noun, raw cosine)"
@@ -135,13 +137,13 @@ def run_evaluation(a) -> int:
                                           rankers, held, store_rows, repeats)
     results["general_words"] = _general_words(shared, store, d.vec, rankers, d.anc_rows, set(q_leaf.tolist()),
                                               repeats)
-    results["similarity"] = _similarity(shared, store, indexes)
+    results["similarity"] = word_similarity(shared, store, indexes, NAME_BASE)
     results["examples"] = _examples(store, indexes[NAME_BASE].matrix())
     from visemb.fileio import atomic_write_text
 
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "results.json", json.dumps(results, indent=1))
-    md = _markdown(results)
+    md = markdown(results)
     atomic_write_text(out / "results.md", md)
     print(md)
     return 0
@@ -233,84 +235,17 @@ def _examples(store, base_M: np.ndarray) -> dict:
     return out
 
 
-def _without_own_class(index: PooledIndex, G: np.ndarray | None, Qv: np.ndarray, q_leaf: np.ndarray,
-                       leaf_row: np.ndarray, repeats: np.ndarray):
-    """For each query, its noun removed from the store (ancestors re-pooled without its photos): yields
-    (leaf, query index, cosines with removed rows and repeats at -inf, CSLS's r on the reduced store or None).
-
-    ``r`` is computed only with ``G`` (the full store's gram matrix), updated for the re-pooled rows.
-    """
-    sums = index.sums()
-    for l in sorted(set(q_leaf.tolist())):
-        Mx, alive = index.matrix_without(sums, int(l))
-        gone = ~alive | repeats
-        gone[leaf_row[l]] = True
-        r = None
-        if G is not None:
-            changed = np.array([l in m for m in index.members])
-            Gx = G.copy()
-            Gx[changed] = Mx[changed] @ Mx.T
-            Gx[:, changed] = Gx[changed].T
-            r = hubness_from_gram(Gx, HUBNESS_K, gone)
-        for i in np.flatnonzero(q_leaf == l):
-            s = Qv[i] @ Mx.T
-            s[gone] = -np.inf
-            yield l, i, s, r
-
-
 def _leave_class_out(index: PooledIndex, G: np.ndarray | None, Qv: np.ndarray, q_leaf: np.ndarray,
                      leaf_row: np.ndarray, anc_rows: list[set[int]], parents: list[set[int]],
                      repeats: np.ndarray) -> dict:
     """Each query's own noun removed: is the top-1 an ancestor, the parent? With ``G``: in CSLS order."""
     hit_anc = hit_parent = 0
-    for l, _, s, r in _without_own_class(index, G, Qv, q_leaf, leaf_row, repeats):
+    for l, _, s, r in without_own_class(index, G, Qv, q_leaf, leaf_row, repeats):
         top = int(np.argmax(csls(s, r)))
         hit_anc += top in anc_rows[l]
         hit_parent += top in parents[l]
     return {"n": len(q_leaf), "top-1 is an ancestor": hit_anc / len(q_leaf),
             "top-1 is the parent": hit_parent / len(q_leaf)}
-
-
-KIND_TAG = "retired vote: the kind most of CSLS's top 5 share (not the answer shown)"
-HEADLINES = {"cosine top noun (the list's first, default order)": "cosine",
-             "CSLS top noun (the 'most specific guess')": "csls",
-             "retired vote: what most of CSLS's top 5 are (not the answer shown)": "kind"}
-
-
-def _first_answers(store, cos: np.ndarray, r: np.ndarray, q: np.ndarray) -> dict[str, int]:
-    """The first answer three ways, from cosines with repeats already at -inf: the cosine top noun, CSLS's top noun,
-    and the retired vote, the kind most of CSLS's top 5 share (CSLS's top noun when they share none). The answer the
-    app shows is :func:`visemb.answer.decide`'s, measured by :mod:`evaluation.answers`."""
-
-    top5 = [int(x) for x in np.argsort(-csls(cos, r))[:KIND_TOP]]
-    kind = consensus_kind(store, top5, q)
-    return {"cosine": int(np.argmax(cos)), "csls": top5[0], "kind": top5[0] if kind is None else kind}
-
-
-def headline(store, index: PooledIndex, r: np.ndarray, Qv: np.ndarray, q_leaf: np.ndarray, leaf_row: np.ndarray,
-              anc_rows: list[set[int]], parents: list[set[int]], repeats: np.ndarray) -> dict:
-    """Plain retrieval's first answer, three ways, for one held-out photo: with its noun in the store (exact; the
-    noun or an ancestor; Wu-Palmer to it) and without it (leave-class-out: an ancestor; the parent; Wu-Palmer).
-    ``r``: CSLS's hubness of ``index``'s rows."""
-    from visemb.wordnet_data import wordnet
-
-    wn = wordnet()
-    syn = [wn.synset(e["synsets"][0]) for e in store.entries]
-    M = index.matrix()
-    acc: dict[str, dict[str, list]] = {tag: defaultdict(list) for tag in HEADLINES.values()}
-    for i, l in enumerate(q_leaf):
-        truth = int(leaf_row[l])
-        for tag, row in _first_answers(store, np.where(repeats, -np.inf, Qv[i] @ M.T), r, Qv[i]).items():
-            acc[tag]["exact"].append(row == truth)
-            acc[tag]["noun or ancestor"].append(row == truth or row in anc_rows[l])
-            acc[tag]["WuP"].append(syn[truth].wup_similarity(syn[row]) or 0.0)
-    for l, i, cos, r_x in _without_own_class(index, M @ M.T, Qv, q_leaf, leaf_row, repeats):
-        truth = int(leaf_row[l])
-        for tag, row in _first_answers(store, cos, r_x, Qv[i]).items():
-            acc[tag]["noun missing: an ancestor"].append(row in anc_rows[l])
-            acc[tag]["noun missing: the parent"].append(row in parents[l])
-            acc[tag]["noun missing: WuP"].append(syn[truth].wup_similarity(syn[row]) or 0.0)
-    return {name: {k: float(np.mean(v)) for k, v in acc[tag].items()} for name, tag in HEADLINES.items()}
 
 
 def _fit_whitening(X: np.ndarray, dim: int = 512):
@@ -356,7 +291,7 @@ def _general_words(shared: Path, store, vec, rankers: dict, anc_rows: list[set[i
                 top = wn.synset(store.entries[int(np.argmax(shown))]["synsets"][0])
                 acc[tag]["wup"].append(syn.wup_similarity(top) or 0.0)
                 if r is not None:  # the headline answer: the kind most of CSLS's top 5 share
-                    kind = _first_answers(store, np.where(repeats, -np.inf, M @ q), r, q)["kind"]
+                    kind = first_answers(store, np.where(repeats, -np.inf, M @ q), r, q)["kind"]
                     acc[KIND_TAG]["exact"].append(kind == i)
                     acc[KIND_TAG]["wup"].append(syn.wup_similarity(wn.synset(store.entries[kind]["synsets"][0])) or 0.0)
         out["per_k"][f"k={k}"] = {
@@ -437,133 +372,10 @@ def _rank_fetched(V: np.ndarray, k: int, target: int, lenient: set[int], rankers
             am = np.maximum.reduceat(V @ I.T, starts, axis=1).mean(axis=0)
             per[f"{tag} k={k} avgmax"].append(1 + int((am > am[target]).sum()))
         if r is not None:  # the first answers: is each the noun or one of its ancestors?
-            first = _first_answers(store, np.where(repeats, -np.inf, M @ q), r, q)
+            first = first_answers(store, np.where(repeats, -np.inf, M @ q), r, q)
             for name, tag_ in (("retired vote (not the answer shown)", "kind"), ("CSLS top noun", "csls"),
                                ("cosine top noun", "cosine")):
                 heads[f"k={k}"][name].append(first[tag_] in lenient)
-
-
-def _similarity(shared, store, indexes) -> dict:
-    men = [(a, b, float(s)) for a, b, s in (l.split() for l in open(shared / "wordsim" / "MEN-3k.txt"))]
-    simlex = list(csv.DictReader(open(shared / "wordsim" / "SimLex-999.tsv"), delimiter="\t"))
-    sl = [(r["word1"], r["word2"], float(r["SimLex999"])) for r in simlex if r["POS"] == "N"]
-    concrete = [(r["word1"], r["word2"], float(r["SimLex999"])) for r in simlex
-                if r["POS"] == "N" and float(r["conc(w1)"]) >= 4 and float(r["conc(w2)"]) >= 4]
-    mats = {name: index.matrix() for name, index in indexes.items()}
-    base_M = mats[NAME_BASE]
-
-    def base_sim(a, b):
-        return float(base_M[store.get_index(a)] @ base_M[store.get_index(b)])
-
-    out = {}
-    for name, pairs, total in (("MEN", men, len(men)), ("SimLex-999 nouns", sl, len(sl)),
-                               ("SimLex-999 concrete nouns (conc >= 4)", concrete, len(concrete))):
-        covered = [p for p in pairs if p[0] in store and p[1] in store]
-        out[name] = {"coverage": f"{len(covered)}/{total}", "visemb": spearman(covered, store.similarity),
-                     "baseline": spearman(covered, base_sim), "variants": {}}
-        if store.hubness is not None:
-            out[name]["visemb, hubness-corrected (CSLS)"] = spearman(
-                covered, lambda a, b: store.similarity(a, b, hubness=True))
-        for vname, M in mats.items():
-            out[name]["variants"][vname] = spearman(
-                covered, lambda a, b, M=M: float(M[store.get_index(a)] @ M[store.get_index(b)]))["rho"]
-    return out
-
-
-def _table(title: str, first: str, rows: dict[str, dict[str, float]]) -> list[str]:
-    """A markdown table of ``{row name: {column: value}}`` under ``title``; columns from the first row."""
-    cols = list(next(iter(rows.values())))
-    return [title, f"| {first} | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols),
-            *(f"| {name} | " + " | ".join(f"{v[c]:.3f}" for c in cols) + " |" for name, v in rows.items())]
-
-
-def _markdown(r: dict) -> str:
-    L = [f"Held-out queries: {r['held_out_photos']} ILSVRC2012-val photos of {r['held_out_classes']} classes "
-         f"(never in the store). Rebuilt-vs-store min cosine {r['rebuilt_vs_store_min_cosine']:.4f}.\n",
-         "### Held-out retrieval (one query photo)\n",
-         "strict: the photo's noun among the 1,000 photographed nouns; exact: the same among all nouns, as a user is "
-         "shown them (broad nouns such as *organism* compete); lenient: the noun or any ancestor, all nouns.\n",
-         "| method | strict P@1 | P@5 | P@10 | MRR | exact P@1 | exact P@5 | lenient P@1 | lenient MRR |",
-         "|---|---|---|---|---|---|---|---|---|"]
-    for name, v in r["retrieval"].items():
-        s, l = v["strict (among the 1,000 nouns)"], v["lenient (synset or hypernym, all nouns)"]
-        e = v["exact (all nouns)"]
-        L.append(f"| {name} | {s['P@1']:.3f} | {s['P@5']:.3f} | {s['P@10']:.3f} | {s['MRR']:.3f} | {e['P@1']:.3f} | "
-                 f"{e['P@5']:.3f} | {l['P@1']:.3f} | {l['MRR']:.3f} |")
-    L += ["\n### Several query photos of the same class (strict, mean of the photos)\n",
-          "| method | k | classes | P@1 | P@5 | MRR |", "|---|---|---|---|---|---|"]
-    for name, v in r["multi_image"].items():
-        for k, m in v.items():
-            L.append(f"| {name} | {k} | {m['n']} | {m['P@1']:.3f} | {m['P@5']:.3f} | {m['MRR']:.3f} |")
-    L += ["\n### Leave-class-out (the query's own noun removed from the store, ancestors rebuilt without it)\n",
-          "| method | top-1 is an ancestor | top-1 is the parent |", "|---|---|---|"]
-    for name, v in r["leave_class_out"].items():
-        L.append(f"| {name} | {v['top-1 is an ancestor']:.3f} | {v['top-1 is the parent']:.3f} |")
-    if r.get("headline"):
-        L += _table("\n### The answer a user reads first (one held-out photo; the noun in the store, then removed "
-                    "from it)\n", "answer", r["headline"])
-    t = r["translation"]
-    L += [f"\n### Translation through the labelled source ({t['languages']} languages; foreign label -> held-out "
-          "photos -> nouns; strict = among the 1,000 nouns; exact = among all nouns; lenient = the noun or an "
-          "ancestor, all nouns)\n",
-          "| method | queries | P@1 | P@10 | MRR |", "|---|---|---|---|---|"]
-    for key, m in t["overall"].items():
-        L.append(f"| {key} | {m['n']} | {m['P@1']:.3f} | {m['P@10']:.3f} | {m['MRR']:.3f} |")
-    if t.get("headline, noun or ancestor"):
-        L += _table("\nThe first answer of each translation, right if it is the noun or one of its ancestors:\n",
-                    "k", t["headline, noun or ancestor"])
-    g = r["general_words"]
-    L += [f"\n### Words for kinds of things ({g['nouns']} nouns such as dog, vehicle, furniture: held-out photos of "
-          "their descendants -> rank of the noun among all nouns; WuP = Wu-Palmer similarity of the top-1 to it)\n",
-          "| method | k | P@1 | P@5 | MRR | WuP top-1 |", "|---|---|---|---|---|---|"]
-    for k, per in g["per_k"].items():
-        for tag, m in per.items():
-            cells = [f"{m[c]:.3f}" if c in m else "—" for c in ("P@1", "P@5", "MRR", "WuP top-1")]
-            L.append(f"| {tag} | {k} | " + " | ".join(cells) + " |")
-    L += ["\n### Word similarity (Spearman rho on covered pairs)\n",
-          "| set | coverage | visemb (cosine) | visemb (CSLS, as neighbour lists rank) | baseline |",
-          "|---|---|---|---|---|"]
-    for name, v in r["similarity"].items():
-        csls = v.get("visemb, hubness-corrected (CSLS)", {}).get("rho")
-        L.append(f"| {name} | {v['coverage']} | {v['visemb']['rho']:.3f} | "
-                 f"{'—' if csls is None else f'{csls:.3f}'} | {v['baseline']['rho']:.3f} |")
-    sets = list(r["similarity"])
-    L += ["\nPer variant (rows built as in the retrieval tables):\n", "| method | " + " | ".join(sets) + " |",
-          "|---|" + "---|" * len(sets)]
-    for vname in r["similarity"][sets[0]]["variants"]:
-        L.append(f"| {vname} | " + " | ".join(f"{r['similarity'][s]['variants'][vname]:.3f}" for s in sets) + " |")
-    L += ["\n### The article's examples\n", "| pair | visemb (default store) | baseline (1 photo/noun) |",
-          "|---|---|---|"]
-    L += [f"| {k} | {v['visemb']:.3f} | {v['baseline']:.3f} |" if v["visemb"] is not None
-          else f"| {k} | not in store | |" for k, v in r["examples"].items()]
-    return "\n".join(L) + "\n"
-
-
-KIND_TOP = 5
-
-
-def consensus_kind(store, rows: Sequence[int], query: np.ndarray | None = None, top: int = 5,
-                   support: int = 3) -> int | None:
-    """The most specific store noun that at least ``support`` of the first ``top`` rows are, as themselves or as a
-    kind of it (along the stored, longest hypernym path); ties go to the one nearer ``query`` (a unit vector). None if
-    there is none.
-
-    The vote follows one path, not every ancestor: WordNet's second paths are mostly functional kinds
-    (domestic_animal, covering) that cut across looks, and voting over all of them named the noun or an ancestor
-    less often on Tiny-ImageNet queries (0.582 vs 0.623). Repeats (nouns whose photos are exactly one class's) are
-    never the answer, as in neighbour lists.
-    """
-    count: dict[int, int] = {}
-    for row in list(rows)[:top]:
-        for syn in store.entries[row].get("hypernyms") or store.entries[row].get("synsets", ()):
-            kind = store.key_to_index.get(syn)
-            if kind is not None and kind not in store.repeats:
-                count[kind] = count.get(kind, 0) + 1
-    agreed = [k for k, n in count.items() if n >= support]
-    if not agreed:
-        return None
-    near = (lambda k: float(store.unit_vectors[k] @ query)) if query is not None else (lambda k: 0.0)
-    return max(agreed, key=lambda k: (len(store.entries[k].get("hypernyms", ())), near(k)))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -83,7 +83,7 @@ def test_failed_save_keeps_old_store(tiny_store, tmp_path, monkeypatch):
     def boom(*a, **k):
         raise OSError("disk full")
 
-    monkeypatch.setattr("visemb.store_files._write_thumbnails", boom)
+    monkeypatch.setattr("visemb.store_files.write_thumbnails", boom)
     with pytest.raises(OSError):
         make_store(seed=9).save(tmp_path / "s")
     assert np.allclose(Store.load(tmp_path / "s").vectors, tiny_store.vectors)

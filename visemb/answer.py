@@ -29,13 +29,13 @@ pictured noun is the answer or a kind of it). ``benchmarks/answer_selection.py``
 
 from __future__ import annotations
 
-import math
-import weakref
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
+from visemb.answer_rule import DEFAULT_RULE, AnswerRule
+from visemb.class_scorer import ClassScorer, scorer_for  # noqa: F401  (the answer's scorer, imported from here too)
 from visemb.taxonomy import Taxonomy
 
 if TYPE_CHECKING:
@@ -43,161 +43,6 @@ if TYPE_CHECKING:
 
 SMALL_SIDE = 128  # a photo whose short side is under this many pixels is "small": the network sees less of it
 PROBABILITY_FLOOR = 1e-4  # classes below this share of a photo are not carried up the hierarchy
-
-
-@dataclass(frozen=True)
-class AnswerRule:
-    """How a query's class scores become a calibrated answer.
-
-    Attributes:
-        temperature: logits are divided by it before the softmax (per photo).
-        novel: the logit of "a noun the store lacks" (None: none); its share of a photo goes to the *parents* of
-            the classes in proportion to their probabilities.
-        outlier: the share of a query's photos that may show something else (step 2 of :mod:`visemb.answer`).
-        size_prior: a noun's prior is ``classes under it ** size_prior`` (0: every noun alike) …
-        class_prior: … times this for a photographed class: a photo of one thing names that thing (one example
-            cannot tell *beagle* from *hound* by the size principle alone; a person asking about a photo means
-            what it shows).
-        slope, intercept: calibration of a noun's probability ``p`` over ``k`` photos:
-            ``sigmoid(a * logit(p) + b)`` with ``a = slope[0] + slope[1] * log2(k) + small_slope * s`` and likewise
-            ``b``, where ``s`` is the share of the photos that are small (short side under :data:`SMALL_SIDE`).
-        small_slope, small_intercept: how much a small photo's evidence weighs less (see ``slope``).
-        breadth_slope, breadth_intercept: likewise for ``log2`` of the number of classes under the noun: the same
-            probability means more for a broad noun that several kinds of photos agree on than for one class.
-        outside_slope, outside_intercept: likewise for the share of the photos whose own likeliest class is not
-            at or below the noun: a noun that some photos' best guesses fall outside of is right less often.
-        threshold: the answer is the most specific noun whose calibrated probability is at least this.
-        high, medium: confidence words: ``high`` from ``high`` up, ``medium`` from ``medium`` up, else ``low``.
-        cosine_scale: for stores without a classifier, logits are ``cosine_scale * cosine`` to each class vector.
-        label_boost: when the query word is a known label (a dictionary names its senses), each photo's
-            probability of the classes at or below those senses is multiplied by this, then renormalised, and so is
-            the prior of the senses themselves (the word names that noun, not its parent): the word is evidence,
-            the pictures choose among its senses and still win when they all disagree (None: off).
-        label_slope, label_intercept: the calibration ``sigmoid(a logit(p) + b)`` of answers to labelled words
-            (None: the photos' calibration).
-        ceiling: the answer is never more than this many levels (along the stored hypernym path) above the
-            likeliest concept, nor above the senses a query word's labels name; when no noun within clears the
-            threshold, the answer is the ceiling itself, with its (lower) probability (None: no ceiling).
-    """
-
-    temperature: float = 1.0
-    novel: float | None = None
-    outlier: float = 0.1
-    size_prior: float = 0.0
-    class_prior: float = 1.0
-    slope: tuple[float, float] = (1.0, 0.0)
-    intercept: tuple[float, float] = (0.0, 0.0)
-    small_slope: float = 0.0
-    small_intercept: float = 0.0
-    breadth_slope: float = 0.0
-    breadth_intercept: float = 0.0
-    outside_slope: float = 0.0
-    outside_intercept: float = 0.0
-    threshold: float = 0.5
-    high: float = 0.9
-    medium: float = 0.6
-    cosine_scale: float = 30.0
-    label_boost: float | None = None
-    label_slope: float | None = None
-    label_intercept: float | None = None
-    ceiling: int | None = None
-
-    def calibrate(self, p: np.ndarray, k: int, labelled: bool = False, small: float = 0.0,
-                  breadth: np.ndarray | float = 0.0, outside: np.ndarray | float = 0.0) -> np.ndarray:
-        """Calibrated probability of nouns whose probability over ``k`` photos is ``p`` (``labelled``: of a word
-        whose labels boosted its senses; ``small``: the share of the photos that are small; ``breadth``: ``log2``
-        of the number of classes under each noun; ``outside``: the share of photos whose likeliest class is not
-        at or below each noun)."""
-        lk = math.log2(max(k, 1))
-        breadth, outside = np.asarray(breadth), np.asarray(outside)
-        a = (self.slope[0] + self.slope[1] * lk + self.small_slope * small + self.breadth_slope * breadth
-             + self.outside_slope * outside)
-        b = (self.intercept[0] + self.intercept[1] * lk + self.small_intercept * small
-             + self.breadth_intercept * breadth + self.outside_intercept * outside)
-        if labelled and self.label_slope is not None and self.label_intercept is not None:
-            a, b = self.label_slope, self.label_intercept
-        q = np.clip(np.asarray(p, np.float64), 1e-9, 1 - 1e-9)
-        x = np.clip(a * np.log(q / (1 - q)) + b, -40, 40)
-        return 1.0 / (1.0 + np.exp(-x))
-
-    def words(self, probability: float) -> str:
-        """``high``/``medium``/``low`` for a calibrated probability."""
-        return "high" if probability >= self.high else "medium" if probability >= self.medium else "low"
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "AnswerRule":
-        known = {k: tuple(v) if isinstance(v, list) else v for k, v in d.items() if k in cls.__dataclass_fields__}
-        return cls(**known)
-
-
-# chosen on the selection photos by benchmarks/answer_selection.py (see benchmarks/results/answer_selection.md);
-# the labels' boost and calibration on selection words by benchmarks/label_selection.py (results/label_selection.md)
-DEFAULT_RULE = AnswerRule(temperature=1.0, novel=12.0, outlier=0.1, size_prior=0.5,
-                          class_prior=8.0,
-                          slope=(1.3237, -0.1926), intercept=(0.4783, -0.1895),
-                          small_slope=-0.4674, small_intercept=-0.842,
-                          breadth_slope=0.0441, breadth_intercept=0.0307,
-                          outside_slope=-0.226, outside_intercept=-0.1721,
-                          threshold=0.6, ceiling=2, high=0.99, medium=0.5,
-                          label_boost=8.0, label_slope=1.2002, label_intercept=0.4565)
-
-
-class ClassScorer:
-    """Logits of query features over a store's photographed classes.
-
-    With a classifier (the encoder's ImageNet ``fc`` rows, when every class is one of its classes) the logits are
-    the network's own; otherwise ``rule.cosine_scale`` times the cosine to each class's stored vector.
-    """
-
-    def __init__(self, store: "Store", classifier: np.ndarray | None = None):
-        self.store = store
-        self.classifier = classifier
-
-    @property
-    def mode(self) -> str:
-        return "classifier" if self.classifier is not None else "cosine"
-
-    def logits(self, features: np.ndarray, rule: AnswerRule) -> np.ndarray:
-        """[k, dim] raw features -> [k, classes] logits (before the temperature), float64."""
-        f = np.atleast_2d(np.asarray(features, np.float32))
-        if self.classifier is not None:
-            return (f @ self.classifier.T).astype(np.float64)
-        from visemb.search import release_pages, similarities
-
-        unit = self.store.unit_vectors
-        # every row, a chunk at a time, then the classes' columns: no copy of the class rows (35K rows of a big store)
-        sims = similarities(self.store.prepare(f), unit)
-        release_pages(unit)  # a memory-mapped store's rows were all read: they need not stay resident
-        return rule.cosine_scale * sims[:, self.store.taxonomy.class_rows].astype(np.float64)
-
-
-_SCORERS: "weakref.WeakKeyDictionary[Store, ClassScorer]" = weakref.WeakKeyDictionary()
-
-
-def scorer_for(store: "Store") -> ClassScorer:
-    """The scorer of ``store`` (one per store object); uses the classifier when it can be found."""
-    scorer = _SCORERS.get(store)
-    if scorer is None:
-        scorer = _SCORERS[store] = ClassScorer(store, _classifier_rows(store))
-    return scorer
-
-
-def _classifier_rows(store: "Store") -> np.ndarray | None:
-    """The classifier's weight rows for the store's classes, or None (no class prototypes, or rows not found)."""
-    if not (store.manifest.get("class_prototypes") or {}).get("nouns"):
-        return None
-    try:
-        from visemb.encoder_spec import get_spec
-        from visemb.prototypes import load_classifier
-
-        wnids, rows = load_classifier(get_spec(store.encoder_spec.name))
-    except Exception:  # no classifier available for this encoder: score by cosine instead
-        return None
-    index = {w: i for i, w in enumerate(wnids)}
-    ids = [store.entries[int(r)].get("imagenet_id") for r in store.taxonomy.class_rows]
-    if not all(w in index for w in ids):
-        return None
-    return np.ascontiguousarray(rows[[index[w] for w in ids]], dtype=np.float32)
 
 
 @dataclass

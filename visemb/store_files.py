@@ -7,9 +7,7 @@ store folder, and checks them. A save writes a new folder beside the old one and
 
 from __future__ import annotations
 
-import collections.abc
 import datetime as _dt
-import glob
 import itertools
 import json
 import logging
@@ -20,17 +18,19 @@ import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from visemb.checksum import sha256_file
 from visemb.errors import StoreError
-from visemb.fileio import process_alive
+from visemb.finite import all_finite
+from visemb.folder_swap import identity, remove_dead_saves, swap_in
 from visemb.index_file import INDEX_FILE, index_bytes, read_index
 from visemb.npz_file import read_npz
 from visemb.search import ANN_THRESHOLD, release_pages
 from visemb.store_parts import StoreParts, StoreRecord
+from visemb.thumbnails_file import Thumbnails, write_thumbnails
 
 if TYPE_CHECKING:
     from visemb.store import Store
@@ -49,7 +49,7 @@ def save_store(store: "Store", path: str | Path, vector_dtype: str = "float32") 
     """Write ``store`` to the directory ``path`` atomically; returns the manifest written."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_dead_saves(path)
+    remove_dead_saves(path)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-{os.getpid()}-", dir=path.parent))
     try:
         _write_files(store, tmp, vector_dtype)
@@ -60,7 +60,7 @@ def save_store(store: "Store", path: str | Path, vector_dtype: str = "float32") 
         manifest["files"] = {f.name: {"bytes": f.stat().st_size, "sha256": sha256_file(f)}
                              for f in sorted(tmp.iterdir())}
         write_json(tmp / "manifest.json", manifest)
-        _swap_in(tmp, path)
+        swap_in(tmp, path)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -90,7 +90,7 @@ def _write_files(store: "Store", folder: Path, vector_dtype: str) -> None:
     if store.hubness is not None:
         np.save(folder / "hubness.npy", store.hubness)
     if any(t is not None for t in store.thumbnails):
-        offsets = _write_thumbnails(folder / "thumbnails.bin", store.thumbnails)
+        offsets = write_thumbnails(folder / "thumbnails.bin", store.thumbnails)
         write_json(folder / "thumbnails.json", offsets)
 
 
@@ -98,11 +98,11 @@ def read_store(path: str | Path, mmap: bool | None = None, verify: bool = True) 
     """A store's directory read and checked (read again when a save replaced it while it was being read); see
     :meth:`visemb.store.Store.load`, which reads it with the cycle collector paused."""
     for _ in range(4):
-        before = _identity(path)
+        before = identity(path)
         try:
             return _read_once(Path(path), mmap, verify)
         except (StoreError, OSError):
-            if before is None or _identity(path) == before:
+            if before is None or identity(path) == before:
                 raise  # not a save in between: the store itself is wrong
     return _read_once(Path(path), mmap, verify)
 
@@ -139,7 +139,7 @@ def _read_once(path: Path, mmap: bool | None, verify: bool) -> StoreRecord:
 def _check_files(path: Path, files: dict, vectors: np.ndarray) -> None:
     """Each listed file's size and checksum (:func:`_verify_listed`), then the vectors' values."""
     _verify_listed(path, files)
-    if not _all_finite(vectors):
+    if not all_finite(vectors):
         raise StoreError(f"{path / 'vectors.npy'}: holds NaN or infinite values (corrupt); rebuild the store")
 
 
@@ -312,7 +312,7 @@ def _fitting_coords(f: Path, rows: int) -> dict[str, np.ndarray]:
             why = "not a projection's name" if len(coords) < MAX_PROJECTIONS else "one projection too many"
         elif xy.shape != (rows, 2) or xy.dtype.kind != "f":
             why = f"shape {xy.shape} ({xy.dtype}), not {rows} points of two coordinates"
-        elif not _all_finite(xy):
+        elif not all_finite(xy):
             why = "holds NaN or infinite coordinates"
         else:
             coords[name] = xy
@@ -338,7 +338,7 @@ def _check_parts(path: Path, manifest: dict, vectors, entries, aliases, center, 
     if hubness is not None and hubness.shape != (len(entries),):
         raise StoreError(f"{path / 'hubness.npy'}: shape {hubness.shape} does not match {len(entries)} entries")
     for name, arr in (("hubness.npy", hubness), ("center.npy", center)):  # the vectors': see _check_files
-        if arr is not None and not _all_finite(arr):
+        if arr is not None and not all_finite(arr):
             raise StoreError(f"{path / name}: holds NaN or infinite values (corrupt); rebuild the store")
     if thumbs is not None and len(thumbs) != len(entries):
         raise StoreError(f"{path / 'thumbnails.json'}: {len(thumbs)} thumbnails for {len(entries)} entries")
@@ -387,128 +387,3 @@ def read_json(path: Path):
     except RecursionError:
         raise StoreError(f"{path}: nested too deeply to be a store file (corrupt or crafted); rebuild the store") \
             from None
-
-
-def _write_thumbnails(path: Path, thumbs: Sequence[bytes | None]) -> list:
-    offsets, pos = [], 0
-    with open(path, "wb") as f:
-        for t in thumbs:
-            if t is None:
-                offsets.append(None)
-                continue
-            f.write(t)
-            offsets.append([pos, len(t)])
-            pos += len(t)
-    return offsets
-
-
-class Thumbnails(collections.abc.Sequence):
-    """A store's thumbnails read from ``thumbnails.bin`` on demand (memory-mapped): 40K thumbnails cost no memory
-    until shown. A thumbnail whose offset or bytes are not an image's reads as None (no picture)."""
-
-    def __init__(self, path: Path, offsets: list):
-        import mmap
-
-        if not isinstance(offsets, list):
-            raise StoreError(f"{path.with_suffix('.json')}: not a list of offsets (corrupt)")
-        self.offsets = offsets
-        size = path.stat().st_size
-        with open(path, "rb") as f:
-            self._blob = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-        fits = [o is None or (o.__class__ is list and len(o) == 2 and o[0].__class__ is int
-                              and o[1].__class__ is int and 0 <= o[0] and 0 <= o[1] and o[0] + o[1] <= size)
-                for o in offsets]
-        if not all(fits):  # such a row shows no picture; the rest of the store is sound
-            logger.warning("%s: %d offset(s) are not two whole numbers inside thumbnails.bin (corrupt); those "
-                           "nouns show no picture", path.with_suffix(".json"), fits.count(False))
-            self.offsets = [o if ok else None for o, ok in zip(offsets, fits)]
-
-    def __len__(self) -> int:
-        return len(self.offsets)
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, collections.abc.Sequence) and list(self) == list(other)
-
-    __hash__ = None
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        o = self.offsets[i]
-        if o is None:
-            return None
-        data = bytes(self._blob[o[0]:o[0] + o[1]])
-        return data if data.startswith(IMAGE_SIGNATURES) else None  # not an image: shown as none
-
-
-IMAGE_SIGNATURES = (b"\xff\xd8", b"\x89PNG\r\n\x1a\n", b"GIF8", b"RIFF", b"BM")  # JPEG, PNG, GIF, WebP, BMP
-
-
-# IEEE floats read as unsigned integers: (the bits below the sign, the exponent's bits all set)
-_FLOAT_BITS = {np.dtype(np.float16): (np.uint16, 0x7FFF, 0x7C00), np.dtype(np.float32): (np.uint32, 0x7FFF_FFFF,
-               0x7F80_0000), np.dtype(np.float64): (np.uint64, 0x7FFF_FFFF_FFFF_FFFF, 0x7FF0_0000_0000_0000)}
-
-
-def _all_finite(arr: np.ndarray, chunk: int = 8192) -> bool:
-    """No NaN or infinity in ``arr``, checked a chunk of rows at a time (a memory-mapped array stays mapped). A
-    float is finite when its exponent's bits are not all set, so the largest of its bits below the sign decides:
-    three times quicker than ``np.isfinite`` on a 40K-noun store's float16 vectors."""
-    arr = np.atleast_1d(arr)
-    if arr.dtype not in _FLOAT_BITS:
-        return all(np.isfinite(arr[s:s + chunk]).all() for s in range(0, len(arr), chunk))
-    uint, magnitude, infinite = _FLOAT_BITS[arr.dtype]
-    bits = arr.view(uint)
-    return all(int((bits[s:s + chunk] & uint(magnitude)).max(initial=0)) < infinite for s in range(0, len(bits), chunk))
-
-
-def _identity(path) -> tuple[int, ...] | None:
-    """What a save changes about a store directory: its device, inode and change time, and its manifest's
-    modification time (an inode number can be reused by the next save's folder); None when there is none."""
-    try:
-        st = os.stat(path)
-        manifest = os.stat(Path(path) / "manifest.json").st_mtime_ns
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino, st.st_ctime_ns, manifest
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False where that is not available."""
-    import ctypes
-    import sys
-
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    ok = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
-    return ok
-
-
-def _swap_in(tmp: Path, path: Path) -> None:
-    """Make the finished directory ``tmp`` the store at ``path``: a reader always finds a complete store there,
-    the old or the new one (an atomic exchange where the OS has one, else two renames in a row)."""
-    if path.is_dir() and not path.is_symlink() and _exchange(tmp, path):
-        shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the old store
-        return
-    old = path.with_name(f".{path.name}.old")
-    if path.exists():
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(path, old)
-    os.replace(tmp, path)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _remove_dead_saves(path: Path) -> None:
-    """Remove what killed saves of ``path`` left beside it: ``.<name>.tmp-<pid>-*`` of processes that no longer run
-    (and older nameless ones), and ``.<name>.old``."""
-    for leftover in path.parent.glob(f"{glob.escape('.' + path.name)}.tmp-*"):
-        pid = leftover.name.rsplit(".tmp-", 1)[1].split("-", 1)[0]
-        if pid.isdigit() and process_alive(int(pid)):
-            continue
-        shutil.rmtree(leftover, ignore_errors=True)
-    shutil.rmtree(path.with_name(f".{path.name}.old"), ignore_errors=True)
