@@ -29,7 +29,7 @@ def main() -> None:
     from visemb.defaults import DEFAULT_STORE
     from visemb.errors import VisembError
     from visemb.sources import get_source
-    from visemb.sources.foreign_labels import HEAD_LAST_PHRASE_LANGUAGES, ForeignLabels
+    from visemb.lexicon.foreign_labels import HEAD_LAST_PHRASE_LANGUAGES, ForeignLabels
     from visemb.store import Store
     from visemb.translate import query_encoder, translate
     from visemb.vocabulary import synset_by_wnid

@@ -42,7 +42,7 @@ from precompute.lexicons import (FREEDICT, PIVOTS, SENSE_RULES, cedict_labels, c
                                  read_cldr)
 from visemb.encoder import Embedding  # noqa: E402
 from visemb.errors import VisembError  # noqa: E402
-from visemb.sources.foreign_labels import ForeignLabels  # noqa: E402
+from visemb.lexicon.foreign_labels import ForeignLabels  # noqa: E402
 
 LANGUAGES = ("es", "de", "fr", "it", "ru", "ja", "zh")
 HELD_OUT_DICTIONARIES = {"es": ("eng-spa",), "de": ("eng-deu",), "fr": ("eng-fra",), "it": ("eng-ita",),

@@ -304,7 +304,7 @@ def _translation(a, shared, store, vec, leaves, leaf_ix, leaf_row, anc_rows, ran
                  repeats) -> dict:
     """Foreign labels -> the labelled source over held-out photos -> ranked nouns, per language and k."""
     from visemb.errors import VisembError
-    from visemb.sources.foreign_labels import ForeignLabels
+    from visemb.lexicon.foreign_labels import ForeignLabels
     from visemb.sources.labelled import LabelledSource
 
     foreign = ForeignLabels.from_babel_imagenet(shared / "multilingual" / "babel-imagenet" / "babel_imagenet.json",

@@ -63,8 +63,8 @@ def write_offline_pack(shared: Path, out: Path, wnids: set[str], store_synsets: 
     """Re-encode the held-out photos of ``wnids`` and the foreign labels of ``store_synsets`` into ``out``."""
     from PIL import Image
 
-    from visemb.sources.foreign_labels import ForeignLabels
-    from visemb.sources.labelled import Lexicon
+    from visemb.lexicon.foreign_labels import ForeignLabels
+    from visemb.lexicon.senses import Lexicon
     from visemb.vocabulary import wnid_of
     from visemb.wordnet_data import wordnet
 

@@ -38,7 +38,7 @@ from precompute import cedict, ecdict
 from precompute.chinese_script import both_scripts
 from precompute.dictd import read_entries
 from precompute.errors import LexiconInputError
-from visemb.sources.foreign_labels import ForeignLabels
+from visemb.lexicon.foreign_labels import ForeignLabels
 
 log = logging.getLogger(__name__)
 DICTD_DIR = Path("/usr/share/dictd")

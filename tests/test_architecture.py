@@ -44,3 +44,9 @@ def test_no_module_imports_another_modules_private_name():
 
 def test_the_readme_is_a_users_page_of_at_most_12_kb():
     assert len((REPO / "README.md").read_bytes()) <= 12_000
+
+
+def test_no_module_of_the_library_or_the_evaluation_is_over_400_lines():
+    long = {str(p.relative_to(REPO)): n for pkg in ("visemb", "evaluation") for p in (REPO / pkg).rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400}
+    assert long == {}

@@ -112,7 +112,7 @@ class TestLabelled:
     def source(self, shared):
         import csv
 
-        from visemb.sources.foreign_labels import ForeignLabels
+        from visemb.lexicon.foreign_labels import ForeignLabels
 
         with open(shared / "photos" / "labels.csv") as f:
             wnids = sorted({r["wnid"] for r in csv.DictReader(f)})
@@ -141,7 +141,7 @@ class TestLabelled:
     def test_the_senses_more_lexicons_agree_on_win(self, shared):
         """FreeDict gives *Bär* as bear and as monkey (a pile driver's ram); CLDR as bear: bear alone stays. With
         FreeDict alone, both stay, the commoner (monkey) first."""
-        from visemb.sources.foreign_labels import ForeignLabels
+        from visemb.lexicon.foreign_labels import ForeignLabels
 
         bear, monkey = "n02131653", "n02484322"
         both = ForeignLabels()
@@ -186,7 +186,7 @@ class TestLabelled:
 
 
 def test_heads_only_in_languages_that_name_kinds_that_way():
-    from visemb.sources.foreign_labels import ForeignLabels
+    from visemb.lexicon.foreign_labels import ForeignLabels
 
     labels = ForeignLabels()
     for word, wnid, lang in (("Perserkatze", "n1", "de"), ("Siamkatze", "n2", "de"), ("Katze", "n3", "de"),
@@ -205,7 +205,7 @@ def test_heads_only_in_languages_that_name_kinds_that_way():
 
 
 def test_the_labels_table_reads_back_what_was_saved(tmp_path):
-    from visemb.sources.foreign_labels import ForeignLabels
+    from visemb.lexicon.foreign_labels import ForeignLabels
 
     labels = ForeignLabels()
     for word, wnid, lang, origin in (("Hund", "n1", "deu", "omw"), ('chien "fou"', "n1", "fr", "cldr"),
@@ -222,10 +222,22 @@ def test_the_labels_table_reads_back_what_was_saved(tmp_path):
 
 
 def test_senses_fewer_lexicons_give_go_in_each_language_and_senses_found_otherwise_stay():
-    from visemb.sources.labelled import best_agreed
+    from visemb.lexicon.senses import best_agreed
 
     found = {"bear": [("de", "FreeDict"), ("de", "CLDR")], "monkey": [("de", "FreeDict")],
              "berry": [("sv", "OMW"), ("sv", "FreeDict")], "persian_cat": []}
     assert best_agreed(found, ["bear", "monkey", "berry", "persian_cat"]) == {"bear", "berry", "persian_cat"}
     assert best_agreed({"bird": [("en", "WordNet")], "machine": [("en", "WordNet")]}, ["bird", "machine"]) == \
         {"bird", "machine"}  # one lexicon each: every sense stays
+
+
+def test_foreign_labels_moved_to_the_lexicon_and_the_old_name_warns():
+    import importlib
+    import sys
+
+    sys.modules.pop("visemb.sources.foreign_labels", None)
+    with pytest.warns(DeprecationWarning, match="visemb.lexicon.foreign_labels"):
+        old = importlib.import_module("visemb.sources.foreign_labels")
+    from visemb.lexicon.foreign_labels import ForeignLabels
+
+    assert old.ForeignLabels is ForeignLabels

@@ -20,7 +20,7 @@ from visemb.errors import DiskError, SourceUnavailableError, VisembError
 from visemb.images import ImageInput
 from visemb.sources import FetchResult, ImageSource, get_source
 from visemb.store import Store
-from visemb.translate import Translation, query_encoder, translate_images, with_known_senses
+from visemb.translate import Translation, query_encoder, translate_images
 
 Progress = Callable[[int, int], None]
 
@@ -69,6 +69,15 @@ class Translator:
                 self._sources[name] = get_source(name)
             return self._sources[name]
 
+    def senses(self, word: str, lang: str | None = None) -> list[str]:
+        """Synset names the shipped dictionaries and labels give ``word`` (in ``lang``; None: any language), pictured
+        or not, heaviest first; empty for a word they do not know. Pictures of a known word are answered with its
+        senses favoured, whichever source fetched them."""
+        try:
+            return self.source("offline").named_senses(word, lang)
+        except (VisembError, OSError):
+            return []
+
     def pictures(self, images: Sequence[ImageInput], *, names: Sequence[str] | None = None,
                  query: str = "your pictures", source: str = "upload", topn: int = 10,
                  progress: Progress | None = None, senses: Sequence[str] = (),
@@ -104,7 +113,9 @@ class Translator:
         src = self.source(source) if isinstance(source, str) else source
         failure = None
         try:
-            fetched, used = with_known_senses(src.fetch(word, images, dest=dest, lang=lang), src, lang), src
+            fetched, used = src.fetch(word, images, dest=dest, lang=lang), src
+            if src.name in WEB_SOURCES and not fetched.senses:  # a web search knows no senses of its own
+                fetched = replace(fetched, senses=self.senses(fetched.word, lang))
         except VisembError as exc:
             if not fallback or src.name not in WEB_SOURCES:
                 raise

@@ -74,7 +74,7 @@ def test_offline_lexicon_is_reproducible_byte_for_byte(tmp_path, shared):
     import sys
 
     offline = DEFAULT_STORE.parent / "offline"
-    script = ("import csv, sys; from visemb.sources.labelled import Lexicon; "
+    script = ("import csv, sys; from visemb.lexicon.senses import Lexicon; "
               "w = sorted({r['wnid'] for r in csv.DictReader(open(sys.argv[1]))}); "
               "Lexicon.from_wordnet(w).save_json(sys.argv[2])")
     for seed in ("1", "2"):

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from visemb.encoder_spec import REPO_ROOT
 from visemb.errors import SourceUnavailableError, VisembError
-from visemb.sources.foreign_labels import ForeignLabels
-from visemb.sources.labelled import LabelledSource, Lexicon
+from visemb.lexicon.foreign_labels import ForeignLabels
+from visemb.lexicon.senses import Lexicon
+from visemb.sources.labelled import LabelledSource
 
 OFFLINE_DIR = REPO_ROOT / "data" / "default" / "offline"
 
