@@ -131,7 +131,9 @@ def main() -> int:
                                            "limit": a.limit},
                             "images": int(len(vectors)), "projections": sorted(coords),
                             "benchmark_fixture": "benchmarks/big_store.py: never shipped"})
-    store.save(a.out, vector_dtype="float16")
+    from visemb.map_layout import views
+
+    store.with_parts(map_overview=views(store)).save(a.out, vector_dtype="float16")  # as a build saves its map
     print(f"{len(store):,} nouns, {len(vectors):,} distinct photos -> {a.out} in {time.perf_counter() - t0:.0f} s")
     return 0
 

@@ -234,6 +234,7 @@ def merge_stage(work: Path, cfg: PipelineConfig, out: Path, vector_dtype: str = 
         PipelineError: naming the partitions that are not finished, or a unit whose images do not add up.
     """
     from visemb.store import Store
+    from visemb.map_layout import views
     from visemb.store_parts import StoreParts
 
     work = Path(work)
@@ -249,6 +250,7 @@ def merge_stage(work: Path, cfg: PipelineConfig, out: Path, vector_dtype: str = 
     kept_units = [vocab["entries"][i]["units"] for i in keep_index]
     store = store.with_parts(manifest(cfg, imgs, entries, coords, prototypes), hubness=store.compute_hubness(),
                              coords=coords, thumbnails=thumbnails(cfg, kept_units, vectors, imgs, path_base))
+    store = store.with_parts(map_overview=views(store))  # the map's full views, so that the app need not compute them
     store.save(out, vector_dtype=vector_dtype)
     report = {"no_usable_image": missing, "entries": len(entries), "images": int(len(imgs.vectors)),
               "skipped_images": imgs.skipped}

@@ -50,3 +50,18 @@ def test_no_module_of_the_library_or_the_evaluation_is_over_400_lines():
     long = {str(p.relative_to(REPO)): n for pkg in ("visemb", "evaluation") for p in (REPO / pkg).rglob("*.py")
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400}
     assert long == {}
+
+
+def test_a_store_persists_without_the_map_or_wordnet():
+    """Saving and loading a store imports neither the map's layout nor WordNet (anywhere in those modules): a build
+    computes the map's views and hands them over, and no import circle runs through the store."""
+    import ast
+
+    persistence = ("store", "store_files", "store_parts", "thumbnails_file", "folder_swap", "npz_file", "index_file")
+    imported = {}
+    for name in persistence:
+        tree = ast.parse((REPO / "visemb" / f"{name}.py").read_text(encoding="utf-8"))
+        imported[name] = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | \
+            {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert {m: sorted(i & {"visemb.map_layout", "visemb.wordnet_data", "nltk"}) for m, i in imported.items()} == \
+        {m: [] for m in persistence}

@@ -75,7 +75,7 @@ def test_a_store_saves_its_full_view_and_the_map_reads_it(tmp_path, caplog):
     import logging
 
     from tests.helpers import relist
-    from visemb.map_layout import overview
+    from visemb.map_layout import overview, views
     from visemb.store import Store
     from visemb.store_parts import StoreParts
 
@@ -89,6 +89,8 @@ def test_a_store_saves_its_full_view_and_the_map_reads_it(tmp_path, caplog):
     store = Store(rng.normal(size=(60, 8)).astype(np.float32), entries,
                   parts=StoreParts(coords={"pca": rng.normal(size=(60, 2))}, thumbnails=[b"\xff\xd8jpeg"] * 60))
     store.save(tmp_path / "s")
+    assert Store.load(tmp_path / "s").map_overview == {}  # a save writes the views a build computed, no more
+    store.with_parts(map_overview=views(store)).save(tmp_path / "s")
     assert Store.load(tmp_path / "s").map_overview["pca"]["pictures"]["rows"]
     f = tmp_path / "s" / "map_layout.json"  # crafted: a picture past the rows, listed with its checksum
     view = json.loads(f.read_text())
@@ -113,9 +115,10 @@ def test_a_store_is_saved_even_when_its_full_view_cannot_be_computed(tmp_path, m
     monkeypatch.setattr(visemb.map_layout, "overview", broken)
     entries = [{"key": f"k{i}", "synsets": [f"k{i}.n.01"]} for i in range(20)]
     store = Store(np.ones((20, 4), np.float32), entries, parts=StoreParts(coords={"pca": np.zeros((20, 2))}))
-    with caplog.at_level(logging.WARNING, logger="visemb.store_files"):
+    with caplog.at_level(logging.WARNING, logger="visemb.map_layout"):
+        store = store.with_parts(map_overview=visemb.map_layout.views(store))
         store.save(tmp_path / "s")
-    assert "not saved (ValueError: no clusters)" in caplog.text
+    assert "not computed (ValueError: no clusters)" in caplog.text
     loaded = Store.load(tmp_path / "s")
     assert loaded.map_overview == {} and set(loaded.coords) == {"pca"}
 

@@ -7,13 +7,13 @@
   top-level nouns (lexicographer file ``noun.Tops``: *entity*, *animal*, *artifact*), or by a commoner noun that
   covers nearly the same members (*mammal* for *placental*, when WordNet is at hand); it takes the fewest clusters
   that name enough regions.
-- :func:`overview` is both for a store's full view; a store saves it per projection (``map_layout.json``), so that
-  the map's first view computes neither; :func:`overview_misfit` checks a saved one.
+- :func:`overview` is both for a store's full view; a build computes it per projection (:func:`views`) and the store
+  saves it (``map_layout.json``), so that the map's first view computes neither
+  (:func:`visemb.store_parts.map_view_misfit` checks a saved one).
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Sequence
@@ -219,23 +219,17 @@ def overview(store: "Store", proj: str) -> dict:
     return {"pictures": asdict(spread), "regions": [asdict(r) for r in found]}
 
 
-def overview_misfit(saved: object, rows: int) -> str | None:
-    """Why a saved :func:`overview` cannot serve a store of ``rows`` rows; None if it can."""
-    def number(x) -> bool:
-        return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+def views(store: "Store") -> dict[str, dict]:
+    """The full view (:func:`overview`) of every projection of ``store``, as a build saves them with the store; a
+    projection whose view cannot be computed (no WordNet for its names, say) is left out with a warning, and the map
+    computes it when first shown."""
+    import logging
 
-    def row(x) -> bool:
-        return isinstance(x, int) and not isinstance(x, bool) and 0 <= x < rows
-
-    if not isinstance(saved, dict) or not isinstance(saved.get("pictures"), dict) \
-            or not isinstance(saved.get("regions"), list):
-        return "not a map overview"
-    pics = saved["pictures"]
-    if not (isinstance(pics.get("rows"), list) and all(row(r) for r in pics["rows"])
-            and number(pics.get("width")) and number(pics.get("height"))):
-        return "its pictures do not fit the store"
-    for r in saved["regions"]:
-        if not (isinstance(r, dict) and row(r.get("row")) and all(number(r.get(k)) for k in ("x", "y", "share"))
-                and isinstance(r.get("members"), int) and 0 <= r["members"] <= rows):
-            return "its regions do not fit the store"
-    return None
+    out = {}
+    for proj in sorted(store.coords):
+        try:
+            out[proj] = store.map_overview.get(proj) or overview(store, proj)
+        except Exception as exc:  # noqa: BLE001  (never lose a build over the map's view)
+            logging.getLogger(__name__).warning("the map's full view of %s was not computed (%s: %s); the map "
+                                                "computes it when first shown", proj, type(exc).__name__, exc)
+    return out

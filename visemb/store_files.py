@@ -29,7 +29,7 @@ from visemb.folder_swap import identity, remove_dead_saves, swap_in
 from visemb.index_file import INDEX_FILE, index_bytes, read_index
 from visemb.npz_file import read_npz
 from visemb.search import ANN_THRESHOLD, release_pages
-from visemb.store_parts import StoreParts, StoreRecord
+from visemb.store_parts import StoreParts, StoreRecord, map_view_misfit
 from visemb.thumbnails_file import Thumbnails, write_thumbnails
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 FORMAT_VERSION = 1
 FILES = ("vectors.npy", "entries.json", "aliases.json")  # every store has these
 TAXONOMY_FILE = "taxonomy.npz"  # the rows' ancestor table and depths (visemb.taxonomy), computed at build time
-MAP_FILE = "map_layout.json"  # per projection, the map's full view (visemb.map_layout.overview), computed at build time
+MAP_FILE = "map_layout.json"  # per projection, the map's full view (visemb.map_layout.views), as a build computed it
 OPTIONAL_FILES = (INDEX_FILE, TAXONOMY_FILE, MAP_FILE)  # checked when read; a damaged one is computed afresh
 logger = logging.getLogger(__name__)
 VERIFY_LIMIT = 256 * 1024 * 1024  # checksum files up to this size on load; larger ones get a size check
@@ -75,16 +75,10 @@ def _write_files(store: "Store", folder: Path, vector_dtype: str) -> None:
     np.savez(folder / TAXONOMY_FILE, **store.taxonomy.arrays())
     write_json(folder / "aliases.json", store.aliases)
     if store.coords:
-        from visemb.map_layout import overview
-
         np.savez(folder / "coords.npz", **{k: np.asarray(v, np.float32) for k, v in store.coords.items()})
-        views = {}
-        for proj in sorted(store.coords):
-            try:
-                views[proj] = store.map_overview.get(proj) or overview(store, proj)
-            except Exception as exc:  # the map computes it when first shown: never lose a build over it
-                logger.warning("the map's full view of %s was not saved (%s: %s)", proj, type(exc).__name__, exc)
-        write_json(folder / MAP_FILE, views)
+        views = {p: v for p, v in store.map_overview.items() if p in store.coords}  # as a build computed them
+        if views:
+            write_json(folder / MAP_FILE, views)
     if store.center is not None:
         np.save(folder / "center.npy", store.center)
     if store.hubness is not None:
@@ -183,11 +177,9 @@ def _saved_taxonomy(path: Path, files: dict, rows: int) -> dict[str, np.ndarray]
 
 
 def _saved_map(path: Path, files: dict, coords: dict, rows: int) -> dict[str, dict]:
-    """The map's saved full views, per projection, each checked (:func:`visemb.map_layout.overview_misfit`); a
+    """The map's saved full views, per projection, each checked (:func:`visemb.store_parts.map_view_misfit`); a
     missing or misfit one is left out, with a warning when the file was listed (the app then computes it on first
     view: not fatal)."""
-    from visemb.map_layout import overview_misfit
-
     def read(f: Path) -> dict:
         saved = read_json(f)
         if not isinstance(saved, dict):
@@ -197,7 +189,7 @@ def _saved_map(path: Path, files: dict, coords: dict, rows: int) -> dict[str, di
     out = {}
     saved = _optional(path, files, MAP_FILE, read, "the map's full view is computed when first shown") or {}
     for proj, view in saved.items():
-        why = overview_misfit(view, rows) if proj in coords else "no such projection"
+        why = map_view_misfit(view, rows) if proj in coords else "no such projection"
         if why:
             logger.warning("%s: %s's view: %s; it is computed when first shown", path / MAP_FILE, proj, why)
         else:

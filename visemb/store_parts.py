@@ -3,6 +3,7 @@ and what a store read from disk saved of its neighbour index, taxonomy and map. 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields
 from typing import Sequence
 
@@ -60,3 +61,26 @@ def legacy_parts(parts: StoreParts | None, given: dict) -> StoreParts:
     warnings.warn(f"Store({', '.join(f'{k}=' for k in given)}) is deprecated and will be removed: pass "
                   "parts=StoreParts(...) (visemb.store_parts)", DeprecationWarning, stacklevel=3)
     return StoreParts(**given)
+
+
+def map_view_misfit(saved: object, rows: int) -> str | None:
+    """Why a saved map view (:func:`visemb.map_layout.overview`) cannot serve a store of ``rows`` rows; None if it
+    can."""
+    def number(x) -> bool:
+        return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+    def row(x) -> bool:
+        return isinstance(x, int) and not isinstance(x, bool) and 0 <= x < rows
+
+    if not isinstance(saved, dict) or not isinstance(saved.get("pictures"), dict) \
+            or not isinstance(saved.get("regions"), list):
+        return "not a map overview"
+    pics = saved["pictures"]
+    if not (isinstance(pics.get("rows"), list) and all(row(r) for r in pics["rows"])
+            and number(pics.get("width")) and number(pics.get("height"))):
+        return "its pictures do not fit the store"
+    for r in saved["regions"]:
+        if not (isinstance(r, dict) and row(r.get("row")) and all(number(r.get(k)) for k in ("x", "y", "share"))
+                and isinstance(r.get("members"), int) and 0 <= r["members"] <= rows):
+            return "its regions do not fit the store"
+    return None
