@@ -65,3 +65,11 @@ def test_a_store_persists_without_the_map_or_wordnet():
             {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     assert {m: sorted(i & {"visemb.map_layout", "visemb.wordnet_data", "nltk"}) for m, i in imported.items()} == \
         {m: [] for m in persistence}
+
+
+def test_memory_housekeeping_stays_at_the_edges():
+    """Letting mapped pages go, trimming the heap and pausing the collector belong to loading and the index, not to
+    the answer or the statistics."""
+    for name in ("answer", "answer_rule", "class_scorer", "stats", "translate", "translator"):
+        text = (REPO / "visemb" / f"{name}.py").read_text(encoding="utf-8")
+        assert not any(word in text for word in ("release_pages", "trim_heap", "collector_paused")), name

@@ -34,12 +34,10 @@ class ClassScorer:
         f = np.atleast_2d(np.asarray(features, np.float32))
         if self.classifier is not None:
             return (f @ self.classifier.T).astype(np.float64)
-        from visemb.search import release_pages, similarities
+        from visemb.search import similarities
 
-        unit = self.store.unit_vectors
         # every row, a chunk at a time, then the classes' columns: no copy of the class rows (35K rows of a big store)
-        sims = similarities(self.store.prepare(f), unit)
-        release_pages(unit)  # a memory-mapped store's rows were all read: they need not stay resident
+        sims = similarities(self.store.prepare(f), self.store.unit_vectors)
         return rule.cosine_scale * sims[:, self.store.taxonomy.class_rows].astype(np.float64)
 
 

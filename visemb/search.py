@@ -152,12 +152,25 @@ def unit_rows(vectors: np.ndarray, sample: int = 256) -> bool:
 
 def similarities(q: np.ndarray, unit: np.ndarray) -> np.ndarray:
     """``q @ unit.T`` in float32; float16 rows a chunk at a time (never all at once), through
-    :func:`visemb.half_product.half_product`."""
+    :func:`visemb.half_product.half_product`. Every row was read: a memory-mapped ``unit``'s pages are let go after
+    (they are read again on demand), so callers keep no housekeeping of their own."""
     if unit.dtype != np.float16:
-        return q @ unit.T
-    from visemb.half_product import half_product
+        out = q @ unit.T
+    else:
+        from visemb.half_product import half_product
 
-    return half_product(q, unit)
+        out = half_product(q, unit)
+    release_pages(unit)
+    return out
+
+
+def rows_product(unit: np.ndarray, a: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+    """The cosines between rows ``a`` and rows ``b`` (default: ``a``) of ``unit`` in float32; a memory-mapped
+    ``unit``'s pages are let go after the read."""
+    left = np.asarray(unit[a], np.float32)
+    out = left @ (left if b is None else np.asarray(unit[b], np.float32)).T
+    release_pages(unit)
+    return out
 
 
 def release_pages(array: np.ndarray) -> None:

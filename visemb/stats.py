@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from visemb.search import release_pages
+from visemb.search import rows_product
 from visemb.store import Store
 
 
@@ -13,16 +13,12 @@ def pair_similarities(store: Store, n_pairs: int = 20000, seed: int = 0) -> np.n
     every pair between two disjoint random samples of ``sqrt(n_pairs)`` rows each, so that a memory-mapped 40K-noun
     store reads a few hundred rows, not all of them; a store too small for that gives every pair of its rows."""
     rows = np.array([i for i in range(len(store)) if i not in store.repeats])
-    unit = store.unit_vectors
     side = int(np.ceil(np.sqrt(n_pairs)))
     if len(rows) >= 2 * side:
         pick = np.random.default_rng(seed).choice(rows, 2 * side, replace=False)
-        a, b = np.sort(pick[:side]), np.sort(pick[side:])
-        sims = (np.asarray(unit[a], np.float32) @ np.asarray(unit[b], np.float32).T).ravel()
+        sims = rows_product(store.unit_vectors, np.sort(pick[:side]), np.sort(pick[side:])).ravel()
     else:
-        u = np.asarray(unit[rows], np.float32)
-        sims = (u @ u.T)[np.triu_indices(len(rows), k=1)]
-    release_pages(unit)  # rows of a memory-mapped store need not stay resident
+        sims = rows_product(store.unit_vectors, rows)[np.triu_indices(len(rows), k=1)]
     return np.sort(sims)
 
 
