@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from app.helpers import (category_of, code, get_encoder, get_store, pair_distribution, param, plain, set_params,
-                         share_link, shorten, show_error, thumb_image, web_reachable)
+from app.helpers import (category_of, code, credit_line, get_encoder, get_store, pair_distribution, param, plain,
+                         set_params, share_link, shorten, show_error, thumb_image, web_reachable)
 from app.tables import nouns_table, prepare_tables, show_table
 from visemb.stats import percentile
 from visemb.suggest import suggest
@@ -64,6 +64,9 @@ def show_senses(word: str, topn: int, hide: bool) -> None:
                 t1.image(thumb_image(row), width=80)
             t2.markdown(f"**{plain(store.index_to_key[row].replace('_', ' '))}** · {code(e['synsets'][0])} · "
                         f"{plain(category_of(e))}  \n{plain(e.get('gloss', ''))}")
+            credits = [c for c in e.get("credits") or () if isinstance(c, dict)]
+            if credits:  # a store built from a licensed source: who made the noun's pictures
+                t2.caption("Pictures: " + "; ".join(credit_line(c) for c in credits[:3]))
             near = store.neighbours(row, topn, hide_relatives=hide)
             show_table(nouns_table([(n.row, n.cosine) for n in near]))
 

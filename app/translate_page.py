@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from app.helpers import (APP_MAX_IMAGES, MAX_WORD_CHARS, SOURCE_LABELS, APP_WEB_SOURCES, cached_source, get_translator,
-                         param, plain, set_params, share_link, show_error, translate_word, web_failure_reason,
-                         web_reachable)
+from app.helpers import (APP_MAX_IMAGES, MAX_WORD_CHARS, OFFLINE_CREDIT, SOURCE_LABELS, APP_WEB_SOURCES, cached_source,
+                         credit_line, get_translator, param, plain, set_params, share_link, show_error,
+                         translate_word, web_failure_reason, web_reachable)
 from app.tables import nouns_table, prepare_tables, show_table
 from visemb.errors import VisembError
 from visemb.limits import LIMITS, clamp
@@ -93,6 +93,11 @@ def show_translation(t, params: dict | None = None):
             else:
                 st.image(img, width="stretch")
             st.caption(f"→ {plain(key.replace('_', ' '))} ({score:.0%})")
+            credit = t.credits.get(img) if isinstance(img, str) else None
+            if credit:  # a licensed source's picture: who made it, its licence, its page
+                st.caption(credit_line(credit))
+            elif t.source == "offline":
+                st.caption(OFFLINE_CREDIT)
     from app.on_map import remember
 
     remember(t, st.session_state.get("_uploads") if params is None else None, params)

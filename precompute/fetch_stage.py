@@ -150,7 +150,12 @@ def _fetch_unit(source, cfg: PipelineConfig, unit: dict, u: int, image_root: Pat
                 result = source.fetch_class(unit["wnid"], cfg.images_per_noun)
             else:
                 result = source.fetch(unit["query"].replace("_", " "), cfg.images_per_noun, dest=dest)
-            return {"unit": u, "status": "ok", "paths": [str(p) for p in result.paths], "notes": result.notes}
+            record = {"unit": u, "status": "ok", "paths": [str(p) for p in result.paths], "notes": result.notes}
+            if result.credits:  # a licensed source's authors, licences and pages, kept beside the pictures
+                from dataclasses import asdict
+
+                record["credits"] = {str(p): asdict(c) for p, c in result.credits.items()}
+            return record
         except OSError as exc:
             if _no_space(exc):
                 check_room(image_root, short=True)

@@ -25,6 +25,8 @@ AGGREGATION = ("mean of L2-normalised image vectors per noun; a noun pooling sev
                "classifier's classes adds its class prototype (see class_prototypes and visemb.prototypes)")
 
 
+MAX_CREDITS = 16  # credits kept per noun: its pictures' (a noun pools at most a few dozen)
+
 def mosaic(paths: list[str], size: int) -> bytes | None:
     """A square JPEG of up to four images: 2 side by side for two or three, a 2x2 grid for four (None when
     none can be read). A noun pooling several classes (dog, vehicle) shows several of them."""
@@ -155,6 +157,9 @@ def noun_rows(cfg: PipelineConfig, vocab: dict, imgs: Images,
         if prototype is not None:
             entry["class_prototype"] = True
         entry["n_images"] = int(sum(len(imgs.unit_rows.get(u, [])) for u in e["units"]))
+        credits = [c for u in e["units"] for c in ((imgs.fetch_records.get(u) or {}).get("credits") or {}).values()]
+        if credits:  # who made the noun's pictures, under which licence (a licensed source's): shown with them
+            entry["credits"] = credits[:MAX_CREDITS]
         entry["n_classes"] = len(got)
         entries.append(entry)
     if not entries:

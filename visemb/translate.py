@@ -58,6 +58,7 @@ class Translation:
         kinds: the kinds of the answer the images show (each image's likeliest class, when it is a kind of the
             answer), most images first: what a kind answer rests on.
         found: where the word was found, in words (``perro — es (FreeDict): dog``); empty for a web search.
+        credits: image -> ``{"author", "licence", "page", "source"}`` for pictures whose source names them.
         web_failure: why the web source asked for gave no pictures, when the offline photos answered instead
             (:meth:`visemb.translator.Translator.word`); ``web_failure_kind``: ``unreachable``, ``no images`` or
             ``disk``.
@@ -81,6 +82,7 @@ class Translation:
     found: str = ""
     web_failure: str = ""
     web_failure_kind: str = ""
+    credits: dict[str, dict] = field(default_factory=dict)
 
     @property
     def rests_on(self) -> str:

@@ -93,8 +93,11 @@ class Translator:
         result = self.pictures(fetched.paths, names=[str(p) for p in fetched.paths], query=fetched.word,
                                source=source, topn=topn, progress=progress, senses=fetched.senses,
                                approximate=fetched.approximate)
+        from dataclasses import asdict
+
         return replace(result, notes=fetched.notes + result.notes, found=fetched.found,
-                       origins={k: v for k, v in fetched.origins.items() if k in result.images or k in result.skipped})
+                       origins={k: v for k, v in fetched.origins.items() if k in result.images or k in result.skipped},
+                       credits={k: asdict(c) for k, c in fetched.credits.items() if k in result.images})
 
     def word(self, word: str, source: str | ImageSource = "offline", *, images: int = 8, lang: str | None = None,
              dest: str | Path | None = None, fallback: bool = True, topn: int = 10,

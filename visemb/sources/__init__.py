@@ -52,6 +52,18 @@ def _labelled(**options) -> ImageSource:
     return LabelledSource(**options)
 
 
+def _commons(**options) -> ImageSource:
+    from visemb.sources.commons import CommonsSource
+
+    return CommonsSource(**options)
+
+
+def _openverse(**options) -> ImageSource:
+    from visemb.sources.openverse import OpenverseSource
+
+    return OpenverseSource(**options)
+
+
 def _offline(**options) -> ImageSource:
     from visemb.sources.offline import offline_source
 
@@ -64,6 +76,8 @@ SOURCES: dict[str, SourceInfo] = {s.name: s for s in (
     SourceInfo("google", "Google images", True, True, _web("google")),
     SourceInfo("baidu", "Baidu images", True, True, _web("baidu")),
     SourceInfo("flickr", "Flickr (needs FLICKR_API_KEY)", True, True, _web("flickr")),
+    SourceInfo("commons", "Wikimedia Commons (licensed, credited)", True, True, _commons),
+    SourceInfo("openverse", "Openverse (licensed, credited)", True, True, _openverse),
     SourceInfo("folder", "A folder of pictures per word", False, True, _folder),
     SourceInfo("labelled", "Labelled photos (a CSV of path,wnid)", False, False, _labelled),
 )}

@@ -26,6 +26,8 @@ class FetchResult:
             favours them (see :attr:`visemb.answer.AnswerRule.label_boost`). Empty: the word is not a known label.
         found: where the word was found, in words (``perro — es (FreeDict, CLDR emoji names): dog``); empty for
             a web search.
+        credits: path -> who made the picture and under which licence (:class:`visemb.sources.licensed.Credit`),
+            for sources that say (Wikimedia Commons, Openverse).
     """
 
     word: str
@@ -35,6 +37,7 @@ class FetchResult:
     approximate: bool = False
     senses: list[str] = field(default_factory=list)
     found: str = ""
+    credits: dict = field(default_factory=dict)
 
 
 def clean_query(word: str) -> str:
