@@ -141,6 +141,25 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """A request handler that logs nothing and answers through :meth:`send` (a client that hung up is no error)."""
+
+    def log_message(self, *args):
+        pass
+
+    def send(self, status: int, body: bytes, ctype: str, headers: dict | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except OSError:  # the client hung up: what a byte cap does
+            pass
+
+
 class LocalServer:
     """An HTTP server on ``127.0.0.1`` in a daemon thread that stops itself after ``lifetime`` seconds; ``url`` is its
     base URL. Use as ``with Server(...) as s:``."""
@@ -190,11 +209,8 @@ class LoopbackEngine(LocalServer):
         rng, lock = random.Random(seed), threading.Lock()
         outer = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
 
             def do_GET(self):
                 f = outer.faults
@@ -206,22 +222,22 @@ class LoopbackEngine(LocalServer):
                 if parts.path.startswith("/img/"):
                     return self._image(parts.path)
                 if parts.path != "/images/async":
-                    return self._send(404, b"not found", "text/plain")
+                    return self.send(404, b"not found", "text/plain")
                 with lock:
                     draw = rng.random()
                     outer.counts["pages"] += 1
                 if draw < f.throttle_rate:
                     outer.counts["throttled"] += 1
-                    return self._send(429, b"too many requests", "text/plain", {"Retry-After": "1"})
+                    return self.send(429, b"too many requests", "text/plain", {"Retry-After": "1"})
                 if draw < f.throttle_rate + f.error_rate:
                     outer.counts["errors"] += 1
-                    return self._send(500, b"server error", "text/plain")
+                    return self.send(500, b"server error", "text/plain")
                 q = parse_qs(parts.query)
                 query = unquote((q.get("q") or [""])[0]).strip()
                 first = int((q.get("first") or ["0"])[0] or 0)
                 n = outer.per_page if query and first < 3 * outer.per_page else 0
                 urls = [f"{outer.url}/img/{quote(query, safe='')}/{first + i}.jpg" for i in range(n)]
-                return self._send(200, results_page(urls), "text/html; charset=utf-8")
+                return self.send(200, results_page(urls), "text/html; charset=utf-8")
 
             def _image(self, path: str):
                 _, _, query, name = path.split("/", 3)
@@ -229,18 +245,9 @@ class LoopbackEngine(LocalServer):
                 outer.counts["images"] += 1
                 if _h("broken", query, index) % 10_000 < outer.faults.broken_rate * 10_000:
                     outer.counts["broken"] += 1
-                    return self._send(200, b"<html>this is not an image</html>", "image/jpeg")
+                    return self.send(200, b"<html>this is not an image</html>", "image/jpeg")
                 photo = outer.photos.photos_for(query, index + 1)[index]
-                return self._send(200, outer.photos.image_bytes(photo), "image/jpeg")
-
-            def _send(self, status: int, body: bytes, ctype: str, headers: dict | None = None):
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                for k, v in (headers or {}).items():
-                    self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(body)
+                return self.send(200, outer.photos.image_bytes(photo), "image/jpeg")
 
         super().__init__(Handler, port, lifetime, "loopback-engine")
 

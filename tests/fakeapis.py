@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from precompute.loopback import LocalServer
+from precompute.loopback import LocalServer, QuietHandler
 from tests.fakesearch import image_bytes
 
 FILES = [("image/jpeg", "CC BY-SA 4.0", '<a href="//commons.wikimedia.org/wiki/User:Ann">Ann <b>Example</b></a>'),
@@ -36,10 +35,7 @@ class FakeApis(LocalServer):
         self.asked: Counter = Counter()
         outer = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self):
                 outer.requests.append(self.path)
                 outer.agents.append(self.headers.get("User-Agent", ""))
@@ -73,16 +69,7 @@ class FakeApis(LocalServer):
                 self.end_headers()
 
             def _send(self, body: bytes, ctype: str, status: int = 200, headers: dict | None = None):
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                for k, v in (headers or {}).items():
-                    self.send_header(k, v)
-                self.end_headers()
-                try:
-                    self.wfile.write(body)
-                except OSError:  # the client hung up: what a byte cap does
-                    pass
+                self.send(status, body, ctype, headers)
 
         super().__init__(Handler, lifetime=lifetime, name="fake-apis")
 

@@ -15,12 +15,11 @@ import hashlib
 import io
 import random
 import time
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from PIL import Image, ImageDraw
 
-from precompute.loopback import LocalServer
+from precompute.loopback import LocalServer, QuietHandler
 
 
 def image_bytes(word: str, i: int, size: int = 96) -> bytes:
@@ -55,10 +54,7 @@ class FakeSearch(LocalServer):
         self.requests: list[str] = []
         outer = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self):
                 outer.requests.append(self.path)
                 parts = urlsplit(self.path)
@@ -113,11 +109,7 @@ class FakeSearch(LocalServer):
                     pass
 
             def _send(self, body: bytes, ctype: str):
-                self.send_response(200)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self.send(200, body, ctype)
 
         super().__init__(Handler, lifetime=lifetime, name="fake-search")
 

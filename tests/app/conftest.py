@@ -103,3 +103,18 @@ def shot(page):
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
     return take
+
+
+@pytest.fixture
+def web_source_at(monkeypatch):
+    """``web_source_at(name, url)``: the app's ``name`` web source served from ``url`` and seen as reachable; the
+    app's translator (which keeps its sources) is cleared before and after."""
+    from app import helpers
+
+    def point(name: str, url: str) -> None:
+        monkeypatch.setenv(f"VISEMB_{name.upper()}_URL", url)
+        monkeypatch.setattr(helpers, "web_reachable", lambda engine="bing": True)
+        helpers.get_translator.clear()
+
+    yield point
+    helpers.get_translator.clear()

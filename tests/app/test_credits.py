@@ -6,26 +6,19 @@ from tests.app.test_pages import no_exceptions, texts
 from tests.fakeapis import FakeApis
 
 
-def test_a_commons_translation_credits_each_picture(app_test, monkeypatch):
-    from app import helpers
-
+def test_a_commons_translation_credits_each_picture(app_test, web_source_at):
     with FakeApis() as api:
-        monkeypatch.setenv("VISEMB_COMMONS_URL", api.url)
-        monkeypatch.setattr(helpers, "web_reachable", lambda name="bing": True)
-        helpers.get_translator.clear()
-        try:
-            at = app_test.run()
-            at.selectbox(key="source").set_value("commons").run()
-            at.slider(key="k").set_value(2).run()
-            at.text_input(key="q").set_value("dog").run()
-            no_exceptions(at)
-            assert "dog →" in texts(at)
-            credits = [c.value for c in at.caption if "·" in c.value and "commons.wikimedia.org" in c.value]
-            assert len(credits) == 2 and "Ann Example" in credits[0] and "CC BY\\-SA 4\\.0" in credits[0]
-            assert "[Wikimedia Commons](https://commons.wikimedia.org/wiki/File:dog_0)" in credits[0]
-            assert all(inert(c.replace("](https://commons", "")) for c in credits)
-        finally:
-            helpers.get_translator.clear()
+        web_source_at("commons", api.url)
+        at = app_test.run()
+        at.selectbox(key="source").set_value("commons").run()
+        at.slider(key="k").set_value(2).run()
+        at.text_input(key="q").set_value("dog").run()
+        no_exceptions(at)
+        assert "dog →" in texts(at)
+        credits = [c.value for c in at.caption if "·" in c.value and "commons.wikimedia.org" in c.value]
+        assert len(credits) == 2 and "Ann Example" in credits[0] and "CC BY\\-SA 4\\.0" in credits[0]
+        assert "[Wikimedia Commons](https://commons.wikimedia.org/wiki/File:dog_0)" in credits[0]
+        assert all(inert(c.replace("](https://commons", "")) for c in credits)
 
 
 def test_an_offline_photo_says_it_is_imagenets_for_research(app_test):

@@ -144,29 +144,24 @@ def test_a_stores_category_is_no_link_in_the_maps_legend(app_test, hostile_store
     assert not any("<a " in str(t.get("hovertext", "")) for t in traces)
 
 
-def test_the_translate_page_and_the_map_name_a_download_folder_that_is_a_file(app_test, tmp_path, monkeypatch):
+def test_the_translate_page_and_the_map_name_a_download_folder_that_is_a_file(app_test, tmp_path, monkeypatch,
+                                                                            web_source_at):
     from app import helpers
     from tests.app.test_pages import texts
     from tests.fakesearch import FakeSearch
 
     (tmp_path / "not-a-folder").write_text("x")
     monkeypatch.setenv("VISEMB_TMP", str(tmp_path / "not-a-folder"))
-
     with FakeSearch() as fs:
-        monkeypatch.setenv("VISEMB_BING_URL", fs.url)
-        monkeypatch.setattr(helpers, "web_reachable", lambda name="bing": True)
-        helpers.get_translator.clear()
-        try:
-            at = app_test.run()
-            at.selectbox(key="source").set_value("bing").run()
-            at.text_input(key="q").set_value("chien").run()
-            no_exceptions(at)
-            assert at.warning and "could not save its pictures on this server's disk" in at.warning[0].value
-            assert "VISEMB\\_TMP" in " ".join(c.value for c in at.caption) and "chien → **dog**" in texts(at)
-            helpers.shared_answers.clear()
-            at = open_page(app_test, "app/map_page.py", q="chien", source="bing", k="4")
-            no_exceptions(at)
-            assert any("could not save its pictures" in w.value for w in at.warning)
-            assert any("the star is the answer, dog" in c.value for c in at.caption)
-        finally:
-            helpers.get_translator.clear()
+        web_source_at("bing", fs.url)
+        at = app_test.run()
+        at.selectbox(key="source").set_value("bing").run()
+        at.text_input(key="q").set_value("chien").run()
+        no_exceptions(at)
+        assert at.warning and "could not save its pictures on this server's disk" in at.warning[0].value
+        assert "VISEMB\\_TMP" in " ".join(c.value for c in at.caption) and "chien → **dog**" in texts(at)
+        helpers.shared_answers.clear()
+        at = open_page(app_test, "app/map_page.py", q="chien", source="bing", k="4")
+        no_exceptions(at)
+        assert any("could not save its pictures" in w.value for w in at.warning)
+        assert any("the star is the answer, dog" in c.value for c in at.caption)
