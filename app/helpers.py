@@ -22,7 +22,9 @@ ENCODER_OPTIONS = {"batch_size": 1, "low_memory": True}
 # the app offers the shipped photos, the web engines and the licensed sources that need no key
 APP_SOURCES = ("offline", "bing", "commons", "openverse", "google", "baidu")
 APP_WEB_SOURCES = tuple(n for n in APP_SOURCES if SOURCES[n].needs_network)  # those that need no key
-SOURCE_LABELS = {n: SOURCES[n].label for n in APP_SOURCES}
+WEB = "web"  # not one source: the web sources in the visitor's order, the first that answers
+WEB_ORDER = ("commons", "openverse", "bing")  # licensed, credited pictures first; bing for breadth
+SOURCE_LABELS = {WEB: "The web: the first source that answers", **{n: SOURCES[n].label for n in APP_SOURCES}}
 
 
 SHARED_MODULES = ("numpy", "pandas", "plotly.graph_objects", "plotly.colors", "altair", "PIL.Image")
@@ -135,10 +137,17 @@ def shared_answers():
     return SharedAnswers()
 
 
-def translate_word(word: str, source: str, k: int, lang: str, status=None):
-    """The translation of ``k`` images of ``word`` from ``source`` (the shipped photos when a web search fails, said
-    in ``web_failure``), shared by every session (:func:`shared_answers`: a web answer for ten minutes); each step is
-    written in ``status`` when one is given and this session computes it."""
+def web_order(text: str) -> tuple[str, ...]:
+    """The web sources a URL's ``order`` names (comma-separated), unknown ones left out; the default order if none."""
+    named = tuple(dict.fromkeys(n for n in str(text).split(",") if n in APP_WEB_SOURCES))
+    return named or WEB_ORDER
+
+
+def translate_word(word: str, source: str, k: int, lang: str, status=None, order: tuple[str, ...] = WEB_ORDER):
+    """The translation of ``k`` images of ``word`` from ``source`` (:data:`WEB`: the first of ``order`` that answers;
+    the shipped photos when the web fails, said in ``tried`` and ``web_failure``), shared by every session
+    (:func:`shared_answers`: a web answer for ten minutes); each step is written in ``status`` when one is given and
+    this session computes it."""
     from app.answers import WEB_TTL_S
 
     word, lang = word.strip(), (lang if lang and lang != "any" else "")
@@ -155,17 +164,18 @@ def translate_word(word: str, source: str, k: int, lang: str, status=None):
                 progress = lambda d, total: bar.progress(d / total)  # noqa: E731
 
         translator = get_translator()
-        return translator.word(word, source, images=int(k), lang=lang or None, topn=10, fetching=fetching,
-                               progress=lambda d, n: progress(d, n) if progress else None)
+        return translator.word(word, list(order) if source == WEB else source, images=int(k), lang=lang or None,
+                               topn=10, fetching=fetching, progress=lambda d, n: progress(d, n) if progress else None)
 
-    ttl = WEB_TTL_S if SOURCES[source].needs_network else None
-    return shared_answers().get((word, source, int(k), lang), compute, ttl)
+    ttl = WEB_TTL_S if source == WEB or SOURCES[source].needs_network else None
+    key = (word, source, int(k), lang, tuple(order) if source == WEB else ())
+    return shared_answers().get(key, compute, ttl)
 
 
 def app_source(name: str) -> tuple[str, str | None]:
     """(the image source to use, a note when ``name`` is not one the app offers): an unknown or unoffered name in a
     URL gives the offline photos, said so, never an error."""
-    if name in APP_SOURCES:
+    if name in APP_SOURCES or name == WEB:
         return name, None
     return "offline", (f"The image source “{plain(name[:40])}” is not one this app offers "
                        f"({', '.join(APP_SOURCES)}), so the offline photos are used.")
@@ -290,6 +300,19 @@ def show_error(exc: Exception) -> None:
 
 WEB_FAILURES = {"disk": "could not save its pictures on this server's disk", "unreachable": "could not be reached",
                 "no images": "found no usable images"}
+
+
+def explain_fallbacks(t) -> None:
+    """Which web sources failed and why, and which one answered instead (a warning; the reasons as captions)."""
+    if not t.tried:
+        return
+    failed = "; ".join(f"{SOURCE_LABELS.get(f['source'], f['source'])} {web_failure_reason(f['kind'])}"
+                       for f in t.tried)
+    answered = ("the offline photos shipped with visemb answered instead" if t.source == "offline"
+                else f"{SOURCE_LABELS.get(t.source, t.source)} answered instead")
+    st.warning(f"{failed}, so {answered}.", icon=":material/cloud_off:")
+    for f in t.tried:
+        st.caption(f"{SOURCE_LABELS.get(f['source'], f['source'])}: {plain(f['why'])}")
 
 
 def web_failure_reason(kind: str) -> str:

@@ -8,8 +8,8 @@ import io
 import numpy as np
 import streamlit as st
 
-from app.helpers import (APP_MAX_IMAGES, SOURCE_LABELS, app_source, get_store, plain, translate_word,
-                         web_failure_reason)
+from app.helpers import (APP_MAX_IMAGES, app_source, explain_fallbacks, get_store, param, plain, translate_word,
+                         web_order)
 
 KEY = "on_map"
 PICTURE_SIDE = 96
@@ -44,10 +44,8 @@ def remember(t, pictures: dict | None = None, params: dict | None = None) -> dic
 def _translated(word: str, source: str, k: int, lang: str) -> dict:
     """The overlay of a translation: the one every session shares (:func:`app.helpers.translate_word`), with a
     note when a web source gave no pictures and the offline photos answered instead."""
-    t = translate_word(word, source, k, lang)
-    if t.web_failure:
-        st.warning(f"{SOURCE_LABELS[source]} {web_failure_reason(t.web_failure_kind)}, so the map shows a translation "
-                   f"from the offline photos shipped with visemb: {plain(t.web_failure)}", icon=":material/cloud_off:")
+    t = translate_word(word, source, k, lang, order=web_order(param("order")))
+    explain_fallbacks(t)
     return {"query": t.query, "answer": t.answer, "params": {}, "photos": [
         (key, picture_uri(img)) for img, (key, _) in zip(t.images, t.image_top)]}
 

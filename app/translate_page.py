@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from app.helpers import (APP_MAX_IMAGES, MAX_WORD_CHARS, OFFLINE_CREDIT, SOURCE_LABELS, APP_WEB_SOURCES, cached_source,
-                         credit_line, get_translator, param, plain, set_params, share_link, show_error,
-                         translate_word, web_failure_reason, web_reachable)
+from app.helpers import (APP_MAX_IMAGES, MAX_WORD_CHARS, OFFLINE_CREDIT, SOURCE_LABELS, APP_WEB_SOURCES, WEB, WEB_ORDER,
+                         cached_source, credit_line, explain_fallbacks, get_translator, param, plain, set_params,
+                         share_link, show_error, translate_word, web_order, web_reachable)
 from app.tables import nouns_table, prepare_tables, show_table
 from visemb.errors import VisembError
 from visemb.limits import LIMITS, clamp
@@ -20,8 +20,8 @@ st.caption("A word in any language becomes images; the images become a vector; t
            + ", ".join(f"*{w}*" for w, _, _ in EXAMPLES) + ".")
 
 online = web_reachable()
-options = ["offline", *APP_WEB_SOURCES]
-wanted = param("source", "offline" if not online else "bing")
+options = ["offline", WEB, *APP_WEB_SOURCES]
+wanted = param("source", "offline" if not online else WEB)
 source = st.session_state.get("source") or (wanted if wanted in options else "offline")
 languages = ["any", *cached_source("offline").foreign.languages()]
 wanted_lang = param("lang", "any")
@@ -45,6 +45,12 @@ with st.container(border=True):
     source = c2.selectbox("Image source", options, index=options.index(source), key="source",
                           format_func=SOURCE_LABELS.get)
     k = c3.slider("Images", LIMITS["images"][0], APP_MAX_IMAGES, link[2], key="k")
+    order = web_order(param("order"))
+    if source == WEB:
+        order = tuple(st.multiselect("Web sources, tried in this order", APP_WEB_SOURCES, default=list(order),
+                                     key="order", format_func=SOURCE_LABELS.get,
+                                     help="The first that answers gives the pictures; one that fails says why.")
+                      ) or WEB_ORDER
     lang = st.selectbox("Language of the word", languages, key="lang", index=languages.index(link[3]),
                         format_func=lambda c: "any language" if c == "any" else f"{language_name(c)} ({c})",
                         help="Only labels in this language are matched (the offline photos); 'any' matches every "
@@ -54,6 +60,8 @@ if not online:
             "used (1,300 held-out photos, labels in 90+ languages).", icon=":material/cloud_off:")
 elif source in APP_WEB_SOURCES:
     st.caption(f"Searching {SOURCE_LABELS[source]} live.")
+elif source == WEB:
+    st.caption("Searching " + ", then ".join(SOURCE_LABELS[n] for n in order) + " live, until one answers.")
 
 tab_word, tab_picture = st.tabs([":material/translate: Word", ":material/photo_camera: Your picture"])
 
@@ -109,7 +117,8 @@ def show_translation(t, params: dict | None = None):
 
 
 with tab_word:
-    set_params(q=word.strip(), source=source, k=k, lang=lang if lang != "any" else "")
+    set_params(q=word.strip(), source=source, k=k, lang=lang if lang != "any" else "",
+               order=",".join(order) if source == WEB and order != WEB_ORDER else "")
     if word.strip():
         try:
             early = st.session_state.pop(LINK_ANSWER, None)
@@ -118,13 +127,9 @@ with tab_word:
             else:
                 with st.status(f"Translating “{plain(word.strip())}”…", expanded=False) as status:
                     # a web search that fails (unreachable, blocked, no images): the shipped photos, said so below
-                    t = translate_word(word, source, k, lang, status)
+                    t = translate_word(word, source, k, lang, status, order)
                     status.update(label=f"Translated “{plain(word.strip())}”", state="complete")
-            if t.web_failure:
-                why = web_failure_reason(t.web_failure_kind)
-                st.warning(f"{SOURCE_LABELS[source]} {why}, so this translation uses the offline photos shipped "
-                           "with visemb.", icon=":material/cloud_off:")
-                st.caption(f"{SOURCE_LABELS[source]}: {plain(t.web_failure)}")
+            explain_fallbacks(t)
             show_translation(t, {"q": word.strip(), "source": source, "k": str(k),
                                  "lang": lang if lang != "any" else ""})
         except VisembError as exc:

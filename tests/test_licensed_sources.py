@@ -111,3 +111,23 @@ def test_a_store_built_from_commons_keeps_each_nouns_credits(api, tmp_path):
         credits = store.entries[store.get_index(key)]["credits"]
         assert [c["author"] for c in credits] == ["Ann Example", "not named (see the file page)"]
         assert all(c["source"] == "Wikimedia Commons" and c["page"].startswith("https://") for c in credits)
+
+
+def test_the_first_source_that_answers_gives_the_pictures_and_the_failures_are_named(api, monkeypatch):
+    from tests.fakesearch import dead_url
+    from visemb.defaults import DEFAULT_STORE
+    from visemb.store import Store
+    from visemb.translator import Translator
+
+    monkeypatch.setenv("VISEMB_COMMONS_URL", dead_url())
+    monkeypatch.setenv("VISEMB_OPENVERSE_URL", api.url)
+    tr = Translator(Store.load(DEFAULT_STORE))
+    t = tr.word("dog", ["commons", "openverse"], images=2)
+    assert t.source == "openverse" and [f["source"] for f in t.tried] == ["commons"]
+    assert t.tried[0]["kind"] == "unreachable" and "Cannot reach Wikimedia Commons" in t.tried[0]["why"]
+    assert len(t.credits) == 2
+    monkeypatch.setenv("VISEMB_OPENVERSE_URL", dead_url())
+    t = Translator(Store.load(DEFAULT_STORE)).word("chien", ["commons", "openverse"], images=2, lang="fr")
+    assert t.source == "offline" and [f["source"] for f in t.tried] == ["commons", "openverse"] and t.answer == "dog"
+    with pytest.raises(SourceUnavailableError, match="Wikimedia Commons"):
+        Translator(Store.load(DEFAULT_STORE)).word("chien", ["commons", "openverse"], images=2, fallback=False)

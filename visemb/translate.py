@@ -59,6 +59,7 @@ class Translation:
             answer), most images first: what a kind answer rests on.
         found: where the word was found, in words (``perro — es (FreeDict): dog``); empty for a web search.
         credits: image -> ``{"author", "licence", "page", "source"}`` for pictures whose source names them.
+        tried: the web sources that failed before ``source`` answered, in order: ``{"source", "why", "kind"}``.
         web_failure: why the web source asked for gave no pictures, when the offline photos answered instead
             (:meth:`visemb.translator.Translator.word`); ``web_failure_kind``: ``unreachable``, ``no images`` or
             ``disk``.
@@ -83,6 +84,7 @@ class Translation:
     web_failure: str = ""
     web_failure_kind: str = ""
     credits: dict[str, dict] = field(default_factory=dict)
+    tried: list[dict] = field(default_factory=list)
 
     @property
     def rests_on(self) -> str:

@@ -99,37 +99,47 @@ class Translator:
                        origins={k: v for k, v in fetched.origins.items() if k in result.images or k in result.skipped},
                        credits={k: asdict(c) for k, c in fetched.credits.items() if k in result.images})
 
-    def word(self, word: str, source: str | ImageSource = "offline", *, images: int = 8, lang: str | None = None,
-             dest: str | Path | None = None, fallback: bool = True, topn: int = 10,
+    def word(self, word: str, source: str | ImageSource | Sequence[str] = "offline", *, images: int = 8,
+             lang: str | None = None, dest: str | Path | None = None, fallback: bool = True, topn: int = 10,
              progress: Progress | None = None, fetching: Callable[[int], None] | None = None) -> Translation:
-        """Translate ``word`` through ``images`` pictures from ``source``; with ``fallback``, a web source that fails
-        (unreachable, no usable picture, no room for its downloads) gives way to the offline photos, and the
-        translation says why (:attr:`Translation.web_failure`). ``fetching(n)`` is told how many pictures came back
-        before they are embedded.
+        """Translate ``word`` through ``images`` pictures from ``source``, or from the first of several sources that
+        answers (``source`` a list, tried in its order); with ``fallback``, when every web source fails (unreachable,
+        no usable picture, no room for its downloads) the offline photos answer. The translation says which sources
+        failed and why (:attr:`Translation.tried`; the first's reason in ``web_failure``). ``fetching(n)`` is told
+        how many pictures came back before they are embedded.
 
         Raises:
             BadQueryError, NoImagesError, SourceUnavailableError, DiskError, EncoderMismatchError: with a message for
-                the user (a web source's own error when the offline photos have nothing either).
+                the user (the first web source's own error when the offline photos have nothing either).
         """
         from visemb.sources import WEB_SOURCES
 
-        src = self.source(source) if isinstance(source, str) else source
-        failure = None
-        try:
-            fetched, used = src.fetch(word, images, dest=dest, lang=lang), src
-            if src.name in WEB_SOURCES and not fetched.senses:  # a web search knows no senses of its own
-                fetched = replace(fetched, senses=self.senses(fetched.word, lang))
-        except VisembError as exc:
-            if not fallback or src.name not in WEB_SOURCES:
-                raise
-            used, failure = self.source("offline"), exc
+        order = [source] if isinstance(source, (str, ImageSource)) else list(source)
+        tried: list[tuple[str, VisembError]] = []
+        fetched = used = None
+        for candidate in order:
+            src = self.source(candidate) if isinstance(candidate, str) else candidate
+            try:
+                fetched, used = src.fetch(word, images, dest=dest, lang=lang), src
+                break
+            except VisembError as exc:
+                if src.name not in WEB_SOURCES or (not fallback and len(order) == 1):
+                    raise
+                tried.append((src.name, exc))
+        if used is None:
+            if not fallback:
+                raise tried[0][1]
+            used = self.source("offline")
             try:
                 fetched = used.fetch(word, images, dest=dest, lang=lang)
             except VisembError:
-                raise exc from None
+                raise tried[0][1] from None
+        if used.name in WEB_SOURCES and not fetched.senses:  # a web search knows no senses of its own
+            fetched = replace(fetched, senses=self.senses(fetched.word, lang))
         if fetching is not None:
             fetching(len(fetched.paths))
         t = self.fetched(fetched, used.name, topn=topn, progress=progress)
-        if failure is not None:
-            t = replace(t, web_failure=str(failure), web_failure_kind=failure_kind(failure))
+        if tried:
+            t = replace(t, web_failure=str(tried[0][1]), web_failure_kind=failure_kind(tried[0][1]),
+                        tried=[{"source": n, "why": str(e), "kind": failure_kind(e)} for n, e in tried])
         return t

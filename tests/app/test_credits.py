@@ -28,3 +28,19 @@ def test_an_offline_photo_says_it_is_imagenets_for_research(app_test):
     at = app_test.run()
     no_exceptions(at)
     assert [c.value for c in at.caption].count(OFFLINE_CREDIT) == 2
+
+
+def test_the_web_option_tries_the_sources_in_order_and_says_which_failed(app_test, web_source_at):
+    from tests.fakesearch import dead_url
+
+    with FakeApis() as api:
+        web_source_at("commons", dead_url())
+        web_source_at("openverse", api.url)
+        app_test.query_params.update(q="dog", source="web", k="2", order="commons,openverse")
+        at = app_test.run()
+        no_exceptions(at)
+        warning = " ".join(w.value for w in at.warning)
+        assert "Wikimedia Commons (licensed, credited) could not be reached" in warning
+        assert "Openverse (licensed, credited) answered instead" in warning
+        assert at.multiselect(key="order").value == ["commons", "openverse"]
+        assert any("example.org/dog" in c.value for c in at.caption)  # the answer's pictures, credited

@@ -56,8 +56,8 @@ def test_the_maps_overlay_asks_for_no_more_pictures_than_the_translate_page(app_
 
     asked = []
     real = helpers.translate_word
-    monkeypatch.setattr(helpers, "translate_word", lambda w, s, k, lang, status=None: asked.append(k)
-                        or real(w, s, k, lang, status))
+    monkeypatch.setattr(helpers, "translate_word", lambda w, s, k, lang, status=None, **kw: asked.append(k)
+                        or real(w, s, k, lang, status, **kw))
     import app.on_map
 
     monkeypatch.setattr(app.on_map, "translate_word", helpers.translate_word)
