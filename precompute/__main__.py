@@ -118,6 +118,15 @@ def _partition(text: str) -> tuple[int, int]:
     return i, n
 
 
+def fetch_rate(a) -> float:
+    """Searches a second in all: ``--fetch-rate``, else the rate the source's service allows (Commons, Openverse:
+    one a second), shared by every fetch task (the Ray driver divides it among the tasks in flight)."""
+    from visemb.sources import SOURCES
+
+    allowed = SOURCES[a.source].rate
+    return min(a.fetch_rate, allowed) if a.fetch_rate and allowed else a.fetch_rate or allowed
+
+
 def cmd_run(a) -> int:
     from precompute.fetch_stage import FetchPolicy
     from precompute.runner import run_all, run_partition
@@ -126,7 +135,7 @@ def cmd_run(a) -> int:
     cfg = _config_from_args(a)
     _check_source(cfg)  # before any work: options the source does not take
     cfg = open_work(work, cfg)
-    policy = FetchPolicy(threads=a.fetch_threads or (8 if a.engine == "ray" else 1), rate=a.fetch_rate)
+    policy = FetchPolicy(threads=a.fetch_threads or (8 if a.engine == "ray" else 1), rate=fetch_rate(a))
     if a.engine == "ray":
         from precompute.ray_driver import RaySettings, run_ray
 
@@ -258,7 +267,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--embed-actors", type=int, help="with --engine ray: encoder actors (default: GPUs, else CPUs-1)")
     p.add_argument("--fetch-threads", type=int, help="searches at once per fetch task (default: 1 local, 8 ray)")
     p.add_argument("--fetch-rate", type=float, default=0.0,
-                   help="at most this many searches per second in all (default: no limit)")
+                   help="at most this many searches per second in all (default: the source's own limit, "
+                        "one a second for commons and openverse; none for the others)")
     p.add_argument("--out", help="write the store here once all partitions are done")
     p.add_argument("--vector-dtype", default="float32", choices=["float32", "float16"])
     p.set_defaults(func=cmd_run)

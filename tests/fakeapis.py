@@ -29,7 +29,8 @@ FILETYPES = {"image/jpeg": "jpg", "image/svg+xml": "svg", "application/pdf": "pd
 class FakeApis(LocalServer):
     """``with FakeApis() as api:``; ``api.url`` serves both services."""
 
-    def __init__(self, lifetime: float = 300):
+    def __init__(self, lifetime: float = 300, thumb_base: str | None = None):
+        self.thumb_base = thumb_base  # thumbnails on another server (as upload.wikimedia.org is), or on this one
         self.requests: list[str] = []
         self.agents: list[str] = []
         self.asked: Counter = Counter()
@@ -75,7 +76,7 @@ class FakeApis(LocalServer):
 
     def _files(self, word: str):
         return [] if word.startswith("empty") else [
-            (i, mime, licence, artist, f"{self.url}/thumb/{quote(word, safe='')}/{i}.jpg")
+            (i, mime, licence, artist, f"{self.thumb_base or self.url}/thumb/{quote(word, safe='')}/{i}.jpg")
             for i, (mime, licence, artist) in enumerate(FILES)]
 
     def commons(self, word: str) -> dict:

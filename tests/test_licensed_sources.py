@@ -131,3 +131,16 @@ def test_the_first_source_that_answers_gives_the_pictures_and_the_failures_are_n
     assert t.source == "offline" and [f["source"] for f in t.tried] == ["commons", "openverse"] and t.answer == "dog"
     with pytest.raises(SourceUnavailableError, match="Wikimedia Commons"):
         Translator(Store.load(DEFAULT_STORE)).word("chien", ["commons", "openverse"], images=2, fallback=False)
+
+
+RATES = [(["--source", "commons"], 1.0), (["--source", "commons", "--fetch-rate", "0.5"], 0.5),
+         (["--source", "commons", "--fetch-rate", "5"], 1.0), (["--source", "bing"], 0.0),
+         (["--source", "bing", "--fetch-rate", "3"], 3.0)]
+
+
+@pytest.mark.parametrize("argv,expected", RATES)
+def test_a_build_keeps_to_the_services_rate_across_its_workers(argv, expected):
+    from precompute.__main__ import _parser, fetch_rate
+
+    a = _parser().parse_args(["run", "--work", "w", *argv])
+    assert fetch_rate(a) == expected

@@ -16,13 +16,15 @@ from visemb.sources.base import FetchResult, ImageSource, clean_query, fold
 @dataclass(frozen=True)
 class SourceInfo:
     """A registered source: ``build(**options)`` makes it; ``needs_network``; ``label`` for people; ``for_users``:
-    offered by the CLI and the app (``labelled`` is a build-time source)."""
+    offered by the CLI and the app (``labelled`` is a build-time source); ``rate``: the searches a second its
+    service allows in all (0: it names none), which a build keeps to across all its workers."""
 
     name: str
     label: str
     needs_network: bool
     for_users: bool
     build: Callable[..., ImageSource]
+    rate: float = 0.0
 
 
 def _web(engine: str) -> Callable[..., ImageSource]:
@@ -76,8 +78,8 @@ SOURCES: dict[str, SourceInfo] = {s.name: s for s in (
     SourceInfo("google", "Google images", True, True, _web("google")),
     SourceInfo("baidu", "Baidu images", True, True, _web("baidu")),
     SourceInfo("flickr", "Flickr (needs FLICKR_API_KEY)", True, True, _web("flickr")),
-    SourceInfo("commons", "Wikimedia Commons (licensed, credited)", True, True, _commons),
-    SourceInfo("openverse", "Openverse (licensed, credited)", True, True, _openverse),
+    SourceInfo("commons", "Wikimedia Commons (licensed, credited)", True, True, _commons, rate=1.0),
+    SourceInfo("openverse", "Openverse (licensed, credited)", True, True, _openverse, rate=1.0),
     SourceInfo("folder", "A folder of pictures per word", False, True, _folder),
     SourceInfo("labelled", "Labelled photos (a CSV of path,wnid)", False, False, _labelled),
 )}
