@@ -21,6 +21,9 @@ def nouns_table(rows_scores, extra: dict | None = None, score_name: str | None =
         if score_name:
             item[score_name] = round(float(score), 3)
         item.update({"category": category_of(e), "gloss": e.get("gloss", "")})
+        credits = [c for c in e.get("credits") or () if isinstance(c, dict)]
+        if credits:  # a store built from a licensed source: who made the noun's pictures, under which licence
+            item["pictures by"] = "; ".join(f"{c.get('author', '')} ({c.get('licence', '')})" for c in credits[:2])
         if extra:
             item.update({k: v.get(row, "") for k, v in extra.items()})
         data.append(item)
@@ -55,7 +58,7 @@ def table_html(records: list[dict]) -> str:
     scrolling box."""
     if not records:
         return ""
-    columns = list(records[0])
+    columns = list(dict.fromkeys(c for r in records for c in r))  # a column some rows lack is empty there
     head = "".join(f"<th>{escape(c)}</th>" for c in columns)
     body = []
     for r in records:

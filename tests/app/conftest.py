@@ -38,10 +38,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server() -> tuple[subprocess.Popen, str]:
-    """A fresh `streamlit run serve.py` (README's command) on a free loopback port, offline, once healthy."""
+def start_server(env_extra: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """A fresh `streamlit run serve.py` (README's command) on a free loopback port, offline (unless ``env_extra``
+    sets ``VISEMB_OFFLINE`` to ``0``), once healthy."""
     port = _free_port()
-    env = {**os.environ, "VISEMB_OFFLINE": "1", "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "VISEMB_OFFLINE": "1", "PYTHONPATH": str(REPO), **(env_extra or {})}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless=true",
                              "--server.address=127.0.0.1", f"--server.port={port}",
                              "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],

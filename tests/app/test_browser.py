@@ -225,3 +225,21 @@ def test_a_translation_is_drawn_on_the_map_and_its_url_reproduces_it(page, app_u
     wait_ready(fresh)
     fresh.wait_for_function(answer_drawn, timeout=WAIT)
     fresh.close()
+
+
+def test_web_pictures_carry_their_author_licence_and_page(page):
+    """A Commons translation in the browser: under each picture its author, its licence and a link to its page."""
+    from tests.app.conftest import start_server, stop_server
+    from tests.fakeapis import FakeApis
+
+    with FakeApis() as api:
+        proc, url = start_server({"VISEMB_OFFLINE": "0", "VISEMB_COMMONS_URL": api.url, "VISEMB_BING_URL": api.url})
+        try:
+            page.goto(f"{url}/?q=dog&source=commons&k=2")
+            page.get_by_role("heading", name=re.compile("dog →")).wait_for(timeout=WAIT)
+            expect(page.get_by_text("Ann Example", exact=False).first).to_be_visible(timeout=WAIT)
+            link = page.get_by_role("link", name="Wikimedia Commons").first
+            expect(link).to_have_attribute("href", "https://commons.wikimedia.org/wiki/File:dog_0")
+            assert page.get_by_text("CC BY-SA 4.0", exact=False).count() >= 1
+        finally:
+            stop_server(proc)

@@ -17,3 +17,15 @@ def test_noun_tables_are_inert_html_with_inline_thumbnails_only():
     assert "<div class=\"visemb-scroll\">" not in html
     assert "<div class=\"visemb-scroll\">" in table_html([row] * (SCROLL_AFTER_ROWS + 1))
 
+
+
+def test_a_nouns_pictures_credits_are_a_column_escaped(monkeypatch):
+    from app import tables
+    from tests.helpers import make_store
+
+    store = make_store()
+    store.entries[1]["credits"] = [{"author": "<b>Ann</b>", "licence": "CC BY 4.0", "page": "https://x.org/p"}]
+    monkeypatch.setattr(tables, "get_store", lambda: store)
+    monkeypatch.setattr(tables, "thumb_uri", lambda row: None)
+    html = tables.table_html(tables.nouns_table([(0, 0.9), (1, 0.8)]))
+    assert "<th>pictures by</th>" in html and "&lt;b&gt;Ann&lt;/b&gt; (CC BY 4.0)" in html and "<b>Ann" not in html
