@@ -8,7 +8,6 @@ version) count; any licence with NC (non-commercial) or ND (no derivatives), and
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import os
@@ -19,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from visemb.errors import NoImagesError, SourceUnavailableError
-from visemb.images import BadImageError, open_image
 from visemb.sources.base import FetchResult, ImageSource, clean_query
 from visemb.sources.guard import BlockedURLError, guarded_session_class, host_port
 
@@ -39,18 +37,13 @@ class Credit:
     page: str
     source: str
 
-    def line(self) -> str:
-        return f"{self.author} · {self.licence} · {self.source}"
-
 
 def reusable(licence: str) -> bool:
     """Whether ``licence`` (``CC BY-SA 4.0``, ``by-nc``, ``cc0``, ``Public domain``, ``pdm``…) allows reuse."""
     parts = re.split(r"[\s_-]+", licence.strip().lower())
-    if not parts or parts == [""] or {"nc", "nd"} & set(parts):
+    if {"nc", "nd"} & set(parts):
         return False
-    flat = "-".join(parts)
-    return flat.startswith(("cc0", "cc-zero", "public-domain", "pd", "pdm")) or \
-        flat.startswith(("cc-by", "by")) and not flat.startswith("by-nc")
+    return "-".join(parts).startswith(("cc0", "cc-zero", "public-domain", "pd", "pdm", "cc-by", "by"))
 
 
 def plain_text(markup: str | None) -> str:
@@ -103,7 +96,8 @@ class ApiSource(ImageSource):
         Raises:
             SourceUnavailableError: unreachable, throttled for longer, an error status, or not JSON (named).
         """
-        for attempt in (0, 1):
+        attempt = 0
+        while True:
             pace(host_port(url), self.interval_s)
             try:
                 r = self.session.get(url, params=params, headers=headers, timeout=self.timeout)
@@ -118,6 +112,7 @@ class ApiSource(ImageSource):
             lagged = isinstance(error, dict) and error.get("code") == "maxlag"
             if r.status_code in (429, 503) or lagged:
                 if attempt == 0 and wait is not None and wait <= self.max_retry_wait_s:
+                    attempt += 1
                     time.sleep(wait)
                     continue
                 raise SourceUnavailableError(f"{self.service} is busy ({'maxlag' if lagged else r.status_code}); "
@@ -128,7 +123,6 @@ class ApiSource(ImageSource):
                 raise SourceUnavailableError(f"{self.service} answered with something that is not its JSON "
                                              "(truncated or changed)")
             return body
-        raise SourceUnavailableError(f"{self.service} is busy; wait and retry")  # not reached: the loop returns
 
     def results(self, word: str, n: int) -> list[tuple[str, str, Credit]]:
         """The service's first pictures of ``word``: (thumbnail URL, MIME type or file type, credit), ranked."""
@@ -142,7 +136,7 @@ class ApiSource(ImageSource):
         Raises:
             SourceUnavailableError, NoImagesError, DiskError: with a message for the user.
         """
-        from visemb.sources.web import candidate_window, prune_queries, query_folder, query_root
+        from visemb.sources.web import candidate_window, keep_first, prune_queries, query_folder, query_root
 
         word = clean_query(word)
         found = self.results(word, max(2 * k, 20))
@@ -152,30 +146,21 @@ class ApiSource(ImageSource):
             dest = query_root()
             prune_queries(dest)
         folder = query_folder(Path(dest), k)
-        paths, origins, credits, seen, broken = [], {}, {}, set(), 0
-        for rank, (url, credit) in enumerate(usable[:candidate_window(k) + k]):
-            if len(paths) == k:
-                break
+        collected, by_file, failed = [], {}, 0
+        for rank, (url, credit) in enumerate(usable[:candidate_window(k)]):
             data = self._download(url)
-            digest = hashlib.sha256(data or b"").digest()
-            if data is None or digest in seen:
-                broken += data is None
+            if data is None:
+                failed += 1
                 continue
-            p = folder / f"{rank:06d}.img"
-            p.write_bytes(data)
-            try:
-                open_image(p)
-            except BadImageError:
-                broken += 1
-                p.unlink(missing_ok=True)
-                continue
-            seen.add(digest)
-            paths.append(p)
-            origins[str(p)] = credit.page or url
-            credits[str(p)] = credit
+            name = f"{rank:06d}.img"
+            (folder / name).write_bytes(data)
+            collected.append({"file": name, "url": credit.page or url})
+            by_file[name] = credit
+        paths, origins, kept_notes = keep_first(folder, collected, k)
+        credits = {str(p): by_file[p.name] for p in paths}
         notes = [f"{refused} result(s) left out: not a photo, or a licence that does not allow reuse"] if refused \
             else []
-        notes += [f"{broken} download(s) failed or were not images"] if broken else []
+        notes += ([f"{failed} download(s) failed or were not images"] if failed else []) + kept_notes
         if not paths:
             raise NoImagesError(f"{self.service} has no reusable picture of {word!r}" +
                                 (f" ({'; '.join(notes)})" if notes else ""))

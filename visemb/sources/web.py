@@ -74,8 +74,9 @@ def disk_error(folder: Path, exc: OSError, free: str = "") -> DiskError:
                      f"{where} must name a writable folder")
 
 
-def _keep_first(folder: Path, collected: list[dict], k: int) -> tuple[list[Path], dict[str, str], list[str]]:
-    """The first ``k`` usable, distinct downloads in result order: (paths, path -> URL, notes); the rest removed."""
+def keep_first(folder: Path, collected: list[dict], k: int) -> tuple[list[Path], dict[str, str], list[str]]:
+    """The first ``k`` usable, distinct downloads in result order (``collected``: ``{"file", "url"}`` under ``folder``):
+    (paths, path -> URL, notes); the rest removed. Every web source keeps its pictures through it."""
     import hashlib
 
     paths, origins, seen, broken, repeated = [], {}, set(), 0, 0
@@ -334,7 +335,7 @@ class WebSource(ImageSource):
         else:  # bing and baidu put the keyword into the URL unquoted: quote it (google urlencodes it itself)
             kwargs = {"max_num": window, "keyword": word if self.engine == "google" else quote(word)}
         self._crawl(crawler, kwargs)
-        paths, origins, notes = _keep_first(folder, sorted(collected, key=lambda c: c["rank"]), k)
+        paths, origins, notes = keep_first(folder, sorted(collected, key=lambda c: c["rank"]), k)
         if not paths:
             room_left(folder, k)  # a full disk fails the downloads' writes quietly: name it, not the engine
         if not paths and bounds["failures"]:
