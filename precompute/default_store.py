@@ -64,7 +64,7 @@ def write_offline_pack(shared: Path, out: Path, wnids: set[str], store_synsets: 
     from PIL import Image
 
     from visemb.lexicon.foreign_labels import ForeignLabels
-    from visemb.lexicon.senses import Lexicon
+    from visemb.lexicon.nouns import PACK_NAME, write_pack
     from visemb.vocabulary import wnid_of
     from visemb.wordnet_data import wordnet
 
@@ -90,5 +90,5 @@ def write_offline_pack(shared: Path, out: Path, wnids: set[str], store_synsets: 
     ForeignLabels.from_omw(sorted(paths["omw"].glob("*/wn-data-*.tab")), into=foreign)
     wn = wordnet()
     foreign.restricted_to({wnid_of(wn.synset(n)) for n in store_synsets}).save_tsv(out / "foreign_labels.tsv.gz")
-    Lexicon.from_wordnet(sorted({r["wnid"] for r in rows})).save_json(out / "lexicon.json")
+    write_pack(out / PACK_NAME)
     return len(rows)

@@ -12,9 +12,12 @@
 - **Unicode CLDR emoji names** (npm ``cldr-annotations-full``, Unicode licence): the name of each emoji in ~170
   languages, mapped to WordNet through its English name (🦋 *butterfly*: *Schmetterling*, *mariposa*, *бабочка*).
 
+- **EDICT** (Debian's ``edict``, JMdict/EDICT of the EDRDG, CC BY-SA 4.0): Japanese nouns in kanji and kana
+  (``precompute/edict.py``).
+
 An English word is mapped to the noun senses it is used in (SemCor's counts; its first sense when none is
-counted) among the store's synsets; the pictures choose among them, as for any label. Rows keep their language
-and source (``freedict``, ``cc-cedict``, ``ecdict``, ``cldr``).
+counted) among all of WordNet's nouns; the pictures choose among them, as for any label. Rows keep their language
+and source (``freedict``, ``cc-cedict``, ``ecdict``, ``cldr``, ``edict``).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from typing import Iterable
 
 from tqdm import tqdm
 
-from precompute import cedict, ecdict
+from precompute import cedict, ecdict, edict
 from precompute.chinese_script import both_scripts
 from precompute.dictd import read_entries
 from precompute.errors import LexiconInputError
@@ -45,16 +48,19 @@ DICTD_DIR = Path("/usr/share/dictd")
 # language -> the FreeDict dictionaries that translate its nouns to or from English
 FREEDICT = {"es": ("spa-eng", "eng-spa"), "de": ("deu-eng", "eng-deu"), "fr": ("fra-eng", "eng-fra"),
             "it": ("ita-eng", "eng-ita"), "pt": ("por-eng",), "nl": ("nld-eng",), "sv": ("swe-eng",),
-            "tr": ("tur-eng",), "pl": ("eng-pol",), "ja": ("jpn-eng", "eng-jpn"), "ru": ("eng-rus",)}
+            "tr": ("tur-eng",), "pl": ("pol-eng", "eng-pol"), "ja": ("jpn-eng", "eng-jpn"), "ru": ("eng-rus",),
+            "ar": ("ara-eng",), "el": ("ell-eng",), "hu": ("hun-eng",), "cs": ("ces-eng",), "fi": ("fin-eng",)}
 # language -> dictionaries between it and languages that have English ones (the pivots), in either direction
 PIVOTS = {"ru": ("deu-rus", "fra-rus", "ita-rus", "nld-rus", "pol-rus", "swe-rus", "jpn-rus"),
           "ja": ("jpn-deu", "jpn-fra", "jpn-rus", "fra-jpn", "ita-jpn", "pol-jpn", "swe-jpn")}
 MIN_PIVOT_LANGUAGES = 2
 ISO3 = {"spa": "es", "deu": "de", "fra": "fr", "ita": "it", "por": "pt", "nld": "nl", "swe": "sv", "tur": "tr",
-        "pol": "pl", "jpn": "ja", "rus": "ru", "eng": "en"}
+        "pol": "pl", "jpn": "ja", "rus": "ru", "eng": "en", "ara": "ar", "ell": "el", "hun": "hu", "ces": "cs",
+        "fin": "fi"}
 CLDR_ARCHIVE_PREFIX = "package/annotations/"
 SCRIPTS = {"ru": re.compile(r"^[\u0400-\u04ff\s-]+$"),
-           "ja": re.compile(r"^[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]+$")}
+           "ja": re.compile(r"^[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]+$"),
+           "ar": re.compile(r"^[\u0600-\u06ff\s]+$"), "el": re.compile(r"^[\u0370-\u03ff\u1f00-\u1fff\s-]+$")}
 
 
 @lru_cache(maxsize=None)
@@ -136,6 +142,24 @@ def ecdict_labels(path: Path, keep: set[str], terms: int | None = None, rule: st
             if len(lemmas) == most or rule == "all":
                 for form in both_scripts(word):
                     out.add(form, wnid, "zh", "ecdict")
+    return out
+
+
+def edict_labels(path: Path, keep: set[str]) -> ForeignLabels:
+    """EDICT's Japanese nouns, kanji and kana forms alike, whose first sense's English glosses are nouns in ``keep``:
+    a word keeps the senses the most of its glosses name (キリン: *giraffe*), as labels of language ``ja`` and origin
+    ``edict``."""
+    support: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for word, english in tqdm(edict.noun_pairs(path), desc="EDICT", unit="gloss"):
+        for wnid in english_nouns(english):
+            if wnid in keep:
+                support[word][wnid].add(english_lemma(english))
+    out = ForeignLabels()
+    for word, senses in support.items():
+        most = max(map(len, senses.values()))
+        for wnid, lemmas in senses.items():
+            if len(lemmas) == most:
+                out.add(word, wnid, "ja", "edict")
     return out
 
 
@@ -332,12 +356,15 @@ def _cldr_names(raw: bytes) -> dict[str, list[str]] | None:
 
 
 def write_lexicons(out: Path, keep: set[str], dictd: Path | None, cldr: Path | None,
-                   cedict_path: Path | None = None, ecdict_path: Path | None = None) -> dict[str, int]:
-    """Write ``lexicon_freedict.tsv.gz``, ``lexicon_cldr.tsv.gz``, ``lexicon_cedict.tsv.gz`` and
-    ``lexicon_ecdict.tsv.gz`` into ``out`` (each only when its input is given): {file name: words written}."""
+                   cedict_path: Path | None = None, ecdict_path: Path | None = None,
+                   edict_path: Path | None = None) -> dict[str, int]:
+    """Write ``lexicon_freedict.tsv.gz``, ``lexicon_cldr.tsv.gz``, ``lexicon_cedict.tsv.gz``,
+    ``lexicon_ecdict.tsv.gz`` and ``lexicon_edict.tsv.gz`` into ``out`` (each only when its input is given):
+    {file name: words written}."""
     builders = {"lexicon_freedict.tsv.gz": (dictd, freedict_labels), "lexicon_cldr.tsv.gz": (cldr, cldr_labels),
                 "lexicon_cedict.tsv.gz": (cedict_path, cedict_labels),
-                "lexicon_ecdict.tsv.gz": (ecdict_path, ecdict_labels)}
+                "lexicon_ecdict.tsv.gz": (ecdict_path, ecdict_labels),
+                "lexicon_edict.tsv.gz": (edict_path, edict_labels)}
     written = {}
     for name, (given, build) in builders.items():
         if given is not None:

@@ -67,19 +67,17 @@ def test_default_store_size_budget():
     assert total <= 90e6 and biggest < 100e6
 
 
-def test_offline_lexicon_is_reproducible_byte_for_byte(tmp_path, shared):
-    """The committed lexicon.json rebuilds identically, whatever the process's hash seed (set order)."""
+def test_wordnet_pack_is_reproducible_byte_for_byte(tmp_path, shared):
+    """The committed WordNet pack rebuilds identically under another hash seed (set order)."""
     import os
     import subprocess
     import sys
 
+    from visemb.lexicon.nouns import PACK_NAME
+
     offline = DEFAULT_STORE.parent / "offline"
-    script = ("import csv, sys; from visemb.lexicon.senses import Lexicon; "
-              "w = sorted({r['wnid'] for r in csv.DictReader(open(sys.argv[1]))}); "
-              "Lexicon.from_wordnet(w).save_json(sys.argv[2])")
-    for seed in ("1", "2"):
-        env = {**os.environ, "PYTHONHASHSEED": seed, "NLTK_DATA": str(shared / "wordnet" / "nltk_data")}
-        out = tmp_path / f"lexicon-{seed}.json"
-        subprocess.run([sys.executable, "-c", script, str(offline / "labels.csv"), str(out)], cwd=REPO, env=env,
-                       check=True, timeout=300)
-        assert out.read_bytes() == (offline / "lexicon.json").read_bytes(), seed
+    script = "import sys; from visemb.lexicon.nouns import write_pack; write_pack(sys.argv[1])"
+    env = {**os.environ, "PYTHONHASHSEED": "7", "NLTK_DATA": str(shared / "wordnet" / "nltk_data")}
+    out = tmp_path / PACK_NAME
+    subprocess.run([sys.executable, "-c", script, str(out)], cwd=REPO, env=env, check=True, timeout=300)
+    assert out.read_bytes() == (offline / PACK_NAME).read_bytes()

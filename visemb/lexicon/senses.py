@@ -1,88 +1,15 @@
-"""A word's senses, whatever pictures exist: the few WordNet facts translation needs (:class:`Lexicon`, from WordNet
-or the shipped ``lexicon.json``), which of a word's senses its dictionaries agree on (:func:`best_agreed`), and where it
-was found, in words (:func:`found_line`)."""
+"""A word's senses, whatever pictures exist: WordNet's noun facts (:class:`Lexicon`, from the shipped pack or
+WordNet; :mod:`visemb.lexicon.nouns`), which of a word's senses its dictionaries agree on (:func:`best_agreed`), and
+where it was found, in words (:func:`found_line`)."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from pathlib import Path
 from typing import Callable, Iterable
 
-from visemb.keys import fold
+from visemb.lexicon.nouns import Lexicon, WordNetLexicon
 
-
-class Lexicon:
-    """The few WordNet facts the source needs: ancestors of photographed classes, synset names, sense weights
-    and English words. Built from WordNet, or read from ``lexicon.json`` (the offline pack: no WordNet needed).
-    """
-
-    def __init__(self, ancestors: dict[str, list[str]], names: dict[str, str], weights: dict[str, float],
-                 english: dict[str, list[str]] | None):
-        self.ancestors = {k: set(v) for k, v in ancestors.items()}
-        self.names, self.weights, self.english = names, weights, english
-
-    @classmethod
-    def from_wordnet(cls, class_wnids) -> "Lexicon":
-        from visemb.vocabulary import synset_by_wnid, usage_count, wnid_of
-
-        ancestors, names, weights = {}, {}, {}
-        for c in class_wnids:
-            s = synset_by_wnid(c)
-            up = list(s.closure(lambda x: x.hypernyms() + x.instance_hypernyms()))
-            ancestors[c] = [wnid_of(a) for a in up]
-            for x in [s, *up]:
-                names[wnid_of(x)] = x.name()
-                weights[wnid_of(x)] = usage_count(x) + 1.0
-        return cls(ancestors, names, weights, None)
-
-    @classmethod
-    def from_json(cls, path: str | Path) -> "Lexicon":
-        d = json.loads(Path(path).read_text(encoding="utf-8"))
-        return cls(d["ancestors"], d["names"], d["weights"], d["english"])
-
-    def save_json(self, path: str | Path) -> None:
-        from visemb.vocabulary import wnid_of
-        from visemb.wordnet_data import wordnet
-
-        wn = wordnet()
-        english: dict[str, list[str]] = {}
-        for wnid, name in self.names.items():
-            for lemma in wn.synset(name).lemmas():
-                word = fold(lemma.name())
-                if word not in english:
-                    english[word] = [wnid_of(x) for x in wn.synsets(lemma.name(), pos="n")
-                                     if wnid_of(x) in self.names]
-        data = {"ancestors": {k: sorted(v) for k, v in self.ancestors.items()}, "names": self.names,
-                "weights": self.weights, "english": english}
-        # keys sorted: WordNet's closure order varies between processes, and the committed file must not drift
-        from visemb.fileio import atomic_write_text
-
-        atomic_write_text(path, json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True))
-
-    def english_senses(self, word: str) -> list[tuple[str, str]]:
-        """[(wnid, the English lemma it was found as)] for an English noun, commonest sense first."""
-        key = fold(word)
-        if self.english is not None:
-            for form in (key, key[:-1] if key.endswith("s") else None, key[:-2] if key.endswith("es") else None):
-                if form and form in self.english:
-                    return [(w, form) for w in self.english[form]]
-            return []
-        if not key.isascii():
-            return []
-        from visemb.vocabulary import wnid_of
-        from visemb.wordnet_data import wordnet
-
-        wn = wordnet()
-        lemma = wn.morphy(key, wn.NOUN) or key
-        return [(wnid_of(s), lemma) for s in wn.synsets(lemma, pos="n")]
-
-    def weight(self, wnid: str) -> float:
-        if wnid in self.weights:
-            return self.weights[wnid]
-        from visemb.vocabulary import synset_by_wnid, usage_count
-
-        return usage_count(synset_by_wnid(wnid)) + 1.0
+__all__ = ["Lexicon", "WordNetLexicon", "best_agreed", "found_line"]
 
 
 def best_agreed(found: dict[str, list[tuple[str, str]]], senses: Iterable[str]) -> set[str]:

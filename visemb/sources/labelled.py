@@ -25,7 +25,7 @@ from typing import Callable
 from visemb.errors import NoImagesError, SourceUnavailableError
 from visemb.sources.base import FetchResult, ImageSource, clean_query
 from visemb.lexicon.foreign_labels import ANY_LANGUAGE, ForeignLabels, language_code, lexicon_name
-from visemb.lexicon.senses import Lexicon, best_agreed, found_line
+from visemb.lexicon.senses import Lexicon, WordNetLexicon, best_agreed, found_line
 
 CURATED_BONUS = 5.0
 CURATED_ORIGINS = frozenset({"babel-imagenet", "cldr"})
@@ -78,11 +78,11 @@ class LabelledSource(ImageSource):
     @property
     def lexicon(self) -> Lexicon:
         if self._lexicon is None:
-            self._lexicon = Lexicon.from_wordnet(sorted(self.photos))
+            self._lexicon = WordNetLexicon()
         return self._lexicon
 
     def synset_name(self, wnid: str) -> str:
-        return self.lexicon.names.get(wnid, wnid)
+        return self.lexicon.name(wnid) or wnid
 
     # -- senses ------------------------------------------------------------------------------------
     def senses(self, word: str, lang: str | None = None) -> list[tuple[str, float, str]]:
@@ -118,12 +118,9 @@ class LabelledSource(ImageSource):
         for wnid, la, origin in self.foreign.lookup(word, code):
             if (la, lexicon_name(origin)) not in found[wnid]:
                 found[wnid].append((la, lexicon_name(origin)))
-            if wnid not in lex.names and lex.english is not None:
-                unpictured.append((wnid, la))
-                continue
             try:
                 base = lex.weight(wnid)
-            except Exception:  # an id WordNet 3.0 does not know
+            except KeyError:  # an id WordNet 3.0 does not know
                 continue
             bonus = CURATED_BONUS if origin in CURATED_ORIGINS else 0.0
             weights[wnid] = max(weights.get(wnid, 0.0), base + bonus)
@@ -131,7 +128,7 @@ class LabelledSource(ImageSource):
         approximate = False
         if not weights and not unpictured:  # unknown as a word: the head of labels? ('Perserkatze' is a 'Katze')
             for wnid, la, origin, label in self.foreign.lookup_as_head(word):
-                if (wnid not in lex.names and lex.english is not None) or (code not in ANY_LANGUAGE and la != code):
+                if not lex.knows(wnid) or (code not in ANY_LANGUAGE and la != code):
                     continue
                 weights.setdefault(wnid, lex.weight(wnid))
                 how.setdefault(wnid, f"{la} '{label}'{COMPOUND_NOTE}")
@@ -152,8 +149,7 @@ class LabelledSource(ImageSource):
         """Photos of ``wnid`` and its hyponyms, interleaved class by class (so a few photos span breeds)."""
         if wnid in self._closure_cache:
             return self._closure_cache[wnid]
-        anc = self.lexicon.ancestors
-        classes = sorted(c for c in self.photos if c == wnid or wnid in anc.get(c, ()))
+        classes = sorted(c for c in self.photos if c == wnid or wnid in self.lexicon.ancestors_of(c))
         lists = [self.photos[c] for c in classes]
         lists.sort(key=lambda l: _stable_hash(wnid + l[0]))
         interleaved = [p for round_ in _zip_longest(lists) for p in round_]
@@ -198,7 +194,7 @@ class LabelledSource(ImageSource):
         if unpictured:
             names = []
             for wnid, la in list(dict.fromkeys(unpictured))[:3]:  # one row per lexicon: each sense named once
-                name = self.foreign.english_name(wnid) or self.lexicon.names.get(wnid, wnid)
+                name = self.foreign.english_name(wnid) or self.synset_name(wnid)
                 names.append(f"{name} ({la})")
             return (f"{word!r} is a known label of {', '.join(names)}, but the offline photos have no picture of "
                     "it; a web image source (e.g. bing) would find some")

@@ -8,7 +8,7 @@ from pathlib import Path
 from visemb.encoder_spec import REPO_ROOT
 from visemb.errors import SourceUnavailableError, VisembError
 from visemb.lexicon.foreign_labels import ForeignLabels
-from visemb.lexicon.senses import Lexicon
+from visemb.lexicon.nouns import PACK_NAME, Lexicon
 from visemb.sources.labelled import LabelledSource
 
 OFFLINE_DIR = REPO_ROOT / "data" / "default" / "offline"
@@ -16,7 +16,7 @@ OFFLINE_DIR = REPO_ROOT / "data" / "default" / "offline"
 
 def offline_source(folder: str | Path = OFFLINE_DIR) -> LabelledSource:
     """A :class:`LabelledSource` over ``folder/labels.csv``, ``foreign_labels.tsv.gz`` (with the open lexicons
-    ``lexicon_*.tsv.gz`` after it) and ``lexicon.json`` (no WordNet).
+    ``lexicon_*.tsv.gz`` after it) and WordNet's nouns (``wordnet_nouns.json.gz``: no WordNet needed).
 
     Built once per folder and process (reading the labels takes ~0.2 s); read-only, so callers share it.
 
@@ -38,7 +38,7 @@ def _load(folder_name: str, _labels_mtime: int) -> LabelledSource:
     for tsv in [folder / "foreign_labels.tsv.gz", *sorted(folder.glob("lexicon_*.tsv.gz"))]:  # curated labels first
         if tsv.is_file():
             ForeignLabels.from_tsv(tsv, into=foreign)
-    lexicon = Lexicon.from_json(folder / "lexicon.json") if (folder / "lexicon.json").is_file() else None
+    lexicon = Lexicon.from_pack(folder / PACK_NAME) if (folder / PACK_NAME).is_file() else None
     return OfflineSource(csv_path, folder, foreign, lexicon=lexicon)
 
 
