@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from visemb.defaults import store_path
-from visemb.errors import VisembError
+from visemb.errors import UnknownWordError, VisembError
 from visemb.sources import SOURCES
 from visemb.store import Store
 
@@ -295,6 +295,8 @@ def credit_line(credit: dict) -> str:
 def show_error(exc: Exception) -> None:
     """An error box; its text (which may quote a user's word or a server's reply) rendered as plain text."""
     text = str(exc) if isinstance(exc, VisembError) else f"Something went wrong: {exc}"
+    if isinstance(exc, UnknownWordError):
+        text += ". Choose “The web” as the image source above to search for it there."
     st.error(plain(text), icon=":material/error:")
 
 

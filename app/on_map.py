@@ -32,10 +32,18 @@ def picture_uri(image) -> str | None:
     return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
+def star_label(t) -> str:
+    """The answer as the map's star names it: ``giraffe (under ruminant)`` where it has no row of its own."""
+    answer = t.answer.replace("_", " ")
+    if t.placed_at and t.placed_at != t.answer:
+        return f"{answer} (under {t.placed_at.replace('_', ' ')})"
+    return answer
+
+
 def remember(t, pictures: dict | None = None, params: dict | None = None) -> dict:
     """Keep translation ``t`` for the map (``pictures``: name -> decoded upload, for pictures with no file)."""
     pictures = pictures or {}
-    shown = {"query": t.query, "answer": t.answer, "params": params or {},
+    shown = {"query": t.query, "answer": t.placed_at or t.answer, "label": star_label(t), "params": params or {},
              "photos": [(key, picture_uri(pictures.get(img, img))) for img, (key, _) in zip(t.images, t.image_top)]}
     st.session_state[KEY] = shown
     return shown
@@ -46,7 +54,7 @@ def _translated(word: str, source: str, k: int, lang: str) -> dict:
     note when a web source gave no pictures and the offline photos answered instead."""
     t = translate_word(word, source, k, lang, order=web_order(param("order")))
     explain_fallbacks(t)
-    return {"query": t.query, "answer": t.answer, "params": {}, "photos": [
+    return {"query": t.query, "answer": t.placed_at or t.answer, "label": star_label(t), "params": {}, "photos": [
         (key, picture_uri(img)) for img, (key, _) in zip(t.images, t.image_top)]}
 
 
@@ -101,7 +109,7 @@ def draw(fig, proj: str, shown: dict) -> None:
                         marker=dict(size=12, color="rgba(0,0,0,0)", line=dict(color="#1f4e79", width=2)),
                         hoverinfo="skip")
     fig.add_scatter(x=[float(answer[0])], y=[float(answer[1])], mode="markers+text", name="answer",
-                    text=[shown["answer"].replace("_", " ")], textposition="top center",
+                    text=[shown.get("label") or shown["answer"].replace("_", " ")], textposition="top center",
                     marker=dict(size=22, symbol="star", color="#c0392b", line=dict(color="white", width=1)),
                     hoverinfo="skip")
     fig.update_xaxes(range=[span[:, 0].min() - pad[0], span[:, 0].max() + pad[0]])

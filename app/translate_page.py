@@ -3,7 +3,7 @@
 import streamlit as st
 
 from app.helpers import (APP_MAX_IMAGES, MAX_WORD_CHARS, OFFLINE_CREDIT, SOURCE_LABELS, APP_WEB_SOURCES, WEB, WEB_ORDER,
-                         cached_source, credit_line, explain_fallbacks, get_translator, param, plain, set_params,
+                         cached_source, code, credit_line, explain_fallbacks, get_translator, param, plain, set_params,
                          share_link, show_error, translate_word, web_order, web_reachable)
 from app.tables import nouns_table, prepare_tables, show_table
 from visemb.errors import VisembError
@@ -66,10 +66,36 @@ elif source == WEB:
 tab_word, tab_picture = st.tabs([":material/translate: Word", ":material/photo_camera: Your picture"])
 
 
+def show_dictionary_answer(t, badge: str, params: dict | None) -> None:
+    """An answer the dictionaries give where no picture shows the word's sense: its sense, where it was found, its
+    dictionary probability, and its place on the map."""
+    st.markdown(f"{badge} {t.probability:.0%} sure · from the dictionaries · no offline pictures",
+                help="How sure: how often the dictionaries' first sense was the right noun on held-out everyday words "
+                     "whose first sense held as large a share of the senses. It is a dictionary prior, not a "
+                     "probability from pictures: no picture of this noun is shipped.")
+    st.caption(f"Sense: {code(t.sense)}")
+    if t.found:
+        st.caption(f"Found in the offline lexicons: {plain(t.found)}")
+    if t.placed_at and t.placed_at != t.answer:
+        st.markdown("On the map it sits under its nearest pictured ancestor, "
+                    f"**{plain(t.placed_at.replace('_', ' '))}**.")
+    for note in t.notes[1:]:
+        st.caption(f"• {plain(note)}")
+    st.info("Choose “The web” as the image source to answer it from pictures.", icon=":material/image_search:")
+    from app.on_map import remember
+
+    remember(t, None, params)
+    st.page_link("app/map_page.py", label="See where it sits on the map", icon=":material/scatter_plot:",
+                 query_params=params or {"shown": "picture"})
+
+
 def show_translation(t, params: dict | None = None):
     badge = {"high": ":green-badge[high confidence]", "medium": ":orange-badge[medium confidence]",
              "low": ":red-badge[low confidence]"}[t.confidence]
     st.subheader(f"{plain(t.query)} → **{plain(t.answer.replace('_', ' '))}**")
+    if t.basis == "dictionary":
+        show_dictionary_answer(t, badge, params)
+        return
     if t.specific and t.specific != t.answer:
         st.markdown(f"Most specific guess: **{plain(t.specific.replace('_', ' '))}**",
                     help="The pictures agree on the answer above; which kind of it they show is less sure. The guess "

@@ -58,6 +58,7 @@ ISO3 = {"spa": "es", "deu": "de", "fra": "fr", "ita": "it", "por": "pt", "nld": 
         "pol": "pl", "jpn": "ja", "rus": "ru", "eng": "en", "ara": "ar", "ell": "el", "hun": "hu", "ces": "cs",
         "fin": "fi"}
 CLDR_ARCHIVE_PREFIX = "package/annotations/"
+ARABIC_ARTICLE = "\u0627\u0644"  # ال
 SCRIPTS = {"ru": re.compile(r"^[\u0400-\u04ff\s-]+$"),
            "ja": re.compile(r"^[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]+$"),
            "ar": re.compile(r"^[\u0600-\u06ff\s]+$"), "el": re.compile(r"^[\u0370-\u03ff\u1f00-\u1fff\s-]+$")}
@@ -172,10 +173,15 @@ def noun_items(folder: Path, name: str) -> list[tuple[str, str]]:
 def dictionary_pairs(folder: Path, name: str) -> list[tuple[str, str]]:
     """(foreign word, English word) pairs a dictionary gives for nouns: X→English read forwards, English→X read
     in reverse; foreign words not in the language's script are left out (an English gloss among an English→Japanese
-    entry's items is not a Japanese word)."""
+    entry's items is not a Japanese word). An Arabic headword written with the article (الشجرة, *the tree*) also
+    counts without it (شجرة), as a user types it."""
     pairs = noun_items(folder, name)
     pairs = pairs if name.endswith("-eng") else [(item, head) for head, item in pairs]
-    script = SCRIPTS.get(ISO3[next(x for x in name.split("-") if x != "eng")])
+    lang = ISO3[next(x for x in name.split("-") if x != "eng")]
+    if lang == "ar":
+        pairs += [(word[len(ARABIC_ARTICLE):], english) for word, english in pairs
+                  if word.startswith(ARABIC_ARTICLE) and len(word) > len(ARABIC_ARTICLE) + 1 and " " not in word]
+    script = SCRIPTS.get(lang)
     return pairs if script is None else [(word, english) for word, english in pairs if script.match(word)]
 
 

@@ -74,6 +74,16 @@ def test_translate_offline_json():
     assert other.returncode == 2 and "in language 'fr'" in other.stderr and "de" in other.stderr
 
 
+def test_translate_a_word_without_offline_pictures_from_the_dictionaries():
+    r = run("translate", "jirafa", "--lang", "es")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("jirafa -> giraffe  (giraffe.n.01;") and "on the map under ruminant" in r.stdout
+    out = json.loads(run("--json", "translate", "Baum", "--lang", "de").stdout)
+    assert (out["answer"], out["basis"], out["sense"]) == ("tree", "dictionary", "tree.n.01")
+    unknown = run("translate", "qxzvbnmw")
+    assert unknown.returncode == 2 and "No source knows" in unknown.stderr and "--source bing" in unknown.stderr
+
+
 def test_translate_folder(image_folder):
     r = run("translate", "x", "--images", str(image_folder / "apple"))
     assert r.returncode == 0, r.stderr

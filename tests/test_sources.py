@@ -161,7 +161,7 @@ class TestLabelled:
         assert {"crane.n.04", "crane.n.05"} <= set(res.origins.values())
 
     def test_unknown_word(self, source):
-        with pytest.raises(NoImagesError, match="No photos for 'qwzx'"):
+        with pytest.raises(NoImagesError, match="No source knows 'qwzx'"):
             source.fetch("qwzx")
 
     def test_a_word_with_no_label_draws_the_photos_of_labels_ending_in_it_and_says_so(self, source):

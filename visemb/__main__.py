@@ -113,6 +113,7 @@ def cmd_similarity(a) -> int:
 
 
 def cmd_translate(a) -> int:
+    from visemb.errors import UnknownWordError
     from visemb.sources import get_source
     from visemb.translator import Translator
 
@@ -133,15 +134,24 @@ def cmd_translate(a) -> int:
         import tempfile
 
         with tempfile.TemporaryDirectory(prefix="visemb-") as tmp:  # downloads go away with the answer
-            t = translator.word(a.word, source, images=a.k, topn=a.topn, lang=a.lang, dest=tmp,
-                                fallback=not a.no_fallback)
+            try:
+                t = translator.word(a.word, source, images=a.k, topn=a.topn, lang=a.lang, dest=tmp,
+                                    fallback=not a.no_fallback)
+            except UnknownWordError as exc:
+                raise UnknownWordError(f"{exc}; `--source bing` (or commons, openverse) searches the web for any "
+                                       "word") from None
         if t.web_failure:
             t.notes.insert(0, f"{a.source} failed ({t.web_failure}); translated from the offline photos shipped "
                               "with visemb instead (--no-fallback to stop here)")
     guess = f"most specific guess: {printable(t.specific)}; " if t.specific and t.specific != t.answer else ""
-    lines = [f"{printable(t.query)} -> {printable(t.answer)}  ({guess}{t.probability:.0%} sure, "
-             f"confidence {t.confidence}; {len(t.images)} images, agreement {t.agreement:.2f}"
-             + (f", coherence {t.coherence:.2f}" if t.coherence is not None else "") + ")"]
+    if t.basis == "dictionary":
+        lines = [f"{printable(t.query)} -> {printable(t.answer)}  ({printable(t.sense)}; {t.probability:.0%} sure by "
+                 f"the dictionaries, confidence {t.confidence}; no pictures"
+                 + (f"; on the map under {printable(t.placed_at)}" if t.placed_at != t.answer else "") + ")"]
+    else:
+        lines = [f"{printable(t.query)} -> {printable(t.answer)}  ({guess}{t.probability:.0%} sure, "
+                 f"confidence {t.confidence}; {len(t.images)} images, agreement {t.agreement:.2f}"
+                 + (f", coherence {t.coherence:.2f}" if t.coherence is not None else "") + ")"]
     if t.found:
         lines.append(f"  found: {printable(t.found)}")
     if len(t.kinds) > 1:

@@ -34,6 +34,11 @@ class NoImagesError(VisembError):
     """An image source answered but gave no usable image for the query."""
 
 
+class UnknownWordError(NoImagesError):
+    """No offline source knows the word: not an English noun, not in any shipped dictionary or label list. The CLI
+    and the app each add how to search the web for it, in their own terms."""
+
+
 class StoreError(VisembError):
     """A store is missing, corrupt, of an unknown format, or used against its rules."""
 

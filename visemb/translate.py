@@ -63,6 +63,12 @@ class Translation:
         web_failure: why the web source asked for gave no pictures, when the offline photos answered instead
             (:meth:`visemb.translator.Translator.word`); ``web_failure_kind``: ``unreachable``, ``no images`` or
             ``disk``.
+        basis: what the answer rests on: ``pictures`` (a posterior over the store's nouns) or ``dictionary`` (no
+            picture of the word's first sense was at hand: that sense, with how often the dictionaries' first sense
+            is right; :mod:`visemb.dictionary_answer`).
+        sense: the answer's WordNet synset (``giraffe.n.01``); placed_at: the store key that stands for it on the
+            map (its own, or its nearest ancestor's with a row: *ruminant*).
+        senses_offered: for a dictionary answer, the senses the dictionaries gave, first one first.
     """
 
     query: str
@@ -85,12 +91,19 @@ class Translation:
     web_failure_kind: str = ""
     credits: dict[str, dict] = field(default_factory=dict)
     tried: list[dict] = field(default_factory=list)
+    basis: str = "pictures"
+    sense: str = ""
+    placed_at: str = ""
+    senses_offered: list[dict] = field(default_factory=list)
 
     @property
     def rests_on(self) -> str:
-        """What the answer rests on, in words: ``8 pictures, 5 kinds of dog → dog``."""
+        """What the answer rests on, in words: ``8 pictures, 5 kinds of dog → dog``; ``the dictionaries' first sense
+        → giraffe`` for a dictionary answer."""
         n = len(self.images)
         noun = self.answer.replace("_", " ")
+        if self.basis == "dictionary":
+            return f"the dictionaries' first sense → {noun}"
         head = f"{n} picture{'s' * (n != 1)}"
         if len(self.kinds) > 1:
             head += f", {len(self.kinds)} kinds of {noun}"

@@ -19,6 +19,7 @@ from visemb.encoder import Encoder
 from visemb.errors import DiskError, SourceUnavailableError, VisembError
 from visemb.images import ImageInput
 from visemb.sources import FetchResult, ImageSource, get_source
+from visemb.sources.labelled import DictionarySense
 from visemb.store import Store
 from visemb.translate import Translation, query_encoder, translate_images
 
@@ -51,6 +52,7 @@ class Translator:
         self._encoder = encoder
         self._encoder_options = dict(encoder_options or {})
         self._sources: dict[str, ImageSource] = {}
+        self._calibration = None
         self._lock = threading.Lock()
 
     @property
@@ -115,6 +117,11 @@ class Translator:
         from visemb.sources import WEB_SOURCES
 
         order = [source] if isinstance(source, (str, ImageSource)) else list(source)
+        typed = word
+        if order == ["offline"]:
+            word, answered = self._offline_reading(word, lang)
+            if answered is not None:
+                return answered
         tried: list[tuple[str, VisembError]] = []
         fetched = used = None
         for candidate in order:
@@ -131,15 +138,64 @@ class Translator:
                 raise tried[0][1]
             used = self.source("offline")
             try:
-                fetched = used.fetch(word, images, dest=dest, lang=lang)
+                word, answered = self._offline_reading(word, lang)
+                fetched = None if answered is not None else used.fetch(word, images, dest=dest, lang=lang)
             except VisembError:
                 raise tried[0][1] from None
+            if answered is not None:
+                return self._with_failures(answered, tried)
         if used.name in WEB_SOURCES and not fetched.senses:  # a web search knows no senses of its own
             fetched = replace(fetched, senses=self.senses(fetched.word, lang))
         if fetching is not None:
             fetching(len(fetched.paths))
         t = self.fetched(fetched, used.name, topn=topn, progress=progress)
-        if tried:
-            t = replace(t, web_failure=str(tried[0][1]), web_failure_kind=failure_kind(tried[0][1]),
-                        tried=[{"source": n, "why": str(e), "kind": failure_kind(e)} for n, e in tried])
-        return t
+        if word != typed:
+            t = replace(t, query=typed.strip(), notes=[f"looked up as {word}, its dictionary form", *t.notes])
+        return self._with_failures(t, tried)
+
+    @staticmethod
+    def _with_failures(t: Translation, tried: list[tuple[str, VisembError]]) -> Translation:
+        """``t`` saying which web sources failed before it, and why."""
+        if not tried:
+            return t
+        return replace(t, web_failure=str(tried[0][1]), web_failure_kind=failure_kind(tried[0][1]),
+                       tried=[{"source": n, "why": str(e), "kind": failure_kind(e)} for n, e in tried])
+
+    def reading(self, word: str, lang: str | None = None) -> tuple[str, list[DictionarySense], str]:
+        """(the form looked up, every sense the shipped dictionaries agree it has, heaviest first, where it was
+        found): ``word`` itself, or when no dictionary knows it, its dictionary form (*Bücher* -> Buch) in its
+        language (:mod:`visemb.lexicon.lemmas`)."""
+        from visemb.lexicon.lemmas import lemma_forms
+
+        offline = self.source("offline")
+        senses, found = offline.dictionary_senses(word, lang)
+        if senses:
+            return word, senses, found
+        for lemma, code in lemma_forms(word.strip(), lang):
+            senses, found = offline.dictionary_senses(lemma, code)
+            if senses:
+                return lemma, senses, f"{found} (as {lemma}, the dictionary form of {word.strip()})"
+        return word, [], ""
+
+    def from_dictionaries(self, word: str, lang: str | None = None) -> Translation | None:
+        """The dictionaries' answer when the offline photos show none of ``word``'s first sense (*jirafa* ->
+        giraffe, with where it sits on the map); None when they show it, or no dictionary knows the word (then
+        pictures answer, or the source says why not)."""
+        return self._offline_reading(word, lang)[1]
+
+    def _offline_reading(self, word: str, lang: str | None) -> tuple[str, Translation | None]:
+        """(the form whose offline photos to fetch: ``word`` or its dictionary form, the dictionaries' answer when
+        no photo shows the first sense)."""
+        from visemb.dictionary_answer import DictionaryCalibration, dictionary_translation
+
+        try:
+            looked_up, senses, found = self.reading(word, lang)
+        except (VisembError, OSError):
+            return word, None
+        if not senses or senses[0].pictured:
+            return looked_up, None
+        offline = self.source("offline")
+        if self._calibration is None:
+            self._calibration = DictionaryCalibration.load(getattr(offline, "root", "."))
+        return looked_up, dictionary_translation(word.strip(), senses, found, self.store, offline.lexicon,
+                                                 self._calibration, self.rule)

@@ -88,7 +88,7 @@ def test_a_shared_link_to_an_unknown_word_shows_its_error_once(app_test):
     app_test.query_params.update(q="qqqzzzx", source="offline")
     at = app_test.run()
     no_exceptions(at)
-    assert len(at.error) == 1 and "No photos for" in at.error[0].value
+    assert len(at.error) == 1 and "No source knows" in at.error[0].value
 
 
 def test_translate_language_in_url(app_test):
@@ -126,7 +126,17 @@ def test_translate_unknown_and_empty(app_test):
     at = app_test.run()
     at.text_input(key="q").set_value("qqqzzzx").run()
     no_exceptions(at)
-    assert at.error and "No photos for" in at.error[0].value
+    assert at.error and "No source knows" in at.error[0].value
+    assert "“The web” as the image source" in at.error[0].value and "--source" not in at.error[0].value  # app words
+
+
+def test_a_word_without_offline_pictures_is_answered_by_the_dictionaries_and_says_so(app_test):
+    app_test.query_params.update(q="jirafa", lang="es", source="offline")
+    at = app_test.run()
+    no_exceptions(at)
+    assert not at.error and "jirafa → **giraffe**" in [s.value for s in at.subheader]
+    shown = texts(at)
+    assert "from the dictionaries · no offline pictures" in shown and "ruminant" in shown
 
 
 def test_dead_web_source_message(app_test, monkeypatch):

@@ -64,7 +64,7 @@ def test_held_out_photos_never_in_store(shared):
 def test_default_store_size_budget():
     total = sum(p.stat().st_size for p in (REPO / "data" / "default").rglob("*") if p.is_file())
     biggest = max(p.stat().st_size for p in (REPO / "data" / "default").rglob("*") if p.is_file())
-    assert total <= 90e6 and biggest < 100e6
+    assert total <= 110e6 and biggest < 100e6
 
 
 def test_wordnet_pack_is_reproducible_byte_for_byte(tmp_path, shared):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
@@ -49,22 +48,51 @@ def language_code(lang: str | None) -> str:
     return ISO_639_1.get(code, code)
 
 
-@dataclass
+FIELD, ROW = "\x1f", "\x1e"  # a packed row's fields, and its rows
+
+
 class ForeignLabels:
     """``fold(word)`` -> [(wnid, language, origin, written form)], in the order added (curated sources first).
 
-    Attributes:
-        by_word: the mapping; the key drops accents, the written form (:func:`surface`) keeps them.
+    Rows read from a table stay packed, one string per word, until a word is looked up: the shipped lexicons' 700K
+    words then cost about a fifth of the memory tuples would. :attr:`by_word` unpacks them all (tools and tests).
     """
 
-    by_word: dict[str, list[tuple[str, str, str, str]]] = field(default_factory=lambda: defaultdict(list))
-    _derived: dict = field(default_factory=dict, repr=False, compare=False)  # languages / English names, built once
+    def __init__(self):
+        self._rows: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
+        self._packed: dict[str, str] = {}
+        self._languages: set[str] = set()
+        self._english: dict[str, str] = {}  # wnid -> its English label (Babel-ImageNet's or CLDR's ``en``)
+
+    @property
+    def by_word(self) -> dict[str, list[tuple[str, str, str, str]]]:
+        """The mapping itself, every row unpacked; the key drops accents, the written form (:func:`surface`) keeps
+        them."""
+        if self._packed:
+            for key, packed in self._packed.items():
+                self._rows[key].extend(_unpack(packed))
+            self._packed = {}
+        return self._rows
+
+    def _note(self, wnid: str, lang: str, form: str) -> None:
+        self._languages.add(lang)
+        if lang == "en":
+            self._english.setdefault(wnid, form.replace("_", " "))
 
     def add(self, word: str, wnid: str, lang: str, origin: str) -> None:
         key, form, lang = fold(word), surface(word), language_code(lang)
-        if key and (wnid, lang, origin, form) not in self.by_word[key]:
-            self.by_word[key].append((wnid, lang, origin, form))
-            self._derived.clear()
+        if key and (wnid, lang, origin, form) not in self.rows(key):
+            self._rows[key].append((wnid, lang, origin, form))
+            self._note(wnid, lang, form)
+
+    def rows(self, key: str) -> list[tuple[str, str, str, str]]:
+        """Every row of the folded word ``key``."""
+        rows = self._rows.get(key, [])
+        packed = self._packed.get(key)
+        return rows + _unpack(packed) if packed else list(rows)
+
+    def keys(self) -> set[str]:
+        return set(self._rows) | set(self._packed)
 
     def lookup(self, word: str, lang: str | None = None) -> list[tuple[str, str, str]]:
         """[(wnid, language, origin)] of the labels written ``word``, in ``lang`` (None/``any``: every language).
@@ -73,29 +101,17 @@ class ForeignLabels:
         accents count (a user may leave them out: *nino* for *niño*).
         """
         code = language_code(lang)
-        rows = [r for r in self.by_word.get(fold(word), ()) if code in ANY_LANGUAGE or r[1] == code]
+        rows = [r for r in self.rows(fold(word)) if code in ANY_LANGUAGE or r[1] == code]
         exact = [r for r in rows if r[3] == surface(word)]
         return [(w, la, o) for w, la, o, _ in (exact or rows)]
 
     def languages(self) -> list[str]:
         """Every language code with at least one label, sorted."""
-        return self._index()[0]
+        return sorted(self._languages)
 
     def english_name(self, wnid: str) -> str | None:
-        """The English label of ``wnid`` (Babel-ImageNet's ``en``), if any."""
-        return self._index()[1].get(wnid)
-
-    def _index(self) -> tuple[list[str], dict[str, str]]:
-        """(languages, wnid -> English label), computed once over all labels (the app asks on every rerun)."""
-        if "index" not in self._derived:
-            languages, english = set(), {}
-            for rows in self.by_word.values():
-                for w, la, _, form in rows:
-                    languages.add(la)
-                    if la == "en":
-                        english.setdefault(w, form.replace("_", " "))
-            self._derived["index"] = (sorted(languages), english)
-        return self._derived["index"]
+        """The English label of ``wnid`` (Babel-ImageNet's or CLDR's ``en``), if any."""
+        return self._english.get(wnid)
 
     def lookup_as_head(self, word: str) -> list[tuple[str, str, str, str]]:
         """Labels whose last part is ``word`` and which therefore name a kind of it: [(wnid, language, origin,
@@ -109,7 +125,7 @@ class ForeignLabels:
         if len(key) < MIN_PHRASE_HEAD_LETTERS or not key.replace("_", "").isalpha():
             return []
         out = []
-        for label, rows in self.by_word.items():
+        for label in self.keys():
             parts = label.rsplit("_", 1)
             last = parts[-1]
             if len(parts) == 2 and last == key:
@@ -119,19 +135,20 @@ class ForeignLabels:
                 languages = HEAD_FINAL_LANGUAGES
             else:
                 continue
-            out += [(wnid, lang, origin, label) for wnid, lang, origin, _ in rows if lang in languages]
+            out += [(wnid, lang, origin, label) for wnid, lang, origin, _ in self.rows(label) if lang in languages]
         return sorted(out, key=lambda r: (r[3], r[0], r[1]))
 
     def __len__(self) -> int:
-        return len(self.by_word)
+        return len(self.keys())
 
     def restricted_to(self, wnids: Iterable[str]) -> "ForeignLabels":
         keep = set(wnids)
         out = ForeignLabels()
-        for word, rows in self.by_word.items():
-            for row in rows:
+        for word in sorted(self.keys()):
+            for row in self.rows(word):
                 if row[0] in keep:
-                    out.by_word[word].append(row)
+                    out._rows[word].append(row)
+                    out._note(row[0], row[1], row[3])
         return out
 
     # -- readers -----------------------------------------------------------------------------------
@@ -179,12 +196,18 @@ class ForeignLabels:
                 raise ValueError(f"{path}: not a labels table (its header is {header[:6]})") from None
             form = header.index("form") if "form" in header else word
             codes: dict[str, str] = {}  # a few hundred languages over 100K rows
+            packed = out._packed
             for row in rows:
                 if len(row) < len(header):
                     continue
                 code = codes.get(row[lang]) or codes.setdefault(row[lang], language_code(row[lang]))
-                out.by_word[row[word]].append((row[wnid], code, row[origin], row[form] or row[word]))
-        out._derived.clear()
+                written = row[form] or row[word]
+                one = FIELD.join((row[wnid], code, row[origin], written))
+                key = row[word]
+                packed[key] = packed[key] + ROW + one if key in packed else one
+                if code == "en":
+                    out._english.setdefault(row[wnid], written.replace("_", " "))
+            out._languages.update(codes.values())
         return out
 
     def save_tsv(self, path: str | Path) -> None:
@@ -197,10 +220,14 @@ class ForeignLabels:
         buf = io.StringIO()
         w = csv.writer(buf, delimiter="\t", lineterminator="\n")
         w.writerow(["word", "wnid", "lang", "origin", "form"])
-        for word in sorted(self.by_word):
-            for wnid, lang, origin, form in self.by_word[word]:
+        for word in sorted(self.keys()):
+            for wnid, lang, origin, form in self.rows(word):
                 w.writerow([word, wnid, lang, origin, form])
         if str(path).endswith(".gz"):
             atomic_write_bytes(path, gzip.compress(buf.getvalue().encode("utf-8"), compresslevel=9, mtime=0))
         else:
             atomic_write_text(path, buf.getvalue())
+
+
+def _unpack(packed: str) -> list[tuple[str, str, str, str]]:
+    return [tuple(row.split(FIELD, 3)) for row in packed.split(ROW)]  # type: ignore[misc]

@@ -19,15 +19,29 @@ import csv
 import hashlib
 import math
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from visemb.errors import NoImagesError, SourceUnavailableError
+from visemb.errors import NoImagesError, SourceUnavailableError, UnknownWordError
 from visemb.sources.base import FetchResult, ImageSource, clean_query
 from visemb.lexicon.foreign_labels import ANY_LANGUAGE, ForeignLabels, language_code, lexicon_name
 from visemb.lexicon.senses import Lexicon, WordNetLexicon, best_agreed, found_line
 
 CURATED_BONUS = 5.0
+
+
+@dataclass(frozen=True)
+class DictionarySense:
+    """One sense a word's labels and lexicons give it: its id and synset name, weight (SemCor count + 1, more for a
+    curated label), how it was found, whether the photos show it, and in how many lexicons it was found."""
+
+    wnid: str
+    name: str
+    weight: float
+    how: str
+    pictured: bool
+    lexicons: int
 CURATED_ORIGINS = frozenset({"babel-imagenet", "cldr"})
 COMPOUND_NOTE = ", which ends in the word"
 
@@ -90,19 +104,32 @@ class LabelledSource(ImageSource):
         ``lang`` (ISO 639-1; None or ``any``: every language, English nouns included)."""
         return self._senses(word, lang)[0]
 
+    def dictionary_senses(self, word: str, lang: str | None = None) -> tuple[list[DictionarySense], str]:
+        """Every sense the labels and lexicons agree ``word`` has, pictured or not, heaviest first, and where it was
+        found in words; nothing for a word known only as the end of labels (that guess is for pictures alone)."""
+        word = clean_query(word)
+        *_, approximate, found, every = self._senses(word, lang)
+        if approximate or not every:
+            return [], ""
+        line = found_line(word, [(w, found.get(w, [])) for w, *_ in every], self.synset_name)
+        return [DictionarySense(w, self.synset_name(w), weight, how, pictured, len(found.get(w, ())))
+                for w, weight, how, pictured in every], line
+
     def named_senses(self, word: str, lang: str | None = None) -> list[str]:
         """Synset names of every sense the labels give ``word``, pictured or not, heaviest first (none for a word
         only known as the end of labels)."""
-        ranked, unpictured, approximate, _ = self._senses(clean_query(word), lang)
+        ranked, unpictured, approximate, *_ = self._senses(clean_query(word), lang)
         if approximate:
             return []
         names = [self.synset_name(w) for w, _, _ in ranked] + [self.synset_name(w) for w, _ in unpictured]
         return list(dict.fromkeys(n for n in names if ".n." in n))  # ids the lexicon cannot name are left out
 
     def _senses(self, word: str, lang: str | None) -> tuple[list[tuple[str, float, str]], list[tuple[str, str]],
-                                                            bool, dict[str, list[tuple[str, str]]]]:
+                                                            bool, dict[str, list[tuple[str, str]]],
+                                                            list[tuple[str, float, str, bool]]]:
         """(senses with photos, [(wnid, language)] of labels found whose nouns have no photo, approximate,
-        wnid -> [(language, lexicon)] where the word was found)."""
+        wnid -> [(language, lexicon)] where the word was found, [(wnid, weight, how, pictured)] of every sense the
+        lexicons agree on, heaviest first)."""
         lex = self.lexicon
         code = language_code(lang)
         weights: dict[str, float] = {}
@@ -137,7 +164,9 @@ class LabelledSource(ImageSource):
         agreed = best_agreed(found, pictured)
         ranked = [(w, weights[w], how[w]) for w in pictured if w in agreed]
         unpictured += [(w, how[w]) for w in weights if not self.photos_under(w)]
-        return sorted(ranked, key=lambda t: (-t[1], t[0])), unpictured, approximate, found
+        every = [(w, weights[w], how[w], bool(self.photos_under(w))) for w in best_agreed(found, weights)]
+        return (sorted(ranked, key=lambda t: (-t[1], t[0])), unpictured, approximate, found,
+                sorted(every, key=lambda t: (-t[1], t[0])))
 
     def restricted(self, keep: Callable[[str], bool]) -> "LabelledSource":
         """A copy serving only the photos of the classes ``keep`` accepts (same labels, same lexicon)."""
@@ -165,9 +194,9 @@ class LabelledSource(ImageSource):
 
     def fetch(self, word: str, k: int = 8, dest: str | Path | None = None, lang: str | None = None) -> FetchResult:
         word = clean_query(word)
-        senses, unpictured, approximate, found_in = self._senses(word, lang)
+        senses, unpictured, approximate, found_in, _ = self._senses(word, lang)
         if not senses:
-            raise NoImagesError(self._why_none(word, lang, unpictured))
+            raise (NoImagesError if unpictured else UnknownWordError)(self._why_none(word, lang, unpictured))
         quota = _allocate(k, [w for _, w, _ in senses], [len(self.photos_under(s)) for s, _, _ in senses])
         paths, origins, notes = [], {}, []
         if approximate:
@@ -196,18 +225,16 @@ class LabelledSource(ImageSource):
             for wnid, la in list(dict.fromkeys(unpictured))[:3]:  # one row per lexicon: each sense named once
                 name = self.foreign.english_name(wnid) or self.synset_name(wnid)
                 names.append(f"{name} ({la})")
-            return (f"{word!r} is a known label of {', '.join(names)}, but the offline photos have no picture of "
-                    "it; a web image source (e.g. bing) would find some")
+            return (f"{word!r} is a known word for {', '.join(names)}, but the offline photos have no picture of "
+                    "it; a web image source would find some")
         where = "" if code in ANY_LANGUAGE else f" in language {code!r}"
         others = [la for _, la, _ in self.foreign.lookup(word)] if code not in ANY_LANGUAGE else []
         hint = f" (it is a label in: {', '.join(sorted(set(others)))})" if others else ""
         langs = self.foreign.languages()
-        known = (f"; the offline labels name the photographed nouns in {len(langs)} languages "
-                 f"({', '.join(langs[:12])}{'…' if len(langs) > 12 else ''}), mostly as breeds, species and objects, "
-                 "so a common word may be missing; a web image source (e.g. --source bing) searches any word"
-                 ) if langs else ""
-        return (f"No photos for {word!r}: it is neither an English noun nor a known foreign label{where} of a "
-                f"photographed noun{hint}{known}")
+        known = (f"; the shipped dictionaries and labels cover {len(langs)} languages "
+                 f"({', '.join(langs[:12])}{'…' if len(langs) > 12 else ''}), and a rare word or a name may be "
+                 "missing") if langs else ""
+        return f"No source knows {word!r}: it is neither an English noun nor a known word{where}{hint}{known}"
 
 
 def _stable_hash(text: str) -> int:
