@@ -148,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--shared", default=str(ROOT.parent / "shared"))
     p.add_argument("--store", default=str(DEFAULT_STORE))
     p.add_argument("--per-language", type=int, default=40)
+    p.add_argument("--offline", help="another offline folder (photos, lexicons) to answer with: a lexicon to compare")
     p.add_argument("--half", choices=["selection", "held-out", "both"], default="selection",
                    help="which half to answer (default: %(default)s; the held-out half is reported once)")
     p.add_argument("--write-calibration", action="store_true",
@@ -161,7 +162,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     use_shared(shared.resolve())
     store = Store.load(a.store)
-    translator = Translator(store)
+    sources = {}
+    if a.offline:
+        from visemb.sources.offline import offline_source
+
+        sources["offline"] = offline_source(a.offline)
+    translator = Translator(store, sources=sources)
     words = everyday_words(store, shared, a.per_language)
     halves = ["selection", "held-out"] if a.half == "both" else [a.half]
     report = {"words_per_language": a.per_language, "min_semcor_uses": MIN_USES}

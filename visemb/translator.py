@@ -42,16 +42,18 @@ class Translator:
         rule: the answer rule (default: the store's own, :func:`visemb.answer.rule_for`).
         encoder: a query encoder already loaded (checked against the store); default: the store's own, loaded on the
             first pictures, with ``encoder_options`` (e.g. ``batch_size``).
+        sources: image sources to use under their names instead of the registered ones (``{"offline": ...}``: other
+            offline photos or lexicons).
     """
 
     def __init__(self, store: Store, rule: AnswerRule | None = None, encoder: Encoder | None = None,
-                 encoder_options: dict | None = None):
+                 encoder_options: dict | None = None, sources: dict[str, ImageSource] | None = None):
         self.store = store
         self.scorer = scorer_for(store)
         self.rule = rule_for(store, rule)
         self._encoder = encoder
         self._encoder_options = dict(encoder_options or {})
-        self._sources: dict[str, ImageSource] = {}
+        self._sources: dict[str, ImageSource] = dict(sources or {})
         self._calibration = None
         self._lock = threading.Lock()
 

@@ -19,7 +19,7 @@ NAMES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "it":
 EXAMPLES = (("chien", "fr", "dog"), ("狗", "zh", "dog"), ("pies", "pl", "dog"), ("kot", "pl", "cat"),
             ("parapluie", "fr", "umbrella"), ("Regenschirm", "de", "umbrella"), ("香蕉", "zh", "banana"),
             ("fraise", "fr", "strawberry"), ("Goldfisch", "de", "goldfish"), ("perro", "es", "dog"),
-            ("Hund", "de", "dog"), ("Schmetterling", "de", "butterfly"), ("еда", "ru", "food"),
+            ("Hund", "de", "dog"), ("Schmetterling", "de", "butterfly"), ("бабочка", "ru", "butterfly"),
             ("jirafa", "es", "giraffe"), ("Baum", "de", "tree"))
 
 
