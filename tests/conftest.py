@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import SHARED, jpeg, make_store
+
+# the tests' grown layer: never the user's own (each test that grows names its own folder)
+os.environ.setdefault("VISEMB_LAYER", os.path.join(tempfile.mkdtemp(prefix="visemb-test-layer-"), "layer"))
 
 if (SHARED / "wordnet" / "nltk_data").is_dir():
     os.environ.setdefault("NLTK_DATA", str(SHARED / "wordnet" / "nltk_data"))

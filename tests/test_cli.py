@@ -125,19 +125,29 @@ def test_missing_word_looked_up_live_through_pictures(tmp_path):
     from tests.fakesearch import FakeSearch
 
     with FakeSearch(n_images=4) as fs:
-        env = {**os.environ, "VISEMB_BING_URL": fs.url, "VISEMB_TMP": str(tmp_path)}
-        r = run("--json", "neighbours", "teacher", "-k", "3", "--topn", "5", env=env)
+        env = {**os.environ, "VISEMB_BING_URL": fs.url, "VISEMB_TMP": str(tmp_path / "tmp"),
+               "VISEMB_LAYER": str(tmp_path / "layer")}
+        (tmp_path / "tmp").mkdir()
+        r = run("--json", "neighbours", "qwertzuiop", "-k", "3", "--topn", "5", env=env)  # not a noun: not kept
         assert r.returncode == 0, r.stderr
         hit = json.loads(r.stdout)[0]
         assert hit["in_store"] is False and hit["source"] == "bing" and len(hit["images"]) == 3
         sims = [n["similarity"] for n in hit["neighbours"]]
         assert len(sims) == 5 and sims == sorted(sims, reverse=True)
-        sim = run("similarity", "teacher", "car", "-k", "2", env=env)
+        sim = run("similarity", "qwertzuiop", "car", "-k", "2", env=env)
         assert sim.returncode == 0, sim.stderr
         assert -1 <= float(sim.stdout.split()[0]) <= 1 and "looked up through 2 bing picture(s)" in sim.stdout
-        assert run("neighbours", "teacher", "--no-lookup", env=env).returncode == 1
+        assert run("neighbours", "qwertzuiop", "--no-lookup", env=env).returncode == 1
+        grown = run("--json", "neighbours", "teacher", "-k", "3", "--topn", "5", env=env)  # a noun: grown, kept
+        assert grown.returncode == 0, grown.stderr
+        out = json.loads(grown.stdout)[0]
+        assert (out["key"], out["synset"], out["grown"], out["pictures_from"]) == (
+            "teacher", "teacher.n.01", True, "bing") and len(out["neighbours"]) == 5
+        kept = run("--json", "neighbours", "teacher", "--no-lookup", env=env)  # no search: from the layer
+        assert kept.returncode == 0 and json.loads(kept.stdout)[0]["grown"] is True
+        assert float(run("similarity", "teacher", "car", "--no-lookup", env=env).stdout) <= 1
     assert any("/img/teacher/" in q for q in fs.requests)
-    assert not list(tmp_path.iterdir())  # the pictures went away with the answer
+    assert not list((tmp_path / "tmp").iterdir())  # the pictures went away with the answer
 
 
 def test_a_word_found_in_an_open_lexicon_says_where():

@@ -14,11 +14,40 @@ from visemb.sources import USER_SOURCES
 from visemb.entry import synset_of
 
 
-def _load(a):
+def _load(a, grown: bool = True):
+    """The store, with the rows its grown layer holds (``grown``)."""
     from visemb.defaults import store_path
+    from visemb.grown_store import with_layer
     from visemb.store import Store
 
-    return Store.load(store_path(a.store))
+    store = Store.load(store_path(a.store))
+    return with_layer(store) if grown else store
+
+
+def _grow_noun(a, s, word: str):
+    """The store with ``word`` grown into its layer from web pictures, when it is a WordNet noun without a row and
+    the source can be reached; None otherwise (then it is looked up without being kept)."""
+    from visemb.errors import VisembError
+    from visemb.growth import grow
+    from visemb.grown_store import open_layer, with_layer
+    from visemb.lookup import live_source
+    from visemb.sources.offline import offline_source
+    from visemb.translate import query_encoder
+
+    if a.no_lookup or a.source == "folder":
+        return None
+    base = _load(a, grown=False)
+    layer = open_layer(base)
+    lexicon = offline_source().lexicon
+    senses = [w for w, _ in lexicon.english_senses(word)]
+    if layer is None or not senses or len(base.taxonomy.rows_of(lexicon.name(senses[0]))):
+        return None
+    try:
+        rows = grow(senses[:1], live_source(a.source), base, query_encoder(base), lexicon, layer, pictures=a.k)
+    except VisembError:
+        return None
+    grown = with_layer(base)
+    return grown if rows and word in grown else None
 
 
 def _emit(a, data, text: str) -> None:
@@ -41,9 +70,25 @@ def cmd_info(a) -> int:
 
 
 def _missing(s, word: str, why: str = "") -> KeyError:
-    """The error for a word the store lacks: suggestions, and why it was not looked up."""
+    """The error for a word the store lacks: where WordNet puts it when it is a noun there, else suggestions; and
+    why it was not looked up."""
+    from visemb.dictionary_answer import placement
+    from visemb.lexicon.nouns import PACK_NAME, Lexicon
+    from visemb.sources.offline import OFFLINE_DIR
     from visemb.suggest import suggest
 
+    try:
+        lexicon = Lexicon.from_pack(OFFLINE_DIR / PACK_NAME)
+    except (OSError, ValueError):
+        lexicon = None
+    senses = lexicon.english_senses(word) if lexicon is not None else []
+    if senses:
+        wnid = senses[0][0]
+        placed = placement(s, lexicon, wnid)
+        return KeyError(f"'{word}' is a WordNet noun ({lexicon.name(wnid)}) without pictures in the store"
+                        + (f"; it sits under '{placed}' there" if placed else "")
+                        + "; with a network, `--source bing` (or commons, openverse) grows it from web pictures"
+                        + (f" ({why})" if why else ""))
     ideas = suggest(s, word)
     return KeyError(f"'{word}' is not in the store ({len(s):,} nouns)"
                     + (f"; did you mean: {', '.join(ideas)}?" if ideas else "") + (f" ({why})" if why else ""))
@@ -73,6 +118,8 @@ def _live(a, s, word: str):
 def cmd_neighbours(a) -> int:
     s = _load(a)
     if a.word not in s:
+        s = _grow_noun(a, s, a.word) or s
+    if a.word not in s:
         hit = _live(a, s, a.word)
         text = (f"{printable(a.word)}: not in the store; looked up through {len(hit.images)} {hit.source} "
                 "picture(s)\n" + "\n".join(f"  {sim:.3f}  {printable(key)}" for key, sim in hit.neighbours))
@@ -84,12 +131,15 @@ def cmd_neighbours(a) -> int:
         e = s.entries[row]
         near = s.neighbours(row, a.topn, hide_relatives=a.hide_relatives, hubness=csls)
         out.append({"key": s.index_to_key[row], "synset": synset_of(e), "gloss": e.get("gloss", ""),
+                    **({"grown": True, "pictures_from": e.get("grown_from", "")} if e.get("grown") else {}),
                     "neighbours": [{"key": n.key, "score": round(n.score, 4), "similarity": round(n.cosine, 4),
                                     "gloss": s.entries[n.row].get("gloss", "")} for n in near]})
     header = ("score = CSLS (2 x cosine minus the neighbour's hubness), the order; cos = cosine; --cosine for plain "
               "cosine order" if csls else "cos = cosine, the order")
     text = f"({header})\n\n" + "\n\n".join(
-        f"{printable(o['key'])} ({printable(o['synset'])}): {printable(o['gloss'])}\n" + "\n".join(
+        f"{printable(o['key'])} ({printable(o['synset'])}): "
+        + (f"grown from {printable(o['pictures_from'])} pictures" if o.get("grown") else printable(o["gloss"]))
+        + "\n" + "\n".join(
             (f"  {n['score']:.3f}  cos {n['similarity']:.3f}  {printable(n['key'])}" if csls else
              f"  {n['similarity']:.3f}  {printable(n['key'])}") for n in o["neighbours"]) for o in out)
     _emit(a, out, text)
@@ -114,10 +164,12 @@ def cmd_similarity(a) -> int:
 
 def cmd_translate(a) -> int:
     from visemb.errors import UnknownWordError
+    from visemb.grown_store import open_layer
     from visemb.sources import get_source
     from visemb.translator import Translator
 
-    translator = Translator(_load(a))
+    base = _load(a, grown=False)
+    translator = Translator(base, layer=open_layer(base))
     if a.images_dir:
         from visemb.sources.folder import usable_images
 

@@ -17,6 +17,7 @@ from typing import Callable, Sequence
 from visemb.answer import AnswerRule, rule_for, scorer_for
 from visemb.encoder import Encoder
 from visemb.errors import DiskError, SourceUnavailableError, VisembError
+from visemb.grown_layer import GrownLayer
 from visemb.images import ImageInput
 from visemb.sources import FetchResult, ImageSource, get_source
 from visemb.sources.labelled import DictionarySense
@@ -44,16 +45,19 @@ class Translator:
             first pictures, with ``encoder_options`` (e.g. ``batch_size``).
         sources: image sources to use under their names instead of the registered ones (``{"offline": ...}``: other
             offline photos or lexicons).
+        layer: where a web translation grows the store (:mod:`visemb.growth`); None: it does not grow.
     """
 
     def __init__(self, store: Store, rule: AnswerRule | None = None, encoder: Encoder | None = None,
-                 encoder_options: dict | None = None, sources: dict[str, ImageSource] | None = None):
+                 encoder_options: dict | None = None, sources: dict[str, ImageSource] | None = None,
+                 layer: GrownLayer | None = None):
         self.store = store
         self.scorer = scorer_for(store)
         self.rule = rule_for(store, rule)
         self._encoder = encoder
         self._encoder_options = dict(encoder_options or {})
         self._sources: dict[str, ImageSource] = dict(sources or {})
+        self.layer = layer
         self._calibration = None
         self._lock = threading.Lock()
 
@@ -105,12 +109,15 @@ class Translator:
 
     def word(self, word: str, source: str | ImageSource | Sequence[str] = "offline", *, images: int = 8,
              lang: str | None = None, dest: str | Path | None = None, fallback: bool = True, topn: int = 10,
-             progress: Progress | None = None, fetching: Callable[[int], None] | None = None) -> Translation:
+             progress: Progress | None = None, fetching: Callable[[int], None] | None = None,
+             growing: Progress | None = None) -> Translation:
         """Translate ``word`` through ``images`` pictures from ``source``, or from the first of several sources that
         answers (``source`` a list, tried in its order); with ``fallback``, when every web source fails (unreachable,
         no usable picture, no room for its downloads) the offline photos answer. The translation says which sources
         failed and why (:attr:`Translation.tried`; the first's reason in ``web_failure``). ``fetching(n)`` is told
-        how many pictures came back before they are embedded.
+        how many pictures came back before they are embedded. With a :attr:`layer`, a web translation grows the store
+        with the senses it may name that have no row (:mod:`visemb.growth`; ``growing(done, total)`` counts them) and
+        decides again among them.
 
         Raises:
             BadQueryError, NoImagesError, SourceUnavailableError, DiskError, EncoderMismatchError: with a message for
@@ -151,9 +158,42 @@ class Translator:
         if fetching is not None:
             fetching(len(fetched.paths))
         t = self.fetched(fetched, used.name, topn=topn, progress=progress)
+        if self.layer is not None and used.name in WEB_SOURCES and t.candidates:
+            t = self._grown(t, fetched, used, lang, growing)
         if word != typed:
             t = replace(t, query=typed.strip(), notes=[f"looked up as {word}, its dictionary form", *t.notes])
         return self._with_failures(t, tried)
+
+    def _grown(self, t: Translation, fetched: FetchResult, source: ImageSource, lang: str | None,
+               growing: Progress | None) -> Translation:
+        """``t`` decided again with the senses it may name that have no row, grown into the layer from ``source``;
+        ``t`` itself when none of them is nearer the pictures than its answer (or growth cannot write)."""
+        from visemb.dictionary_answer import placement
+        from visemb.growth import candidate_senses, decide_again, grow
+
+        lexicon = self.source("offline").lexicon
+        _, senses, _ = self.reading(fetched.word, lang)
+        answer = lexicon.wnid(t.candidates[0].synset) if t.candidates[0].synset else None
+        wanted = candidate_senses(lexicon, self.store, [s.wnid for s in senses], answer)
+        try:
+            rows = grow(wanted, source, self.store, self.encoder, lexicon, self.layer, progress=growing)
+        except DiskError as exc:
+            return replace(t, notes=[*t.notes, str(exc)])
+        if not rows:
+            return t
+        query = self.encoder.embed(list(fetched.paths))
+        regrown = decide_again(self.store, query.vectors, t.candidates[0].row, rows)
+        grown_note = f"grew {len(rows)} noun(s) the store lacks from {source.name} pictures: " + ", ".join(
+            r.key for r in rows[:6]) + (" …" if len(rows) > 6 else "")
+        if regrown is None:
+            return replace(t, notes=[*t.notes, grown_note + "; none is nearer the pictures than the answer"])
+        row = regrown.row
+        return replace(t, answer=row.key, specific=row.key, sense=row.synset, basis="pictures, grown",
+                       placed_at=placement(self.store, lexicon, row.wnid), confidence="low",
+                       probability=regrown.cosine, notes=[*t.notes, grown_note, (
+                           f"{row.key}: its pictures are nearer these (cosine {regrown.cosine:.2f}) than "
+                           f"{t.answer}'s row ({regrown.answer_cosine:.2f}); the probability shown is that cosine, "
+                           "not calibrated")])
 
     @staticmethod
     def _with_failures(t: Translation, tried: list[tuple[str, VisembError]]) -> Translation:

@@ -34,11 +34,18 @@ class Lexicon:
         self._english, self._exceptions = english, dict(exceptions or {})
         self._ancestors: dict[str, frozenset[str]] = {}
         self._children: dict[str, list[str]] | None = None
+        self._ids: dict[str, str] | None = None
 
     # -- one sense ---------------------------------------------------------------------------------
     def name(self, wnid: str) -> str | None:
         """``giraffe.n.01`` for ``n02439033``; None for an id WordNet's nouns do not have."""
         return self._names.get(wnid)
+
+    def wnid(self, name: str) -> str | None:
+        """``n02439033`` for ``giraffe.n.01``; None for a name WordNet's nouns do not have."""
+        if self._ids is None:
+            self._ids = {n: w for w, n in self._names.items() if n}
+        return self._ids.get(name)
 
     def knows(self, wnid: str) -> bool:
         return self.name(wnid) is not None
@@ -193,6 +200,17 @@ class WordNetLexicon(Lexicon):
             s = self._synset(wnid)
             self._names[wnid] = s.name() if s is not None else None
         return self._names[wnid]
+
+    def wnid(self, name: str) -> str | None:
+        from nltk.corpus.reader.wordnet import WordNetError
+
+        from visemb.vocabulary import wnid_of
+        from visemb.wordnet_data import wordnet
+
+        try:
+            return wnid_of(wordnet().synset(name))
+        except (WordNetError, ValueError):
+            return None
 
     def weight(self, wnid: str) -> float:
         from visemb.vocabulary import usage_count

@@ -1,0 +1,53 @@
+"""With a network (a search engine on 127.0.0.1), a translation grows the store with the senses it may name that have
+no row, keeps them in the local layer, and every reader of the store sees them."""
+
+import pytest
+
+from tests.fakesearch import FakeSearch
+from visemb.defaults import DEFAULT_STORE
+from visemb.grown_layer import GrownLayer
+from visemb.grown_store import with_grown
+from visemb.growth import MAX_CANDIDATES, candidate_senses
+from visemb.sources import get_source
+from visemb.store import Store
+from visemb.translator import Translator
+
+
+@pytest.fixture(scope="module")
+def store():
+    return Store.load(DEFAULT_STORE)
+
+
+def test_candidates_are_rowless_dictionary_senses_then_the_answers_kin(store):
+    tr = Translator(store)
+    lexicon = tr.source("offline").lexicon
+    giraffe = lexicon.wnid("giraffe.n.01")
+    ruminant = lexicon.wnid("ruminant.n.01")
+    wanted = candidate_senses(lexicon, store, [giraffe], ruminant)
+    assert wanted[0] == giraffe and len(wanted) <= MAX_CANDIDATES
+    assert all(not len(store.taxonomy.rows_of(lexicon.name(w))) for w in wanted)
+    assert set(wanted[1:]) <= set(lexicon.children(ruminant)) | {
+        c for p in lexicon.parents(ruminant) for c in lexicon.children(p)}
+
+
+def test_a_web_translation_grows_the_layer_and_the_same_query_is_served_from_it(store, tmp_path):
+    layer = GrownLayer(tmp_path / "layer", store.manifest["encoder"])
+    tr = Translator(store, layer=layer)
+    with FakeSearch(n_images=4) as fs:
+        source = get_source("bing", base_url=fs.url, timeout=5)
+        counted = []
+        t = tr.word("jirafa", source, images=4, lang="es", growing=lambda d, n: counted.append((d, n)))
+        first = len(fs.requests)
+        assert "giraffe" in {r.key for r in layer.rows()} and counted and counted[-1][0] == counted[-1][1]
+        assert any("grew" in n for n in t.notes)
+        tr.word("jirafa", source, images=4, lang="es")
+        again = [p for p in fs.requests[first:] if "giraffe" in p]
+        assert not again  # giraffe's pictures come from the layer now
+    grown = with_grown(store, GrownLayer(tmp_path / "layer", store.manifest["encoder"]), lexicon=tr.source(
+        "offline").lexicon)
+    assert "giraffe" in grown and len(grown) > len(store)
+    entry = grown.entries[grown.get_index("giraffe")]
+    assert entry["grown"] and entry["grown_from"] == "bing" and "ruminant.n.01" in entry["ancestors"]
+    assert [n.key for n in grown.neighbours("giraffe", 3)]  # neighbours read the layer
+    for xy in grown.coords.values():
+        assert len(xy) == len(grown)
