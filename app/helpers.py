@@ -86,9 +86,19 @@ def warm_up() -> threading.Thread | None:
 
 
 @st.cache_resource(show_spinner="Loading the embedding store…")
-def _load_store() -> Store:
+def _load_base_store() -> Store:
+    """The store as shipped (or ``VISEMB_STORE``): what translations are decided on."""
     store = Store.load(store_path())
     gc.freeze()  # the store's million objects live as long as the process: no collection need walk them again
+    return store
+
+
+@st.cache_resource(show_spinner="Loading the embedding store…")
+def _load_store() -> Store:
+    """The store with the rows its grown layer held when the server started (neighbours, the map, export)."""
+    from visemb.grown_store import with_layer
+
+    store = with_layer(_load_base_store())
     if os.environ.get("VISEMB_WARM_UP") != "0":
         store.build_index_in_background()  # a big store's index is ready by the time a page needs it
     return store
@@ -110,9 +120,12 @@ def get_store() -> Store:
 def get_translator():
     """The app's one :class:`visemb.translator.Translator` of the store: its encoder, class scorer, image sources and
     rule, each loaded once for every session."""
+    from visemb.grown_store import open_layer
     from visemb.translator import Translator
 
-    return Translator(get_store(), encoder_options=ENCODER_OPTIONS)
+    get_store()  # a store that cannot be loaded stops the page here, with its message
+    base = _load_base_store()
+    return Translator(base, encoder_options=ENCODER_OPTIONS, layer=open_layer(base))
 
 
 def get_encoder():
@@ -163,9 +176,14 @@ def translate_word(word: str, source: str, k: int, lang: str, status=None, order
                 bar = st.progress(0.0)
                 progress = lambda d, total: bar.progress(d / total)  # noqa: E731
 
+        def growing(done: int, total: int) -> None:
+            if status is not None:
+                status.write(f"Fetching pictures of the nouns it may name that the store lacks: {done} of {total}")
+
         translator = get_translator()
         return translator.word(word, list(order) if source == WEB else source, images=int(k), lang=lang or None,
-                               topn=10, fetching=fetching, progress=lambda d, n: progress(d, n) if progress else None)
+                               topn=10, fetching=fetching, progress=lambda d, n: progress(d, n) if progress else None,
+                               growing=growing)
 
     ttl = WEB_TTL_S if source == WEB or SOURCES[source].needs_network else None
     key = (word, source, int(k), lang, tuple(order) if source == WEB else ())

@@ -137,6 +137,31 @@ def summary(rows: list[dict]) -> dict:
             "high_words": len(high)}
 
 
+def write_markdown(results: Path) -> Path:
+    """``dictionary_words.md`` from the two halves' JSON already written (nothing is answered again)."""
+    lines = ["# Everyday words whose noun has no row, answered offline", "",
+             "Written by `python -m evaluation.dictionary` (x86_64 CPU, 2 cores; shipped store and lexicons). Words: "
+             "the Open Multilingual Wordnet's single-word lemmas of physical-entity nouns that SemCor uses at least "
+             f"{MIN_USES} times and the store lacks, one per noun, at most 40 per language (fr, it, nl, pl, pt, el, "
+             "ar, sv). *right*: the answer's sense is one the wordnet gives the word; *exact*: the noun it was "
+             "chosen for; *answered*: not an error. The calibration (first sense's share of weight → accuracy) is "
+             "the selection half's (its own row's probabilities are the uncalibrated shares it was fitted on); the "
+             "held-out half is reported once.", "",
+             "| half | words | languages | right | exact | answered | from the dictionaries / pictures | ECE | "
+             "\"high\" (≥ 0.9): words / right |", "|---|---|---|---|---|---|---|---|---|"]
+    for half in ("selection", "held-out"):
+        path = results / f"dictionary_words_{half}.json"
+        if not path.is_file():
+            continue
+        m = json.loads(path.read_text(encoding="utf-8"))[half]["summary"]
+        lines.append(f"| {half} | {m['words']} | {m['languages']} | {m['right']} | {m['exact']} | {m['answered']} | "
+                     f"{m['by_dictionary']} / {m['by_pictures']} | {m['ece']} | {m['high_words']} / "
+                     f"{m['high_right']} |")
+    out = results / "dictionary_words.md"
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     from precompute.default_store import use_shared
     from visemb.defaults import DEFAULT_STORE
@@ -154,7 +179,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--write-calibration", action="store_true",
                    help="write the selection half's calibration beside the offline photos")
     p.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
+    p.add_argument("--markdown", action="store_true", help="only write dictionary_words.md from the JSON written")
     a = p.parse_args(argv)
+    if a.markdown:
+        print(f"wrote {write_markdown(Path(a.out))}")
+        return 0
     shared = Path(a.shared)
     if not (shared / "multilingual" / "omw").is_dir():
         print(f"{shared}/multilingual/omw is missing: this evaluation needs the shared data (--shared)",

@@ -2,8 +2,8 @@
 senses, and the children and siblings of the pictures' answer — get pictures of their English lemma from the web
 source (at most ``MAX_CANDIDATES`` × ``PICTURES_EACH``, fetched concurrently), embedded with the store's own encoder,
 and become rows of the local layer (:mod:`visemb.grown_layer`). Then the pictures decide again: the classifier has
-no class for a grown row, so the query's pictures are compared with each candidate's by cosine, beside the store's
-answer; a grown noun wins when its pictures are nearer the query's than the answer's row is."""
+no class for a grown row, so the query's pictures are compared with each candidate's by cosine: a grown noun
+wins when its pictures are nearer the query's than every row of the store is."""
 
 from __future__ import annotations
 
@@ -39,20 +39,22 @@ class Regrown:
 
 
 def candidate_senses(lexicon: Lexicon, store: Store, dictionary: Sequence[str], answer_wnid: str | None,
-                     limit: int = MAX_CANDIDATES) -> list[str]:
-    """WordNet ids without a row that the query may name: its dictionary senses first, then the children and the
-    siblings of the pictures' answer, commonest first; at most ``limit``."""
+                     limit: int = MAX_CANDIDATES, likeliest: Sequence[str] = ()) -> list[str]:
+    """WordNet ids without a row that the query may name, at most ``limit``: its dictionary senses first; then, for
+    each of the pictures' likeliest classes (``likeliest``, the likeliest first) and the answer, their siblings and
+    children, the commonest first (a photo of a noun the store lacks is usually put on a sibling class)."""
     def rowless(wnid: str) -> bool:
         name = lexicon.name(wnid)
         return bool(name) and not len(store.taxonomy.rows_of(name))
 
     out = [w for w in dict.fromkeys(dictionary) if rowless(w)]
-    if answer_wnid:
-        near = list(lexicon.children(answer_wnid))
-        for parent in lexicon.parents(answer_wnid):
-            near += [c for c in lexicon.children(parent) if c != answer_wnid]
-        out += sorted((w for w in dict.fromkeys(near) if rowless(w) and w not in out),
+    for near in [*likeliest, *([answer_wnid] if answer_wnid else [])]:
+        kin = [c for parent in lexicon.parents(near) for c in lexicon.children(parent) if c != near]
+        kin += list(lexicon.children(near))
+        out += sorted((w for w in dict.fromkeys(kin) if w not in out and rowless(w)),
                       key=lambda w: (-_weight(lexicon, w), w))
+        if len(out) >= limit:
+            break
     return out[:limit]
 
 
@@ -73,20 +75,20 @@ def grow(wnids: Sequence[str], source: ImageSource, store: Store, encoder, lexic
     rows = [have[w] for w in wnids if w in have]
     if todo:
         with tempfile.TemporaryDirectory(prefix="visemb-grow-") as tmp:
-            done = [0]
 
             def fetch(wnid: str):
                 try:
                     return wnid, source.fetch(lexicon.lemma(wnid), pictures, dest=Path(tmp) / wnid)
                 except VisembError:
                     return wnid, None
-                finally:
-                    done[0] += 1
-                    if progress is not None:
-                        progress(done[0], len(todo))
 
+            fetched = []
             with ThreadPoolExecutor(max_workers=min(FETCH_THREADS, len(todo))) as pool:
-                fetched = [(w, f) for w, f in pool.map(fetch, todo) if f is not None and f.paths]
+                for done, (wnid, f) in enumerate(pool.map(fetch, todo), 1):  # told here, in the caller's thread
+                    if f is not None and f.paths:
+                        fetched.append((wnid, f))
+                    if progress is not None:
+                        progress(done, len(todo))
             new = _embedded(fetched, source.name, store, encoder, lexicon)
         if new:
             layer.add(new)
@@ -120,14 +122,16 @@ def _embedded(fetched, source_name: str, store: Store, encoder, lexicon: Lexicon
 
 
 def decide_again(store: Store, query: np.ndarray, answer_row: int, grown: Sequence[GrownRow]) -> Regrown | None:
-    """The grown noun whose pictures are nearer the query's (``query``: raw vectors) than the store answer's row
-    is, the nearest of them; None when the store's answer stays."""
+    """The grown noun whose pictures are nearer the query's (``query``: raw vectors) than every row of the store
+    is, the nearest of them; None when the store's answer stays (a grown noun's pictures are one noun's, sharper
+    than a broad answer's pooled row, so it must beat the nearest row, not only the answer's)."""
     if not grown:
         return None
     q = l2_normalize(store.prepare(query).mean(axis=0, keepdims=True))[0]
-    answer_cos = float(store.unit_vectors[answer_row] @ q)
+    rows = np.asarray(store.unit_vectors, np.float32) @ q
+    answer_cos, nearest_cos = float(rows[answer_row]), float(rows.max())
     cos = {r.key: float(store.prepare(r.vector[None, :])[0] @ q) for r in grown}
     best = max(grown, key=lambda r: cos[r.key])
-    if cos[best.key] <= answer_cos:
+    if cos[best.key] <= nearest_cos:
         return None
     return Regrown(best, cos[best.key], answer_cos, cos)

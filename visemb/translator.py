@@ -174,7 +174,12 @@ class Translator:
         lexicon = self.source("offline").lexicon
         _, senses, _ = self.reading(fetched.word, lang)
         answer = lexicon.wnid(t.candidates[0].synset) if t.candidates[0].synset else None
-        wanted = candidate_senses(lexicon, self.store, [s.wnid for s in senses], answer)
+        meant = [s.wnid for s in senses]
+        if answer in meant:  # the pictures chose one of the word's own senses: only its other senses compete
+            wanted = candidate_senses(lexicon, self.store, meant, None, likeliest=())
+        else:
+            likeliest = [w for c in t.candidates[1:4] if c.synset and (w := lexicon.wnid(c.synset))]
+            wanted = candidate_senses(lexicon, self.store, meant, answer, likeliest=likeliest)
         try:
             rows = grow(wanted, source, self.store, self.encoder, lexicon, self.layer, progress=growing)
         except DiskError as exc:

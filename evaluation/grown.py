@@ -1,0 +1,195 @@
+"""``python -m evaluation.grown``: nouns removed from the store, then grown back from the pictures a search engine
+serves (the loopback engine's, :class:`precompute.loopback.PhotoIndex`), as a translation with a network grows them.
+
+For each removed noun (a class of the half, with tiny-imagenet photos): k=4 of its tiny photos are the query; the
+store answers them with the noun removed (:class:`evaluation.answers.Runner`); the candidate senses are the answer's
+children and siblings that have no row (:func:`visemb.growth.candidate_senses`: the removed noun is one when it is
+a child or sibling of the answer); each candidate's vector is the mean of the 4 pictures the engine serves for its
+English lemma, from the store and full-size photos only (never the query's set); then the pictures decide again
+(:func:`visemb.growth.decide_again`: the nearest grown noun by cosine wins when it is nearer than every row). Scored:
+exact (the removed noun), within two levels (the noun, its parent or grandparent), and the grown answers'
+calibration: the probability of a grown answer is a logistic of its cosine margin over the store's answer, fitted
+on the selection half and written with ``--write-calibration``; the held-out half reports it once.
+
+A candidate that is not an ImageNet class gets what the engine serves for it: photos of the classes under its
+nearest photographed relative, not pictures of its own (the web would give those).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+K = 4
+PICTURES_EACH = 4
+CALIBRATION_NAME = "grown_calibration.json"
+
+
+def engine_index(shared: Path, tmp: Path):
+    """The loopback engine's photo index over the store and full-size photos (the tiny query photos left out)."""
+    from evaluation.splits import TINY_SET, labelled_rows
+    from precompute.loopback import PhotoIndex
+
+    rows = [r for r in labelled_rows(shared) if r["set"] != TINY_SET]
+    with open(tmp / "labels.csv", "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=["path", "wnid", "set"])
+        w.writeheader()
+        for r in rows:
+            w.writerow({"path": str(shared / "photos" / r["path"]), "wnid": r["wnid"], "set": r["set"]})
+    return PhotoIndex(tmp)
+
+
+def run_half(store, shared: Path, half: str, per_class: int, removed_limit: int, seed: int = 0) -> list[dict]:
+    """One outcome per removed noun of ``half`` (``selection`` or ``held-out``)."""
+    from evaluation.answers import Runner, photo_queries
+    from evaluation.embedding import embed_cached
+    from evaluation.splits import CACHE, TINY_SET, is_selection_class, photos_of
+    from visemb.answer import rule_for
+    from visemb.encoder_spec import get_spec
+    from visemb.growth import candidate_senses
+    from visemb.lexicon.nouns import PACK_NAME, Lexicon
+    from visemb.search import l2_normalize
+    from visemb.sources.offline import OFFLINE_DIR
+
+    lexicon = Lexicon.from_pack(OFFLINE_DIR / PACK_NAME)
+    photos = photos_of(shared, store, half)[TINY_SET]
+    queries = photo_queries(store, photos, K, seed=seed, per_class=per_class)
+    keep = is_selection_class if half == "selection" else (lambda w: not is_selection_class(w))
+    queries = [q for q in queries if keep(q.name)]
+    classes = sorted({q.name for q in queries}, key=lambda w: random.Random(f"{seed}{w}").random())[:removed_limit]
+    queries = [q for q in queries if q.name in classes]
+    runner, rule = Runner(store), rule_for(store)
+    spec = get_spec(store.encoder_spec.name)
+    with tempfile.TemporaryDirectory(prefix="visemb-engine-") as tmp:
+        index = engine_index(shared, Path(tmp))
+        vectors: dict[str, np.ndarray] = {}
+        out = []
+        for q in queries:
+            ans = runner.decide(q, rule, removed=True)
+            gone = set(runner.removed_rows(q, True)) | {q.truth_row}
+            answer_name = store.entries[ans.row]["synsets"][0]
+            answer_wnid = lexicon.wnid(answer_name)
+            rowless = _RowlessView(store, gone)
+            likeliest = [lexicon.wnid(store.entries[r]["synsets"][0]) for r, _ in ans.ranked[1:4]]
+            wanted = candidate_senses(lexicon, rowless, [], answer_wnid, likeliest=likeliest)
+            cand = {}
+            for wnid in wanted:
+                if wnid not in vectors:
+                    paths = [str(p) for p in index.photos_for(lexicon.lemma(wnid), PICTURES_EACH)]
+                    feats = embed_cached([str(index.root / p) for p in paths], CACHE, spec)
+                    got = [feats[str(index.root / p)] for p in paths if str(index.root / p) in feats]
+                    vectors[wnid] = l2_normalize(np.asarray(got, np.float32)).mean(axis=0) if got else None
+                if vectors[wnid] is not None:
+                    cand[wnid] = vectors[wnid]
+            query = l2_normalize(store.prepare(q.features).mean(axis=0, keepdims=True))[0]
+            sims = np.asarray(store.unit_vectors, np.float32) @ query
+            sims[list(gone)] = -1.0  # the removed rows are not in the store
+            answer_cos = float(sims.max())
+            cos = {w: float(store.prepare(v[None, :])[0] @ query) for w, v in cand.items()}
+            best = max(cos, key=cos.get) if cos else None
+            grown = best is not None and cos[best] > answer_cos
+            truth = lexicon.wnid(store.entries[q.truth_row]["synsets"][0])
+            final = best if grown else answer_wnid
+            up1 = set(lexicon.parents(truth))
+            up2 = up1 | {g for p in up1 for g in lexicon.parents(p)}
+            out.append({"noun": lexicon.name(truth), "answer": lexicon.name(answer_wnid),
+                        "final": lexicon.name(final), "grown": grown, "candidates": len(cand),
+                        "truth_is_candidate": truth in cand,
+                        "margin": round(cos[best] - answer_cos, 4) if best else None,
+                        "store_probability": round(float(ans.probability), 4),
+                        "exact": final == truth, "within_two": final == truth or final in up2})
+    return out
+
+
+class _RowlessView:
+    """The store as :func:`visemb.growth.candidate_senses` sees it with the removed rows gone."""
+
+    def __init__(self, store, gone: set[int]):
+        self.gone = gone
+        self.taxonomy = self
+        self._tax = store.taxonomy
+
+    def rows_of(self, name: str) -> list[int]:
+        return [r for r in self._tax.rows_of(name) if r not in self.gone]
+
+
+def fit_calibration(rows: list[dict]) -> dict:
+    """A logistic of the cosine margin, fitted on grown answers (right: the removed noun)."""
+    from sklearn.linear_model import LogisticRegression
+
+    grown = [r for r in rows if r["grown"]]
+    x = np.array([[r["margin"]] for r in grown])
+    y = np.array([r["exact"] for r in grown], int)
+    if len(set(y)) < 2:
+        return {"slope": 0.0, "intercept": float(np.log((y.mean() + 1e-3) / (1 - y.mean() + 1e-3))), "n": len(y)}
+    m = LogisticRegression(C=10.0).fit(x, y)
+    return {"slope": float(m.coef_[0][0]), "intercept": float(m.intercept_[0]), "n": len(y)}
+
+
+def summary(rows: list[dict], cal: dict | None) -> dict:
+    n = len(rows)
+    grown = [r for r in rows if r["grown"]]
+    out = {"removed_nouns": len({r["noun"] for r in rows}), "queries": n,
+           "exact": round(sum(r["exact"] for r in rows) / n, 4),
+           "within_two_levels": round(sum(r["within_two"] for r in rows) / n, 4),
+           "truth_among_candidates": round(sum(r["truth_is_candidate"] for r in rows) / n, 4),
+           "grown_answers": len(grown)}
+    if cal and grown:
+        p = 1 / (1 + np.exp(-(cal["slope"] * np.array([r["margin"] for r in grown]) + cal["intercept"])))
+        y = np.array([r["exact"] for r in grown], float)
+        bins = np.minimum((p * 10).astype(int), 9)
+        out["ece_grown"] = round(float(sum(abs(p[bins == b].mean() - y[bins == b].mean()) * (bins == b).sum()
+                                           for b in set(bins.tolist())) / len(y)), 4)
+        high = p >= 0.9
+        out["high_right"] = round(float(y[high].mean()), 4) if high.any() else None
+        out["high_answers"] = int(high.sum())
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    from precompute.default_store import use_shared
+    from visemb.defaults import DEFAULT_STORE
+    from visemb.store import Store
+
+    p = argparse.ArgumentParser(prog="python -m evaluation.grown", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--shared", default=str(ROOT.parent / "shared"))
+    p.add_argument("--half", choices=["selection", "held-out"], default="selection")
+    p.add_argument("--removed", type=int, default=100, help="nouns removed (default: %(default)s)")
+    p.add_argument("--per-class", type=int, default=1, help="k=4 queries per removed noun")
+    p.add_argument("--calibration", help="a calibration JSON to score the grown answers with")
+    p.add_argument("--write-calibration", help="fit the calibration on this half and write it here")
+    p.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
+    a = p.parse_args(argv)
+    shared = Path(a.shared)
+    if not (shared / "photos" / "labels.csv").is_file():
+        print(f"{shared}/photos is missing: this evaluation needs the shared data (--shared)", file=sys.stderr)
+        return 2
+    use_shared(shared.resolve())
+    store = Store.load(DEFAULT_STORE)
+    rows = run_half(store, shared, a.half, a.per_class, a.removed)
+    cal = json.loads(Path(a.calibration).read_text()) if a.calibration else None
+    if a.write_calibration:
+        cal = fit_calibration(rows)
+        Path(a.write_calibration).write_text(json.dumps(cal, indent=1) + "\n")
+        print(f"wrote {a.write_calibration}")
+    report = {"half": a.half, "k": K, "pictures_per_candidate": PICTURES_EACH, "summary": summary(rows, cal),
+              "calibration": cal, "rows": rows}
+    print(json.dumps(report["summary"]))
+    out = Path(a.out) / f"removed_then_grown_{a.half}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
