@@ -1,8 +1,9 @@
 """How much of a language's nouns the shipped dictionaries know, over all of WordNet: each source's word list
 answered by a lexicon built without that source (leave one source out).
 
-Per language, the sources are its FreeDict dictionaries (each direction is its own source: X→English and English→X
-were made apart) and its CLDR emoji names. A word list is one source's nouns with the English nouns it gives them
+Per language, the sources are its FreeDict dictionaries (each direction counts as a source; some pairs come from one
+database, e.g. spa-eng and eng-spa 0.3.1) and its CLDR emoji names (one-word names: a phrase such as *cara
+sonriente* is no dictionary's headword). A word list is one source's nouns with the English nouns it gives them
 (every WordNet sense, :func:`precompute.lexicons.english_nouns`; at most ``--words`` of them, seeded); the lexicon is
 every other source of the language, built as ``python -m precompute lexicons`` builds it. A word is *covered* when
 that lexicon gives it any sense; *exact* when its first sense, ranked as the app ranks it, is one the held-out source
@@ -37,8 +38,8 @@ def source_words(lang: str, source: str, dictd: Path, cldr: dict) -> dict[str, s
     out: dict[str, set[str]] = {}
     if source == "cldr":
         english = cldr.get("en", {})
-        for emoji, names in cldr.get(lang, {}).items():
-            if emoji in english and english[emoji]:
+        for emoji, names in cldr.get(lang, {}).items():  # one-word names: a phrase is no dictionary's headword
+            if emoji in english and english[emoji] and " " not in names[0].strip():
                 nouns = set(english_nouns(english[emoji][0]))
                 if nouns:
                     out.setdefault(names[0], set()).update(nouns)

@@ -79,6 +79,7 @@ class GrownLayer:
         self.folder, self.encoder, self.max_rows = Path(folder), dict(encoder), int(max_rows)
         self.warning: str | None = None
         self._rows: list[GrownRow] = []
+        self._touched: dict[str, float] = {}  # key -> when it was last used here, written with the next add
         self._generation: str | None = None
         self.refresh()
 
@@ -161,19 +162,14 @@ class GrownLayer:
         self._write(lambda live: [*[r for r in live if r.key not in {x.key for x in rows}], *rows])
 
     def touch(self, keys: Iterable[str]) -> None:
-        """Mark rows as used now (they are the last to be evicted)."""
-        keys = set(keys)
-        if not keys & {r.key for r in self._rows}:
-            return
+        """Mark rows as used now (they are the last to be evicted); kept in memory and written with the next
+        :meth:`add`, so that serving a row from the layer writes nothing."""
         now = time.time()
-
-        def touched(live: list[GrownRow]) -> list[GrownRow]:
-            for r in live:
-                if r.key in keys:
-                    r.used = now
-            return live
-
-        self._write(touched)
+        for key in keys:
+            self._touched[key] = now
+        for r in self._rows:
+            if r.key in self._touched:
+                r.used = max(r.used, self._touched[r.key])
 
     def _write(self, change) -> None:
         try:
@@ -181,6 +177,8 @@ class GrownLayer:
             with self._locked():
                 live = self._live_name()
                 rows = change(self._read(live))
+                for r in rows:
+                    r.used = max(r.used, self._touched.get(r.key, 0.0))
                 rows = sorted(rows, key=lambda r: -r.used)[: self.max_rows]
                 name = f"gen-{_number(live or 'gen-0') + 1:08d}"
                 self._write_generation(self.folder / name, rows)

@@ -89,18 +89,19 @@ class Translator:
     def pictures(self, images: Sequence[ImageInput], *, names: Sequence[str] | None = None,
                  query: str = "your pictures", source: str = "upload", topn: int = 10,
                  progress: Progress | None = None, senses: Sequence[str] = (),
-                 approximate: bool = False) -> Translation:
+                 approximate: bool = False, encoder: Encoder | None = None) -> Translation:
         """The noun ``images`` are examples of (see :func:`visemb.translate.translate_images`)."""
-        return translate_images(images, self.store, source=source, encoder=self.encoder, topn=topn, names=names,
+        return translate_images(images, self.store, source=source, encoder=encoder or self.encoder, topn=topn,
+                                names=names,
                                 query=query, progress=progress, rule=self.rule, approximate=approximate,
                                 senses=senses)
 
     def fetched(self, fetched: FetchResult, source: str, *, topn: int = 10,
-                progress: Progress | None = None) -> Translation:
+                progress: Progress | None = None, encoder: Encoder | None = None) -> Translation:
         """The answer to pictures a source has fetched for a word, with where the word was found."""
         result = self.pictures(fetched.paths, names=[str(p) for p in fetched.paths], query=fetched.word,
                                source=source, topn=topn, progress=progress, senses=fetched.senses,
-                               approximate=fetched.approximate)
+                               approximate=fetched.approximate, encoder=encoder)
         from dataclasses import asdict
 
         return replace(result, notes=fetched.notes + result.notes, found=fetched.found,
@@ -157,15 +158,16 @@ class Translator:
             fetched = replace(fetched, senses=self.senses(fetched.word, lang))
         if fetching is not None:
             fetching(len(fetched.paths))
-        t = self.fetched(fetched, used.name, topn=topn, progress=progress)
+        remembering = _Remembering(self.encoder)  # the pictures' vectors, embedded once for both decisions
+        t = self.fetched(fetched, used.name, topn=topn, progress=progress, encoder=remembering)
         if self.layer is not None and used.name in WEB_SOURCES and t.candidates:
-            t = self._grown(t, fetched, used, lang, growing)
+            t = self._grown(t, fetched, used, lang, growing, remembering)
         if word != typed:
             t = replace(t, query=typed.strip(), notes=[f"looked up as {word}, its dictionary form", *t.notes])
         return self._with_failures(t, tried)
 
     def _grown(self, t: Translation, fetched: FetchResult, source: ImageSource, lang: str | None,
-               growing: Progress | None) -> Translation:
+               growing: Progress | None, encoder: Encoder) -> Translation:
         """``t`` decided again with the senses it may name that have no row, grown into the layer from ``source``;
         ``t`` itself when none of them is nearer the pictures than its answer (or growth cannot write)."""
         from visemb.dictionary_answer import placement
@@ -175,7 +177,7 @@ class Translator:
         _, senses, _ = self.reading(fetched.word, lang)
         answer = lexicon.wnid(t.candidates[0].synset) if t.candidates[0].synset else None
         meant = [s.wnid for s in senses]
-        if answer in meant:  # the pictures chose one of the word's own senses: only its other senses compete
+        if meant:  # the dictionaries propose, the pictures decide: a known word's candidates are its own senses
             wanted = candidate_senses(lexicon, self.store, meant, None, likeliest=())
         else:
             likeliest = [w for c in t.candidates[1:4] if c.synset and (w := lexicon.wnid(c.synset))]
@@ -186,7 +188,7 @@ class Translator:
             return replace(t, notes=[*t.notes, str(exc)])
         if not rows:
             return t
-        query = self.encoder.embed(list(fetched.paths))
+        query = encoder.embed(list(fetched.paths))
         regrown = decide_again(self.store, query.vectors, t.candidates[0].row, rows)
         grown_note = f"grew {len(rows)} noun(s) the store lacks from {source.name} pictures: " + ", ".join(
             r.key for r in rows[:6]) + (" …" if len(rows) > 6 else "")
@@ -246,3 +248,20 @@ class Translator:
             self._calibration = DictionaryCalibration.load(getattr(offline, "root", "."))
         return looked_up, dictionary_translation(word.strip(), senses, found, self.store, offline.lexicon,
                                                  self._calibration, self.rule)
+
+
+class _Remembering:
+    """An encoder that embeds the same pictures once: the last call's answer is kept for the next with the same
+    items (a translation decided again after growing reads its pictures' vectors twice)."""
+
+    def __init__(self, inner: Encoder):
+        self.inner, self.spec = inner, inner.spec
+        self._last: tuple[tuple, object] | None = None
+
+    def embed(self, items, progress=None):
+        key = tuple(map(str, items))
+        if self._last is None or self._last[0] != key:
+            self._last = (key, self.inner.embed(items, progress=progress))
+        elif progress is not None:
+            progress(len(items), len(items))
+        return self._last[1]
