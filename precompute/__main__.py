@@ -187,7 +187,14 @@ def cmd_default(a) -> int:
 
         export_onnx(get_spec("resnet50-keras"), onnx_path)
     timings["export_onnx_s"] = time.perf_counter() - t
-    cfg = default_config(shared, a.limit, list(a.projections))
+    without = ()
+    if a.without:
+        try:
+            text = Path(a.without).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PipelineError(f"--without {a.without}: cannot be read ({exc})") from None
+        without = tuple(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+    cfg = default_config(shared, a.limit, list(a.projections), without)
     work = Path(a.work)
     t = time.perf_counter()
     run_all(work, cfg)
@@ -280,6 +287,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=str(REPO / "data" / "default"))
     p.add_argument("--work", default=str(REPO / ".work" / "default"))
     p.add_argument("--limit", type=bounded("--limit", 1, 10**7), help="only the first N ImageNet classes (a slice)")
+    p.add_argument("--without", help="a file of nouns to leave out, one per line (WordNet ids such as n02084071 or "
+                                     "synset names): a store lacking them, to grow them back")
     p.add_argument("--projections", type=_projections, default=("pca", "tsne", "umap"))
     p.set_defaults(func=cmd_default)
     p = sub.add_parser("lexicons",

@@ -19,6 +19,7 @@ class PipelineConfig:
             with ``ancestors``, every WordNet ancestor, pooled from its descendants' photos).
         rule: WordNet selection rule for ``wordnet`` (``article`` or ``lemmas``).
         limit: keep only the first N nouns/classes (slices for tests and trials).
+        without: nouns left out (WordNet ids or synset names): a store lacking them, to grow them back.
         words: an explicit word list instead (``wordnet`` vocabulary).
         source: image source name; source_options: its keyword arguments.
         images_per_noun: k images per noun.
@@ -33,6 +34,7 @@ class PipelineConfig:
     vocabulary: str = "wordnet"
     rule: str = "article"
     limit: int | None = None
+    without: tuple[str, ...] = ()
     words: tuple[str, ...] = ()
     labels_csv: str | None = None
     sets: tuple[str, ...] = ()
@@ -57,7 +59,7 @@ class PipelineConfig:
     @classmethod
     def from_dict(cls, d: dict) -> "PipelineConfig":
         d = dict(d)
-        for k in ("words", "sets", "projections"):
+        for k in ("words", "sets", "projections", "without"):
             d[k] = tuple(d.get(k) or ())
         return cls(**d)
 

@@ -44,11 +44,13 @@ def use_shared(shared: Path) -> dict[str, Path]:
     return paths
 
 
-def default_config(shared: Path, limit: int | None = None, projections=("pca", "tsne", "umap")) -> PipelineConfig:
-    """The shipped store's settings; it is embedded with the app's own ONNX encoder on every machine, so the same
-    build gives the same vectors everywhere."""
+def default_config(shared: Path, limit: int | None = None, projections=("pca", "tsne", "umap"),
+                   without: tuple[str, ...] = ()) -> PipelineConfig:
+    """The shipped store's settings (``without``: nouns left out, WordNet ids or synset names); it is embedded with
+    the app's own ONNX encoder on every machine, so the same build gives the same vectors everywhere."""
     paths = shared_paths(shared)
     return PipelineConfig(vocabulary="imagenet", labels_csv=str(paths["labels"]), sets=STORE_SETS, ancestors=True,
+                          without=tuple(without),
                           source="labelled", images_per_noun=64, partitions=4, limit=limit, center=False,
                           projections=tuple(projections), encoder="resnet50-keras-onnx", backend="onnx", batch_size=8)
 

@@ -26,6 +26,7 @@ def build_vocabulary(cfg: PipelineConfig) -> dict:
             nouns = [_word_noun(w) for w in cfg.words]
         else:
             nouns = wordnet_nouns(cfg.rule, imagenet_ids=imagenet_wnids())
+        nouns = [n for n in nouns if not set(n.synsets) & set(cfg.without)]
         nouns = nouns[: cfg.limit] if cfg.limit else nouns
         units = [{"query": n.key, "synset": n.synsets[0] if n.synsets else None} for n in nouns]
         entries = [{**n.to_dict(), "units": [i]} for i, n in enumerate(nouns)]
@@ -37,6 +38,7 @@ def build_vocabulary(cfg: PipelineConfig) -> dict:
         raise PipelineError(f"Unknown vocabulary {cfg.vocabulary!r}; expected 'wordnet' or 'imagenet'")
     with open(cfg.labels_csv, encoding="utf-8", newline="") as f:
         wnids = sorted({r["wnid"] for r in csv.DictReader(f) if not cfg.sets or r.get("set") in cfg.sets})
+    wnids = [w for w in wnids if w not in cfg.without and synset_by_wnid(w).name() not in cfg.without]
     wnids = wnids[: cfg.limit] if cfg.limit else wnids
     leaves = [synset_by_wnid(w) for w in wnids]
     synsets = with_ancestors(leaves) if cfg.ancestors else sorted(leaves, key=lambda s: s.name())

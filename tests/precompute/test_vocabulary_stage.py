@@ -7,6 +7,7 @@ import pytest
 from precompute.config import PipelineConfig
 from precompute.errors import PipelineError
 from precompute.vocabulary_stage import VOCAB_FORMAT, vocabulary_stage
+from tests.helpers import needs_wordnet
 
 WORDS = ("zzqa", "zzqb", "zzqc")  # words WordNet does not know: bare records, no WordNet needed
 
@@ -40,3 +41,14 @@ def test_older_file_with_other_units_asks_for_a_fresh_folder(tmp_path):
     (tmp_path / "vocab.json").write_text(json.dumps(old))
     with pytest.raises(PipelineError, match="fresh --work folder"):
         vocabulary_stage(tmp_path, cfg)
+
+
+@needs_wordnet
+def test_an_imagenet_store_without_given_nouns_leaves_them_and_only_them_out(tmp_path):
+    labels = tmp_path / "labels.csv"
+    labels.write_text("path,wnid,set\na.jpg,n02084071,s\nb.jpg,n02121808,s\nc.jpg,n01503061,s\n")
+    cfg = PipelineConfig(vocabulary="imagenet", labels_csv=str(labels), ancestors=False,
+                         without=("n02121808", "bird.n.01"))
+    vocab = vocabulary_stage(tmp_path / "work", cfg)
+    assert [u["synset"] for u in vocab["units"]] == ["dog.n.01"]
+    assert PipelineConfig.from_dict(cfg.to_dict()) == cfg  # the work folder's record keeps the list

@@ -10,6 +10,7 @@ from typing import Iterable
 
 from visemb.collector import collector_paused
 from visemb.keys import fold, surface
+from visemb.lexicon.packed_rows import PackedRows
 
 
 # languages (ISO 639-1 and OMW's 639-3 codes) that write compounds as one word whose last part is the kind:
@@ -49,6 +50,7 @@ def language_code(lang: str | None) -> str:
 
 
 FIELD, ROW = "\x1f", "\x1e"  # a packed row's fields, and its rows
+ROW_BYTES = ROW.encode()
 
 
 class ForeignLabels:
@@ -60,18 +62,31 @@ class ForeignLabels:
 
     def __init__(self):
         self._rows: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
-        self._packed: dict[str, str] = {}
+        self._packed = PackedRows()
+        self._pending: list[list[tuple[bytes, bytes]]] = []  # tables read, packed together on the first look-up
         self._languages: set[str] = set()
         self._english: dict[str, str] = {}  # wnid -> its English label (Babel-ImageNet's or CLDR's ``en``)
+
+    def finish_reading(self) -> "ForeignLabels":
+        """Pack the tables read so far now rather than on the first look-up (a server loads them before visitors)."""
+        self._pack()
+        return self
+
+    def _pack(self) -> PackedRows:
+        """The packed rows, the tables read since the last look-up joined in."""
+        if self._pending:
+            self._packed = PackedRows.joined([self._packed, *self._pending], ROW)
+            self._pending = []
+        return self._packed
 
     @property
     def by_word(self) -> dict[str, list[tuple[str, str, str, str]]]:
         """The mapping itself, every row unpacked; the key drops accents, the written form (:func:`surface`) keeps
         them."""
-        if self._packed:
+        if len(self._pack()):
             for key, packed in self._packed.items():
                 self._rows[key].extend(_unpack(packed))
-            self._packed = {}
+            self._packed = PackedRows()
         return self._rows
 
     def _note(self, wnid: str, lang: str, form: str) -> None:
@@ -88,11 +103,11 @@ class ForeignLabels:
     def rows(self, key: str) -> list[tuple[str, str, str, str]]:
         """Every row of the folded word ``key``."""
         rows = self._rows.get(key, [])
-        packed = self._packed.get(key)
+        packed = self._pack().get(key)
         return rows + _unpack(packed) if packed else list(rows)
 
     def keys(self) -> set[str]:
-        return set(self._rows) | set(self._packed)
+        return set(self._rows) | set(self._pack().keys())
 
     def lookup(self, word: str, lang: str | None = None) -> list[tuple[str, str, str]]:
         """[(wnid, language, origin)] of the labels written ``word``, in ``lang`` (None/``any``: every language).
@@ -196,18 +211,22 @@ class ForeignLabels:
                 raise ValueError(f"{path}: not a labels table (its header is {header[:6]})") from None
             form = header.index("form") if "form" in header else word
             codes: dict[str, str] = {}  # a few hundred languages over 100K rows
-            packed = out._packed
+            packed: list[tuple[bytes, bytes]] = []  # (word, its rows): a table lists a word's rows together
             for row in rows:
                 if len(row) < len(header):
                     continue
                 code = codes.get(row[lang]) or codes.setdefault(row[lang], language_code(row[lang]))
                 written = row[form] or row[word]
-                one = FIELD.join((row[wnid], code, row[origin], written))
-                key = row[word]
-                packed[key] = packed[key] + ROW + one if key in packed else one
+                one = FIELD.join((row[wnid], code, row[origin], written)).encode("utf-8")
+                key = row[word].encode("utf-8")
+                if packed and packed[-1][0] == key:
+                    packed[-1] = (key, packed[-1][1] + ROW_BYTES + one)
+                else:
+                    packed.append((key, one))
                 if code == "en":
                     out._english.setdefault(row[wnid], written.replace("_", " "))
             out._languages.update(codes.values())
+        out._pending.append(packed)
         return out
 
     def save_tsv(self, path: str | Path) -> None:

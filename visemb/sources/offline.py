@@ -38,6 +38,7 @@ def _load(folder_name: str, _labels_mtime: int) -> LabelledSource:
     for tsv in [folder / "foreign_labels.tsv.gz", *sorted(folder.glob("lexicon_*.tsv.gz"))]:  # curated labels first
         if tsv.is_file():
             ForeignLabels.from_tsv(tsv, into=foreign)
+    foreign.finish_reading()
     lexicon = Lexicon.from_pack(folder / PACK_NAME) if (folder / PACK_NAME).is_file() else None
     return OfflineSource(csv_path, folder, foreign, lexicon=lexicon)
 
