@@ -86,19 +86,13 @@ def warm_up() -> threading.Thread | None:
 
 
 @st.cache_resource(show_spinner="Loading the embedding store…")
-def _load_base_store() -> Store:
-    """The store as shipped (or ``VISEMB_STORE``): what translations are decided on."""
-    store = Store.load(store_path())
-    gc.freeze()  # the store's million objects live as long as the process: no collection need walk them again
-    return store
-
-
-@st.cache_resource(show_spinner="Loading the embedding store…")
 def _load_store() -> Store:
-    """The store with the rows its grown layer held when the server started (neighbours, the map, export)."""
+    """The store with the rows its grown layer held when the server started (neighbours, the map, export); its
+    ``shipped`` store (itself when nothing was grown) is what translations are decided on."""
     from visemb.grown_store import with_layer
 
-    store = with_layer(_load_base_store())
+    store = with_layer(Store.load(store_path()))
+    gc.freeze()  # the store's million objects live as long as the process: no collection need walk them again
     if os.environ.get("VISEMB_WARM_UP") != "0":
         store.build_index_in_background()  # a big store's index is ready by the time a page needs it
     return store
@@ -120,11 +114,10 @@ def get_store() -> Store:
 def get_translator():
     """The app's one :class:`visemb.translator.Translator` of the store: its encoder, class scorer, image sources and
     rule, each loaded once for every session."""
-    from visemb.grown_store import open_layer
+    from visemb.grown_store import open_layer, shipped_store
     from visemb.translator import Translator
 
-    get_store()  # a store that cannot be loaded stops the page here, with its message
-    base = _load_base_store()
+    base = shipped_store(get_store())
     return Translator(base, encoder_options=ENCODER_OPTIONS, layer=open_layer(base))
 
 

@@ -82,7 +82,7 @@ def _missing(s, word: str, why: str = "") -> KeyError:
     except (OSError, ValueError):
         lexicon = None
     senses = lexicon.english_senses(word) if lexicon is not None else []
-    if senses:
+    if senses and not len(s.taxonomy.rows_of(lexicon.name(senses[0][0]) or "")):  # a noun without a row
         wnid = senses[0][0]
         placed = placement(s, lexicon, wnid)
         return KeyError(f"'{word}' is a WordNet noun ({lexicon.name(wnid)}) without pictures in the store"

@@ -82,7 +82,13 @@ def with_grown(store: Store, layer: GrownLayer, lexicon: Lexicon) -> Store:
         top = -np.sort(-sims, axis=1)[:, :HUBNESS_K]
         grown = grown.with_parts(hubness=np.concatenate([store.hubness, top.mean(axis=1)]).astype(np.float32))
     grown.manifest["grown_rows"] = len(rows)
+    grown.shipped = store  # what translations are decided on: the grown rows have no class of the classifier
     return grown
+
+
+def shipped_store(store: Store) -> Store:
+    """The store a grown one was made from (:func:`with_grown`); ``store`` itself otherwise."""
+    return getattr(store, "shipped", store)
 
 
 def _beside(store: Store, lexicon: Lexicon, xy: np.ndarray, row: GrownRow) -> np.ndarray:
