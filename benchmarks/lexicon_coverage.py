@@ -163,7 +163,7 @@ def main(argv=None) -> int:
     store = Store.load(DEFAULT_STORE)
     held = offline_source_of(a.split)
     labels = ForeignLabels.from_tsv(OFFLINE_DIR / "foreign_labels.tsv.gz")  # Babel-ImageNet + OMW
-    keep = set(held.lexicon.names)
+    keep = {w for e in store.entries for name in e.get("synsets", ()) if (w := held.lexicon.wnid(name))}
     encoder = CachedEncoder(store)
     cldr_all = cldr_labels(a.cldr, keep)
     cldr_names = read_cldr(a.cldr)
