@@ -18,7 +18,7 @@ def pack() -> Lexicon:
 
 
 def test_the_pack_holds_every_noun_of_wordnet(pack):
-    assert len(pack._names) == 82115
+    assert len(pack) == 82115
     assert pack.name(GIRAFFE) == "giraffe.n.01" and pack.lemma(GIRAFFE) == "giraffe"
     assert pack.name("n99999999") is None and not pack.knows("n99999999")
     with pytest.raises(KeyError):

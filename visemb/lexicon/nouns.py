@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from visemb.keys import fold
+from visemb.lexicon.packed_rows import PackedRows
 
 PACK_NAME = "wordnet_nouns.json.gz"
 PACK_FORMAT = "visemb-wordnet-nouns/1"
@@ -25,26 +26,35 @@ class LexiconPackError(ValueError):
 
 
 class Lexicon:
-    """WordNet's noun facts held in memory: id -> synset name, SemCor weight (count + 1) and parents (hypernyms and
-    instance hypernyms); folded English lemma -> its senses, commonest first; irregular plurals (``geese``)."""
+    """WordNet's noun facts, packed (:class:`visemb.lexicon.packed_rows.PackedRows`, about 15 MB for all of them):
+    id -> synset name, SemCor weight (count + 1) and parents (hypernyms and instance hypernyms); name -> id; folded
+    English lemma -> its senses, commonest first; irregular plurals (``geese``)."""
 
-    def __init__(self, names: dict[str, str], weights: dict[str, float], parents: dict[str, tuple[str, ...]],
-                 english: dict[str, list[str]], exceptions: dict[str, str] | None = None):
-        self._names, self._weights, self._parents = names, weights, parents
-        self._english, self._exceptions = english, dict(exceptions or {})
+    def __init__(self, facts: PackedRows, english: PackedRows, ids: PackedRows,
+                 exceptions: dict[str, str] | None = None):
+        self._facts, self._english, self._ids = facts, english, ids
+        self._exceptions = dict(exceptions or {})
         self._ancestors: dict[str, frozenset[str]] = {}
         self._children: dict[str, list[str]] | None = None
-        self._ids: dict[str, str] | None = None
+
+    def __len__(self) -> int:
+        return len(self._facts)
+
+    def _fact(self, wnid: str) -> tuple[str, float, tuple[str, ...]] | None:
+        packed = self._facts.get(wnid)
+        if packed is None:
+            return None
+        name, count, parents = packed.split("\t")
+        return name, float(count) + 1.0, tuple(filter(None, parents.split(",")))
 
     # -- one sense ---------------------------------------------------------------------------------
     def name(self, wnid: str) -> str | None:
         """``giraffe.n.01`` for ``n02439033``; None for an id WordNet's nouns do not have."""
-        return self._names.get(wnid)
+        fact = self._fact(wnid)
+        return fact[0] if fact else None
 
     def wnid(self, name: str) -> str | None:
         """``n02439033`` for ``giraffe.n.01``; None for a name WordNet's nouns do not have."""
-        if self._ids is None:
-            self._ids = {n: w for w, n in self._names.items() if n}
         return self._ids.get(name)
 
     def knows(self, wnid: str) -> bool:
@@ -56,10 +66,14 @@ class Lexicon:
         Raises:
             KeyError: an id WordNet's nouns do not have.
         """
-        return self._weights[wnid]
+        fact = self._fact(wnid)
+        if fact is None:
+            raise KeyError(wnid)
+        return fact[1]
 
     def parents(self, wnid: str) -> tuple[str, ...]:
-        return self._parents.get(wnid, ())
+        fact = self._fact(wnid)
+        return fact[2] if fact else ()
 
     def lemma(self, wnid: str) -> str:
         """The sense's first English lemma, spaced (``ice cream``), or the id itself when unknown."""
@@ -80,11 +94,11 @@ class Lexicon:
         return self._ancestors[wnid]
 
     def children(self, wnid: str) -> list[str]:
-        """The senses whose parent ``wnid`` is (hyponyms and instances)."""
+        """The senses whose parent ``wnid`` is (hyponyms and instances); the index is built on the first call."""
         if self._children is None:
             children: dict[str, list[str]] = defaultdict(list)
-            for child, ups in self._parents.items():
-                for up in ups:
+            for child, packed in self._facts.items():
+                for up in filter(None, packed.rsplit("\t", 1)[1].split(",")):
                     children[up].append(child)
             self._children = dict(children)
         return self._children.get(wnid, [])
@@ -109,8 +123,9 @@ class Lexicon:
         if not key or not key.isascii():
             return []
         for form in self._base_forms(key):
-            if form in self._english:
-                return [(w, form) for w in self._english[form]]
+            senses = self._english.get(form)
+            if senses:
+                return [(w, form) for w in senses.split(",")]
         return []
 
     def _base_forms(self, key: str) -> list[str]:
@@ -140,9 +155,11 @@ class Lexicon:
             ids, names, counts, parents = data["ids"], data["names"], data["counts"], data["parents"]
             if not len(ids) == len(names) == len(counts) == len(parents):
                 raise LexiconPackError(f"{path}: its columns differ in length")
-            return cls(dict(zip(ids, names)), {w: c + 1.0 for w, c in zip(ids, counts)},
-                       {w: tuple(ids[i] for i in ups) for w, ups in zip(ids, parents) if ups},
-                       {k: [ids[i] for i in v] for k, v in data["english"].items()}, data.get("exceptions"))
+            facts = {w: f"{n}\t{c}\t{','.join(ids[i] for i in ups)}"
+                     for w, n, c, ups in zip(ids, names, counts, parents)}
+            english = {k: ",".join(ids[i] for i in v) for k, v in data["english"].items()}
+            return cls(PackedRows(facts), PackedRows(english), PackedRows(dict(zip(names, ids))),
+                       data.get("exceptions"))
         except (OSError, EOFError, UnicodeDecodeError, ValueError, KeyError, TypeError, IndexError) as exc:
             if isinstance(exc, LexiconPackError):
                 raise
@@ -182,7 +199,9 @@ class WordNetLexicon(Lexicon):
     """The same facts read from NLTK's WordNet on demand (tests and precompute, where it is installed)."""
 
     def __init__(self):
-        super().__init__({}, {}, {}, {})
+        super().__init__(PackedRows(), PackedRows(), PackedRows())
+        self._names: dict[str, str | None] = {}
+        self._parents: dict[str, tuple[str, ...]] = {}
 
     @staticmethod
     def _synset(wnid: str):
