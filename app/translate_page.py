@@ -99,7 +99,7 @@ def show_translation(t, params: dict | None = None):
     if t.basis == "pictures, grown":
         st.caption(f"{plain(t.answer.replace('_', ' '))} ({code(t.sense)}) was not in the store: its pictures were "
                    "fetched now and kept beside it; on the map it sits under "
-                   f"{plain((t.placed_at or '?').replace('_', ' '))}. Its probability is a cosine, not calibrated.")
+                   f"{plain((t.placed_at or '?').replace('_', ' '))}.")
     if t.specific and t.specific != t.answer:
         st.markdown(f"Most specific guess: **{plain(t.specific.replace('_', ' '))}**",
                     help="The pictures agree on the answer above; which kind of it they show is less sure. The guess "

@@ -47,19 +47,25 @@ def engine_index(shared: Path, tmp: Path):
     return PhotoIndex(tmp)
 
 
-def run_half(store, shared: Path, half: str, per_class: int, removed_limit: int, seed: int = 0) -> list[dict]:
-    """One outcome per removed noun of ``half`` (``selection`` or ``held-out``)."""
+def run_half(store, shared: Path, half: str, per_class: int, removed_limit: int, seed: int = 0,
+             words: bool = False) -> list[dict]:
+    """One outcome per removed noun of ``half`` (``selection`` or ``held-out``); with ``words``, one per foreign
+    label of it instead (up to :data:`LABELS_PER_NOUN`): the candidates are the senses the shipped lexicons give the
+    label, and its pictures are the noun's query photos (what a search for the label shows)."""
     from evaluation.answers import Runner, photo_queries
-    from evaluation.embedding import embed_cached
-    from evaluation.splits import CACHE, TINY_SET, is_selection_class, photos_of
+    from evaluation.splits import TINY_SET, is_selection_class, photos_of
     from visemb.answer import rule_for
     from visemb.encoder_spec import get_spec
     from visemb.growth import candidate_senses
     from visemb.lexicon.nouns import PACK_NAME, Lexicon
-    from visemb.search import l2_normalize
     from visemb.sources.offline import OFFLINE_DIR
 
     lexicon = Lexicon.from_pack(OFFLINE_DIR / PACK_NAME)
+    translator = None
+    if words:
+        from visemb.translator import Translator
+
+        translator = Translator(store)
     photos = photos_of(shared, store, half)[TINY_SET]
     queries = photo_queries(store, photos, K, seed=seed, per_class=per_class)
     keep = is_selection_class if half == "selection" else (lambda w: not is_selection_class(w))
@@ -78,35 +84,72 @@ def run_half(store, shared: Path, half: str, per_class: int, removed_limit: int,
             answer_name = store.entries[ans.row]["synsets"][0]
             answer_wnid = lexicon.wnid(answer_name)
             rowless = _RowlessView(store, gone)
-            likeliest = [lexicon.wnid(store.entries[r]["synsets"][0]) for r, _ in ans.ranked[1:4]]
-            wanted = candidate_senses(lexicon, rowless, [], answer_wnid, likeliest=likeliest)
-            cand = {}
-            for wnid in wanted:
-                if wnid not in vectors:
-                    paths = [str(p) for p in index.photos_for(lexicon.lemma(wnid), PICTURES_EACH)]
-                    feats = embed_cached([str(index.root / p) for p in paths], CACHE, spec)
-                    got = [feats[str(index.root / p)] for p in paths if str(index.root / p) in feats]
-                    vectors[wnid] = l2_normalize(np.asarray(got, np.float32)).mean(axis=0) if got else None
-                if vectors[wnid] is not None:
-                    cand[wnid] = vectors[wnid]
-            query = l2_normalize(store.prepare(q.features).mean(axis=0, keepdims=True))[0]
-            sims = np.asarray(store.unit_vectors, np.float32) @ query
-            sims[list(gone)] = -1.0  # the removed rows are not in the store
-            answer_cos = float(sims.max())
-            cos = {w: float(store.prepare(v[None, :])[0] @ query) for w, v in cand.items()}
-            best = max(cos, key=cos.get) if cos else None
-            grown = best is not None and cos[best] > answer_cos
             truth = lexicon.wnid(store.entries[q.truth_row]["synsets"][0])
-            final = best if grown else answer_wnid
-            up1 = set(lexicon.parents(truth))
-            up2 = up1 | {g for p in up1 for g in lexicon.parents(p)}
-            out.append({"noun": lexicon.name(truth), "answer": lexicon.name(answer_wnid),
-                        "final": lexicon.name(final), "grown": grown, "candidates": len(cand),
-                        "truth_is_candidate": truth in cand,
-                        "margin": round(cos[best] - answer_cos, 4) if best else None,
-                        "store_probability": round(float(ans.probability), 4),
-                        "exact": final == truth, "within_two": final == truth or final in up2})
+            if translator is None:
+                likeliest = [lexicon.wnid(store.entries[r]["synsets"][0]) for r, _ in ans.ranked[1:4]]
+                asked = [("", "", candidate_senses(lexicon, rowless, [], answer_wnid, likeliest=likeliest))]
+            else:
+                asked = [(label, lang, candidate_senses(lexicon, rowless, [s.wnid for s in
+                                                                           translator.reading(label, lang)[1]], None))
+                         for label, lang in labels_of(translator, truth)]
+            for label, lang, wanted in asked:
+                senses = [] if translator is None else [s.wnid for s in translator.reading(label, lang)[1]]
+                sense_rows = [int(r) for w in senses if (name := lexicon.name(w))
+                              for r in store.taxonomy.rows_of(name) if int(r) not in gone]
+                out.append(_decided(store, lexicon, index, vectors, spec, q, ans, answer_wnid, truth, gone, wanted,
+                                    label, lang, sense_rows if translator is not None else None))
     return out
+
+
+LABELS_PER_NOUN = 3
+LABEL_LANGUAGES = ("de", "fr", "es", "it", "ru", "ja", "zh", "pl", "nl", "pt")
+
+
+def labels_of(translator, wnid: str) -> list[tuple[str, str]]:
+    """Up to :data:`LABELS_PER_NOUN` of the noun's foreign labels (Babel-ImageNet's), one per language, in the
+    order of :data:`LABEL_LANGUAGES`."""
+    foreign = translator.source("offline").foreign
+    found: dict[str, str] = {}
+    for word, rows in foreign.by_word.items():
+        for w, lang, origin, form in rows:
+            if w == wnid and origin == "babel-imagenet" and lang in LABEL_LANGUAGES and lang not in found:
+                found[lang] = form.replace("_", " ")
+    return [(found[la], la) for la in LABEL_LANGUAGES if la in found][:LABELS_PER_NOUN]
+
+
+def _decided(store, lexicon, index, vectors, spec, q, ans, answer_wnid, truth, gone, wanted, label, lang,
+             sense_rows: list[int] | None = None) -> dict:
+    """One query decided again with the grown candidates ``wanted``, scored: against every row of the store, or for
+    a word (``sense_rows``: its senses' rows) against its own senses only."""
+    from evaluation.embedding import embed_cached
+    from evaluation.splits import CACHE
+    from visemb.search import l2_normalize
+
+    cand = {}
+    for wnid in wanted:
+        if wnid not in vectors:
+            paths = [str(p) for p in index.photos_for(lexicon.lemma(wnid), PICTURES_EACH)]
+            feats = embed_cached([str(index.root / p) for p in paths], CACHE, spec)
+            got = [feats[str(index.root / p)] for p in paths if str(index.root / p) in feats]
+            vectors[wnid] = l2_normalize(np.asarray(got, np.float32)).mean(axis=0) if got else None
+        if vectors[wnid] is not None:
+            cand[wnid] = vectors[wnid]
+    query = l2_normalize(store.prepare(q.features).mean(axis=0, keepdims=True))[0]
+    sims = np.asarray(store.unit_vectors, np.float32) @ query
+    sims[list(gone)] = -1.0  # the removed rows are not in the store
+    answer_cos = float(sims.max()) if sense_rows is None else max((float(sims[r]) for r in sense_rows), default=-1.0)
+    cos = {w: float(store.prepare(v[None, :])[0] @ query) for w, v in cand.items()}
+    best = max(cos, key=cos.get) if cos else None
+    grown = best is not None and cos[best] > answer_cos
+    final = best if grown else answer_wnid
+    up1 = set(lexicon.parents(truth))
+    up2 = up1 | {g for p in up1 for g in lexicon.parents(p)}
+    return {"noun": lexicon.name(truth), "label": label, "lang": lang, "answer": lexicon.name(answer_wnid),
+            "final": lexicon.name(final), "grown": grown, "candidates": len(cand),
+            "truth_is_candidate": truth in cand,
+            "margin": round(cos[best] - answer_cos, 4) if best else None,
+            "store_probability": round(float(ans.probability), 4),
+            "exact": final == truth, "within_two": final == truth or final in up2}
 
 
 class _RowlessView:
@@ -165,7 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--half", choices=["selection", "held-out"], default="selection")
     p.add_argument("--removed", type=int, default=100, help="nouns removed (default: %(default)s)")
     p.add_argument("--per-class", type=int, default=1, help="k=4 queries per removed noun")
-    p.add_argument("--calibration", help="a calibration JSON to score the grown answers with")
+    p.add_argument("--words", action="store_true", help="the removed nouns' foreign labels instead of photos")
+    p.add_argument("--calibration", help="a calibration JSON to score the grown answers with (the shipped one's "
+                                         "fit for the query kind, or a single fit)")
     p.add_argument("--write-calibration", help="fit the calibration on this half and write it here")
     p.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     a = p.parse_args(argv)
@@ -175,16 +220,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     use_shared(shared.resolve())
     store = Store.load(DEFAULT_STORE)
-    rows = run_half(store, shared, a.half, a.per_class, a.removed)
+    rows = run_half(store, shared, a.half, a.per_class, a.removed, words=a.words)
     cal = json.loads(Path(a.calibration).read_text()) if a.calibration else None
+    if isinstance(cal, dict) and "words" in cal:  # the shipped file: one fit per kind of query
+        cal = cal["words" if a.words else "photos"]
     if a.write_calibration:
         cal = fit_calibration(rows)
         Path(a.write_calibration).write_text(json.dumps(cal, indent=1) + "\n")
         print(f"wrote {a.write_calibration}")
-    report = {"half": a.half, "k": K, "pictures_per_candidate": PICTURES_EACH, "summary": summary(rows, cal),
+    report = {"half": a.half, "query": "foreign labels" if a.words else "photos", "k": K,
+              "pictures_per_candidate": PICTURES_EACH, "summary": summary(rows, cal),
               "calibration": cal, "rows": rows}
     print(json.dumps(report["summary"]))
-    out = Path(a.out) / f"removed_then_grown_{a.half}.json"
+    out = Path(a.out) / f"removed_then_grown{'_words' if a.words else ''}_{a.half}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {out}")

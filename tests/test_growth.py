@@ -51,3 +51,29 @@ def test_a_web_translation_grows_the_layer_and_the_same_query_is_served_from_it(
     assert [n.key for n in grown.neighbours("giraffe", 3)]  # neighbours read the layer
     for xy in grown.coords.values():
         assert len(xy) == len(grown)
+
+
+def test_a_known_words_grown_sense_wins_only_when_nearest_among_its_senses(store):
+    import numpy as np
+
+    from visemb.grown_layer import GrownRow
+    from visemb.growth import decide_among_senses
+
+    dog = store.get_index("dog")
+    raw = np.asarray(store.vectors[dog], np.float32)[None, :]
+    near = GrownRow("puppy", "puppy.n.01", "n01322604", "bing", vector=raw[0] * 1.0)
+    far = GrownRow("okapi", "okapi.n.01", "n02439398", "bing", vector=-raw[0])
+    assert decide_among_senses(store, raw, [dog], [far]) is None  # the dog row is nearer: the store's answer stays
+    won = decide_among_senses(store, raw + 0.0, [], [near, far])
+    assert won.row.key == "puppy" and won.answer_cosine == -1.0
+
+
+def test_grown_calibration_reads_its_fits_and_says_when_it_has_none(tmp_path):
+    import json
+
+    from visemb.growth import CALIBRATION_NAME, GrownCalibration
+
+    (tmp_path / CALIBRATION_NAME).write_text(json.dumps({"words": {"slope": 10.0, "intercept": 0.0, "n": 5}}))
+    cal = GrownCalibration.load(tmp_path)
+    assert cal.probability("words", 0.0) == 0.5 and cal.probability("words", 1.0) > 0.99
+    assert cal.probability("photos", 0.3) is None and GrownCalibration.load(tmp_path / "nowhere").fits == {}

@@ -2,8 +2,10 @@
 senses, and the children and siblings of the pictures' answer — get pictures of their English lemma from the web
 source (at most ``MAX_CANDIDATES`` × ``PICTURES_EACH``, fetched concurrently), embedded with the store's own encoder,
 and become rows of the local layer (:mod:`visemb.grown_layer`). Then the pictures decide again: the classifier has
-no class for a grown row, so the query's pictures are compared with each candidate's by cosine: a grown noun
-wins when its pictures are nearer the query's than every row of the store is."""
+no class for a grown row, so the query's pictures are compared with each candidate's by cosine. For a word the
+dictionaries know, the candidates are its own senses and the nearest of them wins (:func:`decide_among_senses`);
+otherwise a grown noun wins when its pictures are nearer the query's than every row of the store is
+(:func:`decide_again`)."""
 
 from __future__ import annotations
 
@@ -25,6 +27,36 @@ from visemb.store import Store
 MAX_CANDIDATES = 12
 PICTURES_EACH = 4
 FETCH_THREADS = 8
+CALIBRATION_NAME = "grown_calibration.json"
+
+
+@dataclass(frozen=True)
+class GrownCalibration:
+    """How often a grown answer was right by its cosine margin over what it beat, a logistic per kind of query
+    (``words``: a word's senses; ``photos``: every row), fitted on selection nouns removed from the store and grown
+    back (``python -m evaluation.grown --write-calibration``)."""
+
+    fits: dict
+
+    def probability(self, kind: str, margin: float) -> float | None:
+        """The calibrated probability, or None when there is no fit for ``kind``."""
+        fit = self.fits.get(kind)
+        if not isinstance(fit, dict):
+            return None
+        try:
+            return float(1.0 / (1.0 + np.exp(-(float(fit["slope"]) * margin + float(fit["intercept"])))))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    @classmethod
+    def load(cls, folder: str | Path) -> "GrownCalibration":
+        import json
+
+        try:
+            data = json.loads((Path(folder) / CALIBRATION_NAME).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls({})
+        return cls(data if isinstance(data, dict) else {})
 
 
 @dataclass
@@ -135,3 +167,20 @@ def decide_again(store: Store, query: np.ndarray, answer_row: int, grown: Sequen
     if cos[best.key] <= nearest_cos:
         return None
     return Regrown(best, cos[best.key], answer_cos, cos)
+
+
+def decide_among_senses(store: Store, query: np.ndarray, sense_rows: Sequence[int],
+                        grown: Sequence[GrownRow]) -> Regrown | None:
+    """For a word the dictionaries know: the nearest of its senses to the query's pictures (``query``: raw vectors),
+    its senses with a row (``sense_rows``) and its grown ones alike; the grown one when it is nearest, else None (the
+    store's answer stands). The dictionaries propose, the pictures decide among what they propose."""
+    if not grown:
+        return None
+    q = l2_normalize(store.prepare(query).mean(axis=0, keepdims=True))[0]
+    unit = np.asarray(store.unit_vectors, np.float32)
+    row_cos = max((float(unit[r] @ q) for r in sense_rows), default=-1.0)
+    cos = {r.key: float(store.prepare(r.vector[None, :])[0] @ q) for r in grown}
+    best = max(grown, key=lambda r: cos[r.key])
+    if cos[best.key] <= row_cos:
+        return None
+    return Regrown(best, cos[best.key], row_cos, cos)

@@ -171,7 +171,7 @@ class Translator:
         """``t`` decided again with the senses it may name that have no row, grown into the layer from ``source``;
         ``t`` itself when none of them is nearer the pictures than its answer (or growth cannot write)."""
         from visemb.dictionary_answer import placement
-        from visemb.growth import candidate_senses, decide_again, grow
+        from visemb.growth import GrownCalibration, candidate_senses, decide_again, decide_among_senses, grow
 
         lexicon = self.source("offline").lexicon
         _, senses, _ = self.reading(fetched.word, lang)
@@ -189,18 +189,30 @@ class Translator:
         if not rows:
             return t
         query = encoder.embed(list(fetched.paths))
-        regrown = decide_again(self.store, query.vectors, t.candidates[0].row, rows)
+        if meant:
+            sense_rows = [int(r) for w in meant if (name := lexicon.name(w))
+                          for r in self.store.taxonomy.rows_of(name)]
+            regrown = decide_among_senses(self.store, query.vectors, sense_rows, rows)
+        else:
+            regrown = decide_again(self.store, query.vectors, t.candidates[0].row, rows)
         grown_note = f"grew {len(rows)} noun(s) the store lacks from {source.name} pictures: " + ", ".join(
             r.key for r in rows[:6]) + (" …" if len(rows) > 6 else "")
         if regrown is None:
             return replace(t, notes=[*t.notes, grown_note + "; none is nearer the pictures than the answer"])
         row = regrown.row
+        kind = "words" if meant else "photos"
+        margin = regrown.cosine - regrown.answer_cosine
+        probability = GrownCalibration.load(getattr(self.source("offline"), "root", ".")).probability(kind, margin)
+        beaten = "the word's other senses" if meant else "every row of the store"
+        how = (f"how often grown answers with this margin were right on nouns removed from the store and grown back "
+               f"({kind})" if probability is not None else "no calibration: the cosine itself")
         return replace(t, answer=row.key, specific=row.key, sense=row.synset, basis="pictures, grown",
-                       placed_at=placement(self.store, lexicon, row.wnid), confidence="low",
-                       probability=regrown.cosine, notes=[*t.notes, grown_note, (
+                       placed_at=placement(self.store, lexicon, row.wnid),
+                       probability=regrown.cosine if probability is None else probability,
+                       confidence="low" if probability is None else self.rule.words(probability),
+                       notes=[*t.notes, grown_note, (
                            f"{row.key}: its pictures are nearer these (cosine {regrown.cosine:.2f}) than "
-                           f"{t.answer}'s row ({regrown.answer_cosine:.2f}); the probability shown is that cosine, "
-                           "not calibrated")])
+                           f"{beaten} ({regrown.answer_cosine:.2f}); its probability: {how}")])
 
     @staticmethod
     def _with_failures(t: Translation, tried: list[tuple[str, VisembError]]) -> Translation:
