@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import sys
@@ -24,6 +25,15 @@ def _load(a, grown: bool = True):
     return with_layer(store) if grown else store
 
 
+@functools.lru_cache(maxsize=1)
+def _nouns():
+    """WordNet's nouns from the shipped pack, read once (no WordNet, no labels needed)."""
+    from visemb.lexicon.nouns import PACK_NAME, Lexicon
+    from visemb.sources.offline import OFFLINE_DIR
+
+    return Lexicon.from_pack(OFFLINE_DIR / PACK_NAME)
+
+
 def _grow_noun(a, s, word: str):
     """The store with ``word`` grown into its layer from web pictures, when it is a WordNet noun without a row and
     the source can be reached; None otherwise (then it is looked up without being kept)."""
@@ -31,14 +41,13 @@ def _grow_noun(a, s, word: str):
     from visemb.growth import grow
     from visemb.grown_store import open_layer, with_layer
     from visemb.lookup import live_source
-    from visemb.sources.offline import offline_source
     from visemb.translate import query_encoder
 
     if a.no_lookup or a.source == "folder":
         return None
     base = _load(a, grown=False)
     layer = open_layer(base)
-    lexicon = offline_source().lexicon
+    lexicon = _nouns()
     senses = [w for w, _ in lexicon.english_senses(word)]
     if layer is None or not senses or len(base.taxonomy.rows_of(lexicon.name(senses[0]))):
         return None
@@ -73,12 +82,10 @@ def _missing(s, word: str, why: str = "") -> KeyError:
     """The error for a word the store lacks: where WordNet puts it when it is a noun there, else suggestions; and
     why it was not looked up."""
     from visemb.dictionary_answer import placement
-    from visemb.lexicon.nouns import PACK_NAME, Lexicon
-    from visemb.sources.offline import OFFLINE_DIR
     from visemb.suggest import suggest
 
     try:
-        lexicon = Lexicon.from_pack(OFFLINE_DIR / PACK_NAME)
+        lexicon = _nouns()
     except (OSError, ValueError):
         lexicon = None
     senses = lexicon.english_senses(word) if lexicon is not None else []
