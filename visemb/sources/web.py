@@ -27,7 +27,8 @@ ENGINES = {
 }
 
 
-QUEUE_WAIT_S = 0.25  # how long icrawler's threads wait on an empty queue before checking whether the crawl is over
+CRAWL_POLL_S = 0.05  # how often the end of a crawl's downloads is looked for
+QUEUE_WAIT_S = 0.1  # how long icrawler's threads wait on an empty queue before checking whether the crawl is over
 QUERY_TTL_S = 15 * 60  # downloaded query folders older than this are removed at the next web search
 
 
@@ -360,9 +361,21 @@ class WebSource(ImageSource):
 
         t0 = time.monotonic()
         threading.Thread(target=run, daemon=True, name=f"visemb-{self.engine}").start()
-        if not done.wait(self.deadline):
-            crawler.signal.set(reach_max_num=True)
-            done.wait(5)
-            logger.warning("%s: gave up after %.0f s", self.engine, time.monotonic() - t0)
+        # icrawler's own loop looks at its downloaders once a second: their end is watched here instead, so that
+        # a crawl whose pictures are in does not wait for that second (its thread then only empties queues)
+        while not done.wait(CRAWL_POLL_S):
+            if _downloads_over(crawler):
+                break
+            if time.monotonic() - t0 > self.deadline:
+                crawler.signal.set(reach_max_num=True)
+                done.wait(5)
+                logger.warning("%s: gave up after %.0f s", self.engine, time.monotonic() - t0)
+                break
         if error:
             raise SourceUnavailableError(f"{self.engine} failed: {error[0]}") from error[0]
+
+
+def _downloads_over(crawler) -> bool:
+    """Whether every downloader thread of an icrawler crawl has started and ended (its pictures are all in)."""
+    workers = getattr(getattr(crawler, "downloader", None), "workers", None) or []
+    return bool(workers) and all(w.ident is not None and not w.is_alive() for w in workers)
