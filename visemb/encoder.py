@@ -105,19 +105,19 @@ class OnnxEncoder(Encoder):
         self._input = self._session.get_inputs()[0].name
         self.low_memory = low_memory
         if low_memory:
-            _release_free_memory()
+            release_free_memory()
 
     def embed(self, items, progress=None) -> Embedding:
         out = super().embed(items, progress)
         if self.low_memory:
-            _release_free_memory()
+            release_free_memory()
         return out
 
     def _forward(self, batch: np.ndarray) -> np.ndarray:
         return self._session.run(None, {self._input: batch.astype(np.float32, copy=False)})[0]
 
 
-def _release_free_memory() -> None:
+def release_free_memory() -> None:
     """Give freed heap pages back to the OS (glibc's malloc_trim); a no-op elsewhere."""
     try:
         import ctypes

@@ -39,6 +39,9 @@ def _load(folder_name: str, _labels_mtime: int) -> LabelledSource:
         if tsv.is_file():
             ForeignLabels.from_tsv(tsv, into=foreign)
     foreign.finish_reading()
+    from visemb.encoder import release_free_memory
+
+    release_free_memory()  # the tables' text, read and packed, leaves freed pages behind: give them back
     lexicon = Lexicon.from_pack(folder / PACK_NAME) if (folder / PACK_NAME).is_file() else None
     return OfflineSource(csv_path, folder, foreign, lexicon=lexicon)
 
