@@ -3,7 +3,7 @@ on the map at its nearest ancestor that has a row (*ruminant*).
 
 Its probability is not a picture posterior: it is how often the dictionaries' first sense was right on held-out
 words, for answers whose first sense holds as large a share of the senses' weight (:class:`DictionaryCalibration`,
-measured by ``python -m evaluation dictionary`` and shipped as ``dictionary_calibration.json``)."""
+measured by ``python -m evaluation.dictionary`` and shipped as ``dictionary_calibration.json``)."""
 
 from __future__ import annotations
 
