@@ -70,8 +70,9 @@ def show_dictionary_answer(t, badge: str, params: dict | None) -> None:
     """An answer the dictionaries give where no picture shows the word's sense: its sense, where it was found, its
     dictionary probability, and its place on the map."""
     st.markdown(f"{badge} {t.probability:.0%} sure · from the dictionaries · no offline pictures",
-                help="How sure: how often the dictionaries' first sense was the right noun on held-out everyday words "
-                     "whose first sense held as large a share of the senses. It is a dictionary prior, not a "
+                help="How sure: how often the dictionaries' first sense was the right noun on everyday words they were "
+                     "not built from, whose first sense held as large a share of the senses. It is a dictionary prior, "
+                     "not a "
                      "probability from pictures: no picture of this noun is shipped.")
     st.caption(f"Sense: {code(t.sense)}")
     if t.found:

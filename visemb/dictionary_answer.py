@@ -1,9 +1,10 @@
 """An answer from the dictionaries alone, where no picture of a word's sense is at hand: *jirafa* -> giraffe, placed
 on the map at its nearest ancestor that has a row (*ruminant*).
 
-Its probability is not a picture posterior: it is how often the dictionaries' first sense was right on held-out
-words, for answers whose first sense holds as large a share of the senses' weight (:class:`DictionaryCalibration`,
-measured by ``python -m evaluation.dictionary`` and shipped as ``dictionary_calibration.json``)."""
+Its probability is not a picture posterior: it is how often the dictionaries' first sense was right on everyday
+words they were not built from, for answers whose first sense holds as large a share of the senses' weight
+(:class:`DictionaryCalibration`, measured on the selection half of ``python -m evaluation.dictionary`` and shipped as
+``dictionary_calibration.json``)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from visemb.store import Store
 from visemb.translate import Translation
 
 CALIBRATION_NAME = "dictionary_calibration.json"
-BASIS_NOTE = ("how often the dictionaries' first sense was right on held-out words whose first sense held as large a "
-              "share: a dictionary prior, not a picture posterior")
+BASIS_NOTE = ("how often the dictionaries' first sense was right on everyday words they were not built from, whose "
+              "first sense held as large a share: a dictionary prior, not a picture posterior")
 
 
 @dataclass(frozen=True)
