@@ -174,9 +174,12 @@ def translate_word(word: str, source: str, k: int, lang: str, status=None, order
                 status.write(f"Fetching pictures of the nouns it may name that the store lacks: {done} of {total}")
 
         translator = get_translator()
-        return translator.word(word, list(order) if source == WEB else source, images=int(k), lang=lang or None,
-                               topn=10, fetching=fetching, progress=lambda d, n: progress(d, n) if progress else None,
-                               growing=growing)
+        t = translator.word(word, list(order) if source == WEB else source, images=int(k), lang=lang or None,
+                            topn=10, fetching=fetching, progress=lambda d, n: progress(d, n) if progress else None,
+                            growing=growing)
+        if any(key not in get_store() for key in t.grown):  # rows the pages' store lacks: read it again, grown
+            _load_store.clear()
+        return t
 
     ttl = WEB_TTL_S if source == WEB or SOURCES[source].needs_network else None
     key = (word, source, int(k), lang, tuple(order) if source == WEB else ())

@@ -69,6 +69,7 @@ class Translation:
         sense: the answer's WordNet synset (``giraffe.n.01``); placed_at: the store key that stands for it on the
             map (its own, or its nearest ancestor's with a row: *ruminant*).
         senses_offered: for a dictionary answer, the senses the dictionaries gave, first one first.
+        grown: the keys of the grown rows this translation weighed (fetched now or kept from before).
     """
 
     query: str
@@ -95,6 +96,7 @@ class Translation:
     sense: str = ""
     placed_at: str = ""
     senses_offered: list[dict] = field(default_factory=list)
+    grown: list[str] = field(default_factory=list)
 
     @property
     def rests_on(self) -> str:

@@ -197,6 +197,7 @@ class Translator:
             regrown = decide_again(self.store, query.vectors, t.candidates[0].row, rows)
         grown_note = f"grew {len(rows)} noun(s) the store lacks from {source.name} pictures: " + ", ".join(
             r.key for r in rows[:6]) + (" …" if len(rows) > 6 else "")
+        t = replace(t, grown=[r.key for r in rows])
         if regrown is None:
             return replace(t, notes=[*t.notes, grown_note + "; none is nearer the pictures than the answer"])
         row = regrown.row

@@ -351,3 +351,28 @@ def test_broken_store_in_visemb_store_gives_a_message(app_test, monkeypatch, tmp
     no_exceptions(at)
     assert at.error and "could not be loaded" in at.error[0].value
     helpers._load_store.clear()
+
+
+def test_a_web_translation_grows_the_store_the_pages_read(app_test, monkeypatch, tmp_path):
+    from tests.fakesearch import FakeSearch
+
+    from app import helpers
+
+    with FakeSearch(n_images=4) as fs:
+        monkeypatch.setenv("VISEMB_OFFLINE", "0")
+        monkeypatch.setenv("VISEMB_BING_URL", fs.url)
+        monkeypatch.setenv("VISEMB_TMP", str(tmp_path / "tmp"))
+        monkeypatch.setenv("VISEMB_LAYER", str(tmp_path / "layer"))
+        (tmp_path / "tmp").mkdir()
+        helpers.web_reachable.clear()
+        helpers.get_translator.clear()
+        helpers._load_store.clear()
+        try:
+            app_test.query_params.update(q="jirafa", lang="es", source="bing", k="4")
+            at = app_test.run()
+            no_exceptions(at)
+            assert not at.error and "giraffe" in helpers.get_store()  # the pages' store now has the grown row
+            assert helpers.get_store().entries[helpers.get_store().get_index("giraffe")]["grown"]
+        finally:
+            helpers.get_translator.clear()
+            helpers._load_store.clear()
