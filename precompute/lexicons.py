@@ -131,18 +131,27 @@ def ecdict_labels(path: Path, keep: set[str], terms: int | None = None, rule: st
     headword count when given. Labels of language ``zh`` and origin ``ecdict``, each word in both scripts."""
     if rule not in ("glosses", "all"):
         raise ValueError(f"unknown sense rule {rule!r} for ECDICT; expected glosses or all")
+    pairs = tqdm(ecdict.noun_pairs(path, terms), desc="ECDICT", unit="translation")
+    out = ForeignLabels()
+    for word, wnids in senses_by_glosses(pairs, keep, keep_all=rule == "all").items():
+        for wnid in wnids:
+            for form in both_scripts(word):
+                out.add(form, wnid, "zh", "ecdict")
+    return out
+
+
+def senses_by_glosses(pairs: Iterable[tuple[str, str]], keep: set[str], keep_all: bool = False) -> dict[str, list[str]]:
+    """word -> the senses in ``keep`` that the most of its English glosses (``pairs``: (word, gloss)) are used in;
+    every sense a gloss names with ``keep_all``."""
     support: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for word, english in tqdm(ecdict.noun_pairs(path, terms), desc="ECDICT", unit="translation"):
+    for word, english in pairs:
         for wnid in english_nouns(english):
             if wnid in keep:
                 support[word][wnid].add(english_lemma(english))
-    out = ForeignLabels()
+    out = {}
     for word, senses in support.items():
         most = max(map(len, senses.values()))
-        for wnid, lemmas in senses.items():
-            if len(lemmas) == most or rule == "all":
-                for form in both_scripts(word):
-                    out.add(form, wnid, "zh", "ecdict")
+        out[word] = [wnid for wnid, lemmas in senses.items() if len(lemmas) == most or keep_all]
     return out
 
 
@@ -150,17 +159,10 @@ def edict_labels(path: Path, keep: set[str]) -> ForeignLabels:
     """EDICT's Japanese nouns, kanji and kana forms alike, whose first sense's English glosses are nouns in ``keep``:
     a word keeps the senses the most of its glosses name (キリン: *giraffe*), as labels of language ``ja`` and origin
     ``edict``."""
-    support: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for word, english in tqdm(edict.noun_pairs(path), desc="EDICT", unit="gloss"):
-        for wnid in english_nouns(english):
-            if wnid in keep:
-                support[word][wnid].add(english_lemma(english))
     out = ForeignLabels()
-    for word, senses in support.items():
-        most = max(map(len, senses.values()))
-        for wnid, lemmas in senses.items():
-            if len(lemmas) == most:
-                out.add(word, wnid, "ja", "edict")
+    for word, wnids in senses_by_glosses(tqdm(edict.noun_pairs(path), desc="EDICT", unit="gloss"), keep).items():
+        for wnid in wnids:
+            out.add(word, wnid, "ja", "edict")
     return out
 
 

@@ -28,6 +28,7 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from visemb.errors import DiskError, StoreError
+from visemb.fileio import atomic_write_text
 
 log = logging.getLogger(__name__)
 LAYER_FORMAT = "visemb-grown-layer/1"
@@ -182,7 +183,7 @@ class GrownLayer:
                 rows = sorted(rows, key=lambda r: -r.used)[: self.max_rows]
                 name = f"gen-{_number(live or 'gen-0') + 1:08d}"
                 self._write_generation(self.folder / name, rows)
-                _atomic_text(self.folder / "CURRENT", name)
+                atomic_write_text(self.folder / "CURRENT", name)
                 for old in self._generations():  # the one before stays for readers still on it
                     if _number(old.name) < _number(name) - 1:
                         shutil.rmtree(old, ignore_errors=True)
@@ -234,8 +235,3 @@ def _number(name: str) -> int:
     except (IndexError, ValueError):
         return 0
 
-
-def _atomic_text(path: Path, text: str) -> None:
-    from visemb.fileio import atomic_write_text
-
-    atomic_write_text(path, text)

@@ -61,8 +61,8 @@ class GrownCalibration:
 
 @dataclass
 class Regrown:
-    """The grown answer: its row, its cosine to the query's pictures and the store answer's, and the candidates
-    compared (key -> cosine)."""
+    """The grown answer: its row, its cosine to the query's pictures and the cosine it beat (the nearest row's, or
+    the word's nearest sense with a row), and the candidates compared (key -> cosine)."""
 
     row: GrownRow
     cosine: float
@@ -156,17 +156,8 @@ def _embedded(fetched, source_name: str, store: Store, encoder, lexicon: Lexicon
 def decide_again(store: Store, query: np.ndarray, answer_row: int, grown: Sequence[GrownRow]) -> Regrown | None:
     """The grown noun whose pictures are nearer the query's (``query``: raw vectors) than every row of the store
     is, the nearest of them; None when the store's answer stays (a grown noun's pictures are one noun's, sharper
-    than a broad answer's pooled row, so it must beat the nearest row, not only the answer's)."""
-    if not grown:
-        return None
-    q = l2_normalize(store.prepare(query).mean(axis=0, keepdims=True))[0]
-    rows = np.asarray(store.unit_vectors, np.float32) @ q
-    answer_cos, nearest_cos = float(rows[answer_row]), float(rows.max())
-    cos = {r.key: float(store.prepare(r.vector[None, :])[0] @ q) for r in grown}
-    best = max(grown, key=lambda r: cos[r.key])
-    if cos[best.key] <= nearest_cos:
-        return None
-    return Regrown(best, cos[best.key], answer_cos, cos)
+    than a broad answer's pooled row, so it must beat the nearest row, not only the answer's ``answer_row``)."""
+    return _nearest_grown(store, query, grown, lambda rows: float(rows.max()))
 
 
 def decide_among_senses(store: Store, query: np.ndarray, sense_rows: Sequence[int],
@@ -174,13 +165,20 @@ def decide_among_senses(store: Store, query: np.ndarray, sense_rows: Sequence[in
     """For a word the dictionaries know: the nearest of its senses to the query's pictures (``query``: raw vectors),
     its senses with a row (``sense_rows``) and its grown ones alike; the grown one when it is nearest, else None (the
     store's answer stands). The dictionaries propose, the pictures decide among what they propose."""
+    return _nearest_grown(store, query, grown,
+                          lambda rows: max((float(rows[r]) for r in sense_rows), default=-1.0))
+
+
+def _nearest_grown(store: Store, query: np.ndarray, grown: Sequence[GrownRow],
+                   to_beat: Callable[[np.ndarray], float]) -> Regrown | None:
+    """The grown row nearest the query's mean picture when it is nearer than ``to_beat`` (given every row's cosine)
+    says; the cosine it beat is the :attr:`Regrown.answer_cosine` the calibration's margin is taken from."""
     if not grown:
         return None
     q = l2_normalize(store.prepare(query).mean(axis=0, keepdims=True))[0]
-    unit = np.asarray(store.unit_vectors, np.float32)
-    row_cos = max((float(unit[r] @ q) for r in sense_rows), default=-1.0)
+    beaten = to_beat(np.asarray(store.unit_vectors, np.float32) @ q)
     cos = {r.key: float(store.prepare(r.vector[None, :])[0] @ q) for r in grown}
     best = max(grown, key=lambda r: cos[r.key])
-    if cos[best.key] <= row_cos:
+    if cos[best.key] <= beaten:
         return None
-    return Regrown(best, cos[best.key], row_cos, cos)
+    return Regrown(best, cos[best.key], beaten, cos)

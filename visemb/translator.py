@@ -58,7 +58,7 @@ class Translator:
         self._encoder_options = dict(encoder_options or {})
         self._sources: dict[str, ImageSource] = dict(sources or {})
         self.layer = layer
-        self._calibration = None
+        self._calibration = self._grown_calibration = None  # the shipped calibrations, read on first use
         self._lock = threading.Lock()
 
     @property
@@ -203,7 +203,9 @@ class Translator:
         row = regrown.row
         kind = "words" if meant else "photos"
         margin = regrown.cosine - regrown.answer_cosine
-        probability = GrownCalibration.load(getattr(self.source("offline"), "root", ".")).probability(kind, margin)
+        if self._grown_calibration is None:
+            self._grown_calibration = GrownCalibration.load(getattr(self.source("offline"), "root", "."))
+        probability = self._grown_calibration.probability(kind, margin)
         beaten = "the word's other senses" if meant else "every row of the store"
         how = (f"how often grown answers with this margin were right on nouns removed from the store and grown back "
                f"({kind})" if probability is not None else "no calibration: the cosine itself")
