@@ -126,10 +126,10 @@ class Runner:
         """The rows barred when the query's class is removed: those whose photos are only that class's."""
         return tuple(self.sole_class_rows.get(q.truth_class, ())) if removed else ()
 
-    def decide(self, q: Query, rule: AnswerRule, removed: bool) -> Answer:
+    def decide(self, q: Query, rule: AnswerRule, removed: bool, topn: int = 5) -> Answer:
         """The answer the library gives (:func:`visemb.answer.decide_logits`), the class removed if ``removed``."""
         return decide_logits(self.tax, self.logits_of(q, rule), rule, repeats=self.store.repeats,
-                             exclude_rows=self.removed_rows(q, removed), sizes=q.sizes, topn=5)
+                             exclude_rows=self.removed_rows(q, removed), sizes=q.sizes, topn=topn)
 
     def evidence(self, q: Query, rule: AnswerRule, removed: bool) -> tuple[Evidence, np.ndarray]:
         """The first half of :meth:`decide` (evidence and the allowed rows), to conclude under several rules."""

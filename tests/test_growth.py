@@ -77,3 +77,34 @@ def test_grown_calibration_reads_its_fits_and_says_when_it_has_none(tmp_path):
     cal = GrownCalibration.load(tmp_path)
     assert cal.probability("words", 0.0) == 0.5 and cal.probability("words", 1.0) > 0.99
     assert cal.probability("photos", 0.3) is None and GrownCalibration.load(tmp_path / "nowhere").fits == {}
+
+
+def test_pictures_alone_report_the_nearest_grown_noun_and_keep_the_stores_answer(store, tmp_path, monkeypatch):
+    import visemb.growth as growth
+    from visemb.growth import Regrown
+
+    def nearest(store_, query, answer_row, grown):
+        return Regrown(grown[0], 0.9, 0.5, {r.key: 0.9 for r in grown})
+
+    monkeypatch.setattr(growth, "decide_again", nearest)  # a grown noun nearer the pictures than every row
+    tr = Translator(store, layer=GrownLayer(tmp_path / "layer", store.manifest["encoder"]))
+    with FakeSearch(n_images=4) as fs:
+        t = tr.word("qzxvorbl", get_source("bing", base_url=fs.url, timeout=5), images=4)
+    assert t.grown and t.basis == "pictures" and t.answer in store
+    assert t.answer not in t.grown and any(f"nearest grown noun: {t.grown[0]}" in n for n in t.notes)
+
+
+def test_kin_scores_weigh_siblings_by_their_class_share_and_cousins_less(store):
+    from visemb.growth import COUSIN_WEIGHT, kin_scores
+
+    lexicon = Translator(store).source("offline").lexicon
+    beagle = lexicon.wnid("beagle.n.01")
+    parent = next(iter(lexicon.parents(beagle)))
+    sibling = next(c for c in lexicon.children(parent) if c != beagle)
+    grandparent = next(iter(lexicon.parents(parent)))
+    aunt = next(c for c in lexicon.children(grandparent) if c != parent)
+    scores = kin_scores(lexicon, [(beagle, 0.5)], None)
+    assert scores[sibling] == 0.5 and scores[aunt] == COUSIN_WEIGHT * 0.5 and beagle not in scores
+    wanted = candidate_senses(lexicon, store, [], None, likeliest=[beagle], shares=[0.5])
+    assert wanted and all(w in scores for w in wanted)
+    assert all(not len(store.taxonomy.rows_of(lexicon.name(w))) for w in wanted)

@@ -3,9 +3,10 @@ senses, and the children and siblings of the pictures' answer — get pictures o
 source (at most ``MAX_CANDIDATES`` × ``PICTURES_EACH``, fetched concurrently), embedded with the store's own encoder,
 and become rows of the local layer (:mod:`visemb.grown_layer`). Then the pictures decide again: the classifier has
 no class for a grown row, so the query's pictures are compared with each candidate's by cosine. For a word the
-dictionaries know, the candidates are its own senses and the nearest of them wins (:func:`decide_among_senses`);
-otherwise a grown noun wins when its pictures are nearer the query's than every row of the store is
-(:func:`decide_again`)."""
+dictionaries know, the candidates are its own senses and the nearest of them wins (:func:`decide_among_senses`).
+For pictures alone, the nearest grown noun that is nearer than every row of the store is reported
+(:func:`decide_again`) but the store's answer stands: on the selection nouns, taking it lost more right answers (the
+nouns the store has) than it gave (the nouns removed from it): ``benchmarks/results/removed_then_grown.md``."""
 
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ MAX_CANDIDATES = 12
 PICTURES_EACH = 4
 FETCH_THREADS = 8
 CALIBRATION_NAME = "grown_calibration.json"
+NEAR_FIRST = 4  # candidates from the answer's and likeliest classes' own siblings and children, before kin_scores
+COUSIN_WEIGHT = 0.3
+ANSWER_CHILD_WEIGHT = 0.1
 
 
 @dataclass(frozen=True)
@@ -71,23 +75,51 @@ class Regrown:
 
 
 def candidate_senses(lexicon: Lexicon, store: Store, dictionary: Sequence[str], answer_wnid: str | None,
-                     limit: int = MAX_CANDIDATES, likeliest: Sequence[str] = ()) -> list[str]:
-    """WordNet ids without a row that the query may name, at most ``limit``: its dictionary senses first; then, for
-    each of the pictures' likeliest classes (``likeliest``, the likeliest first) and the answer, their siblings and
-    children, the commonest first (a photo of a noun the store lacks is usually put on a sibling class)."""
+                     limit: int = MAX_CANDIDATES, likeliest: Sequence[str] = (),
+                     shares: Sequence[float] = ()) -> list[str]:
+    """WordNet ids without a row that the query may name, at most ``limit``: its dictionary senses first; then
+    :data:`NEAR_FIRST` of the siblings and children of the pictures' likeliest classes (``likeliest``, the likeliest
+    first) and the answer, the commonest first; then the rest by :func:`kin_scores` over the likeliest classes and
+    their ``shares`` of the pictures' probability (a photo of a noun the store lacks is usually put on a sibling or a
+    cousin class)."""
     def rowless(wnid: str) -> bool:
         name = lexicon.name(wnid)
         return bool(name) and not len(store.taxonomy.rows_of(name))
 
     out = [w for w in dict.fromkeys(dictionary) if rowless(w)]
-    for near in [*likeliest, *([answer_wnid] if answer_wnid else [])]:
-        kin = [c for parent in lexicon.parents(near) for c in lexicon.children(parent) if c != near]
-        kin += list(lexicon.children(near))
-        out += sorted((w for w in dict.fromkeys(kin) if w not in out and rowless(w)),
-                      key=lambda w: (-_weight(lexicon, w), w))
-        if len(out) >= limit:
+    near: list[str] = []
+    for w in [*likeliest, *([answer_wnid] if answer_wnid else [])]:
+        kin = [c for parent in lexicon.parents(w) for c in lexicon.children(parent) if c != w]
+        kin += list(lexicon.children(w))
+        near += sorted((c for c in dict.fromkeys(kin) if c not in out and c not in near and rowless(c)),
+                       key=lambda c: (-_weight(lexicon, c), c))
+        if len(near) >= limit:
             break
+    out += near[:NEAR_FIRST]
+    scores = kin_scores(lexicon, list(zip(likeliest, shares or [1.0] * len(likeliest))), answer_wnid)
+    out += sorted((c for c in scores if c not in out and rowless(c)),
+                  key=lambda c: (-scores[c], -_weight(lexicon, c), c))
+    out += [c for c in near if c not in out]
     return out[:limit]
+
+
+def kin_scores(lexicon: Lexicon, likeliest: Sequence[tuple[str, float]], answer_wnid: str | None) -> dict[str, float]:
+    """How strongly the pictures point at each noun near their likeliest classes: a sibling of a class gets its
+    share, a cousin (a child or grandchild of its grandparent) :data:`COUSIN_WEIGHT` of it, summed over the classes;
+    a child of the answer gets :data:`ANSWER_CHILD_WEIGHT`."""
+    scores: dict[str, float] = {}
+    for wnid, share in likeliest:
+        parents = list(lexicon.parents(wnid))
+        siblings = {c for p in parents for c in lexicon.children(p)} - {wnid}
+        cousins = {d for g in {g for p in parents for g in lexicon.parents(p)} for c in lexicon.children(g)
+                   for d in (c, *lexicon.children(c))} - siblings - {wnid, *parents}
+        for c in siblings:
+            scores[c] = scores.get(c, 0.0) + share
+        for c in cousins:
+            scores[c] = scores.get(c, 0.0) + COUSIN_WEIGHT * share
+    for c in lexicon.children(answer_wnid) if answer_wnid else ():
+        scores[c] = scores.get(c, 0.0) + ANSWER_CHILD_WEIGHT
+    return scores
 
 
 def _weight(lexicon: Lexicon, wnid: str) -> float:
@@ -154,9 +186,10 @@ def _embedded(fetched, source_name: str, store: Store, encoder, lexicon: Lexicon
 
 
 def decide_again(store: Store, query: np.ndarray, answer_row: int, grown: Sequence[GrownRow]) -> Regrown | None:
-    """The grown noun whose pictures are nearer the query's (``query``: raw vectors) than every row of the store
-    is, the nearest of them; None when the store's answer stays (a grown noun's pictures are one noun's, sharper
-    than a broad answer's pooled row, so it must beat the nearest row, not only the answer's ``answer_row``)."""
+    """For pictures alone: the grown noun whose pictures are nearer the query's (``query``: raw vectors) than every
+    row of the store is, the nearest of them, or None (a grown noun's pictures are one noun's, sharper than a broad
+    answer's pooled row, so it must beat the nearest row, not only the answer's ``answer_row``). The translator
+    reports it beside the store's answer; it does not replace it (see the module's note)."""
     return _nearest_grown(store, query, grown, lambda rows: float(rows.max()))
 
 

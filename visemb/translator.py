@@ -180,8 +180,9 @@ class Translator:
         if meant:  # the dictionaries propose, the pictures decide: a known word's candidates are its own senses
             wanted = candidate_senses(lexicon, self.store, meant, None, likeliest=())
         else:
-            likeliest = [w for c in t.candidates[1:4] if c.synset and (w := lexicon.wnid(c.synset))]
-            wanted = candidate_senses(lexicon, self.store, meant, answer, likeliest=likeliest)
+            classes = [(w, c.score) for c in t.candidates[1:] if c.synset and (w := lexicon.wnid(c.synset))]
+            wanted = candidate_senses(lexicon, self.store, meant, answer, likeliest=[w for w, _ in classes],
+                                      shares=[p for _, p in classes])
         try:
             rows = grow(wanted, source, self.store, self.encoder, lexicon, self.layer, progress=growing)
         except DiskError as exc:
@@ -201,21 +202,24 @@ class Translator:
         if regrown is None:
             return replace(t, notes=[*t.notes, grown_note + "; none is nearer the pictures than the answer"])
         row = regrown.row
-        kind = "words" if meant else "photos"
+        if not meant:  # the pictures alone: a grown noun is reported, not made the answer (decide_again)
+            return replace(t, notes=[*t.notes, grown_note, (
+                f"nearest grown noun: {row.key} (cosine {regrown.cosine:.2f}; the nearest row "
+                f"{regrown.answer_cosine:.2f}). On photos alone a grown noun is not taken as the answer: on nouns "
+                "removed from the store and grown back, taking it lost more right answers than it gave")])
         margin = regrown.cosine - regrown.answer_cosine
         if self._grown_calibration is None:
             self._grown_calibration = GrownCalibration.load(getattr(self.source("offline"), "root", "."))
-        probability = self._grown_calibration.probability(kind, margin)
-        beaten = "the word's other senses" if meant else "every row of the store"
-        how = (f"how often grown answers with this margin were right on nouns removed from the store and grown back "
-               f"({kind})" if probability is not None else "no calibration: the cosine itself")
+        probability = self._grown_calibration.probability("words", margin)
+        how = ("how often grown answers with this margin were right on nouns removed from the store and grown back"
+               if probability is not None else "no calibration: the cosine itself")
         return replace(t, answer=row.key, specific=row.key, sense=row.synset, basis="pictures, grown",
                        placed_at=placement(self.store, lexicon, row.wnid),
                        probability=regrown.cosine if probability is None else probability,
                        confidence="low" if probability is None else self.rule.words(probability),
                        notes=[*t.notes, grown_note, (
-                           f"{row.key}: its pictures are nearer these (cosine {regrown.cosine:.2f}) than "
-                           f"{beaten} ({regrown.answer_cosine:.2f}); its probability: {how}")])
+                           f"{row.key}: its pictures are nearer these (cosine {regrown.cosine:.2f}) than the word's "
+                           f"other senses ({regrown.answer_cosine:.2f}); its probability: {how}")])
 
     @staticmethod
     def _with_failures(t: Translation, tried: list[tuple[str, VisembError]]) -> Translation:
