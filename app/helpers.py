@@ -121,6 +121,21 @@ def get_translator():
     return Translator(base, encoder_options=ENCODER_OPTIONS, layer=open_layer(base))
 
 
+def grow_noun(word: str, source: str = "bing", pictures: int = 8) -> int:
+    """``word`` grown into the layer from ``source``'s pictures and kept, when it is a WordNet noun the store lacks
+    (:func:`visemb.growth.grow_noun`); the pages' store is read again with it. The rows grown (0: none)."""
+    from visemb.growth import grow_noun as grow_into
+
+    translator = get_translator()
+    if translator.layer is None:
+        return 0
+    rows = grow_into(word, translator.source(source), translator.store, translator.encoder,
+                     translator.source("offline").lexicon, translator.layer, pictures=pictures)
+    if rows:
+        _load_store.clear()
+    return len(rows)
+
+
 def get_encoder():
     """The store's query encoder (ONNX Runtime), the translator's, loaded the first time a page needs it."""
     return get_translator().encoder

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from app.helpers import (category_of, code, credit_line, get_encoder, get_store, pair_distribution, param, plain,
-                         set_params, share_link, shorten, show_error, thumb_image, web_reachable)
+from app.helpers import (category_of, code, credit_line, get_encoder, get_store, grow_noun, pair_distribution, param,
+                         plain, set_params, share_link, shorten, show_error, thumb_image, web_reachable)
 from app.tables import nouns_table, prepare_tables, show_table
 from visemb.stats import percentile
 from visemb.suggest import suggest
@@ -14,7 +14,8 @@ store = get_store()
 
 
 def live_lookup(word: str, topn: int, key: str = "near") -> None:
-    """Offer to look a missing word up through web pictures; show what came back (kept for this session)."""
+    """Offer to look a missing word up through web pictures: a WordNet noun the store lacks is grown and kept beside
+    the store (every page sees it from then on); any other word is placed among the nouns for this session."""
     from visemb.lookup import lookup
 
     done = st.session_state.setdefault("live", {})
@@ -27,6 +28,9 @@ def live_lookup(word: str, topn: int, key: str = "near") -> None:
             return
         with st.status(f"Fetching and embedding pictures of “{plain(word)}”…") as status:
             try:
+                if grow_noun(word):  # a WordNet noun: kept; the page shows it as a stored noun
+                    status.update(label=f"Grew “{plain(word)}” from web pictures and kept it", state="complete")
+                    st.rerun()
                 done[word] = lookup(word, store, "bing", images=8, topn=50, encoder=get_encoder())
             except Exception as exc:  # shown as a message, the page stays usable
                 status.update(label="The lookup failed", state="error")

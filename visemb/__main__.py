@@ -38,7 +38,7 @@ def _grow_noun(a, s, word: str):
     """The store with ``word`` grown into its layer from web pictures, when it is a WordNet noun without a row and
     the source can be reached; None otherwise (then it is looked up without being kept)."""
     from visemb.errors import VisembError
-    from visemb.growth import grow
+    from visemb.growth import grow_noun
     from visemb.grown_store import open_layer, with_layer
     from visemb.lookup import live_source
     from visemb.translate import query_encoder
@@ -47,12 +47,10 @@ def _grow_noun(a, s, word: str):
         return None
     base = _load(a, grown=False)
     layer = open_layer(base)
-    lexicon = _nouns()
-    senses = [w for w, _ in lexicon.english_senses(word)]
-    if layer is None or not senses or len(base.taxonomy.rows_of(lexicon.name(senses[0]))):
+    if layer is None:
         return None
     try:
-        rows = grow(senses[:1], live_source(a.source), base, query_encoder(base), lexicon, layer, pictures=a.k)
+        rows = grow_noun(word, live_source(a.source), base, query_encoder(base), _nouns(), layer, pictures=a.k)
     except VisembError:
         return None
     grown = with_layer(base)

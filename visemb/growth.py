@@ -162,6 +162,17 @@ def grow(wnids: Sequence[str], source: ImageSource, store: Store, encoder, lexic
     return rows
 
 
+def grow_noun(word: str, source: ImageSource, store: Store, encoder, lexicon: Lexicon, layer: GrownLayer,
+              pictures: int = PICTURES_EACH) -> list[GrownRow]:
+    """``word``'s first WordNet noun sense grown into ``layer`` from ``source``'s pictures, when it is an English
+    noun whose sense has no row in ``store``; [] otherwise (not a noun, already a row, or no usable picture). Used by
+    the CLI's ``neighbours`` and the app's Neighbours page: a looked-up noun is kept."""
+    senses = [w for w, _ in lexicon.english_senses(word)]
+    if not senses or len(store.taxonomy.rows_of(lexicon.name(senses[0]))):
+        return []
+    return grow(senses[:1], source, store, encoder, lexicon, layer, pictures=pictures)
+
+
 def _embedded(fetched, source_name: str, store: Store, encoder, lexicon: Lexicon) -> list[GrownRow]:
     """One row per sense with a usable picture: the mean of its pictures' unit feature vectors."""
     from dataclasses import asdict
