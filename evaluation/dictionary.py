@@ -52,9 +52,10 @@ def omw_labels(shared: Path) -> tuple[dict[tuple[str, str], set[str]], dict[tupl
     return out, first
 
 
-def everyday_words(store, shared: Path, per_language: int) -> list[dict]:
+def everyday_words(store, shared: Path, per_language: int, offset: int = 0) -> list[dict]:
     """The words: language, word, target (the noun it was chosen for), truth (every noun the wordnet gives it),
-    half (``selection`` or ``held-out``)."""
+    half (``selection`` or ``held-out``); the first ``offset`` words of each language skipped (a second list: the
+    next ``per_language`` nouns by use)."""
     from visemb.vocabulary import synset_by_wnid, usage_count
     from visemb.wordnet_data import wordnet
 
@@ -70,9 +71,11 @@ def everyday_words(store, shared: Path, per_language: int) -> list[dict]:
     for code, rows in sorted(by_language.items()):
         seen: set[str] = set()
         for uses, word, wnid in sorted(rows, key=lambda r: (-r[0], r[1], r[2])):
-            if word in seen or len(seen) >= per_language:
+            if word in seen or len(seen) >= offset + per_language:
                 continue
             seen.add(word)
+            if len(seen) <= offset:
+                continue
             half = "selection" if hashlib.sha256(f"{code}:{word}".encode()).digest()[0] % 2 == 0 else "held-out"
             out.append({"lang": code, "word": word, "target": wnid, "truth": sorted(labels[(code, word)]),
                         "uses": uses, "half": half})
@@ -147,14 +150,17 @@ def write_markdown(results: Path) -> Path:
              "chosen for; *answered*: not an error. The calibration (first sense's share of weight → accuracy) is "
              "the selection half's (its own row's probabilities are the uncalibrated shares it was fitted on); the "
              "held-out half is reported once.", "",
-             "| half | words | languages | right | exact | answered | from the dictionaries / pictures | ECE | "
+             "List 2 (`--offset 40`) is the next 40 nouns of each language by use: a second list whose held-out "
+             "half no choice has seen.", "",
+             "| list, half | words | languages | right | exact | answered | from the dictionaries / pictures | ECE | "
              "\"high\" (≥ 0.9): words / right |", "|---|---|---|---|---|---|---|---|---|"]
-    for half in ("selection", "held-out"):
-        path = results / f"dictionary_words_{half}.json"
+    for tag, half in [("", "selection"), ("", "held-out"), ("_list2", "selection"), ("_list2", "held-out")]:
+        path = results / f"dictionary_words{tag}_{half}.json"
         if not path.is_file():
             continue
         m = json.loads(path.read_text(encoding="utf-8"))[half]["summary"]
-        lines.append(f"| {half} | {m['words']} | {m['languages']} | {m['right']} | {m['exact']} | {m['answered']} | "
+        name = f"{'list 2' if tag else 'list 1'}, {half}"
+        lines.append(f"| {name} | {m['words']} | {m['languages']} | {m['right']} | {m['exact']} | {m['answered']} | "
                      f"{m['by_dictionary']} / {m['by_pictures']} | {m['ece']} | {m['high_words']} / "
                      f"{m['high_right']} |")
     out = results / "dictionary_words.md"
@@ -173,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--shared", default=str(ROOT.parent / "shared"))
     p.add_argument("--store", default=str(DEFAULT_STORE))
     p.add_argument("--per-language", type=int, default=40)
+    p.add_argument("--offset", type=int, default=0,
+                   help="skip each language's first N words: --offset 40 is the second list, the next 40 nouns by "
+                        "use, whose held-out half no choice has seen")
     p.add_argument("--offline", help="another offline folder (photos, lexicons) to answer with: a lexicon to compare")
     p.add_argument("--half", choices=["selection", "held-out", "both"], default="selection",
                    help="which half to answer (default: %(default)s; the held-out half is reported once)")
@@ -197,9 +206,9 @@ def main(argv: list[str] | None = None) -> int:
 
         sources["offline"] = offline_source(a.offline)
     translator = Translator(store, sources=sources)
-    words = everyday_words(store, shared, a.per_language)
+    words = everyday_words(store, shared, a.per_language, a.offset)
     halves = ["selection", "held-out"] if a.half == "both" else [a.half]
-    report = {"words_per_language": a.per_language, "min_semcor_uses": MIN_USES}
+    report = {"words_per_language": a.per_language, "offset": a.offset, "min_semcor_uses": MIN_USES}
     for half in halves:
         rows = answer_all(translator, [w for w in words if w["half"] == half])
         report[half] = {"summary": summary(rows), "rows": rows}
@@ -218,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {path}")
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    name = "dictionary_words" + ("" if a.half == "both" else f"_{a.half}")
+    name = "dictionary_words" + (f"_list{a.offset // a.per_language + 1}" if a.offset else "") + (
+        "" if a.half == "both" else f"_{a.half}")
     (out / f"{name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {out / name}.json")
     return 0
