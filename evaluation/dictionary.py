@@ -168,6 +168,19 @@ def write_markdown(results: Path) -> Path:
     return out
 
 
+def write_calibration(translator, selection: dict) -> Path:
+    """The selection half's calibration, written beside the translator's offline photos."""
+    from visemb.dictionary_answer import CALIBRATION_NAME, DictionaryCalibration
+    from visemb.fileio import atomic_write_text
+
+    cal = DictionaryCalibration(tuple(map(tuple, selection["calibration"])),
+                                f"{selection['summary']['words']} everyday Open Multilingual Wordnet "
+                                "words (selection half, python -m evaluation.dictionary)")
+    path = Path(translator.source("offline").root) / CALIBRATION_NAME
+    atomic_write_text(path, json.dumps(cal.to_dict(), indent=1) + "\n")
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     from precompute.default_store import use_shared
     from visemb.defaults import DEFAULT_STORE
@@ -216,15 +229,7 @@ def main(argv: list[str] | None = None) -> int:
             report[half]["calibration"] = calibration_bins(rows)
         print(half, json.dumps(report[half]["summary"]))
     if a.write_calibration and "selection" in report:
-        from visemb.dictionary_answer import CALIBRATION_NAME, DictionaryCalibration
-        from visemb.fileio import atomic_write_text
-
-        cal = DictionaryCalibration(tuple(map(tuple, report["selection"]["calibration"])),
-                                    f"{report['selection']['summary']['words']} everyday Open Multilingual Wordnet "
-                                    "words (selection half, python -m evaluation.dictionary)")
-        path = Path(translator.source("offline").root) / CALIBRATION_NAME
-        atomic_write_text(path, json.dumps(cal.to_dict(), indent=1) + "\n")
-        print(f"wrote {path}")
+        print(f"wrote {write_calibration(translator, report['selection'])}")
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     name = "dictionary_words" + (f"_list{a.offset // a.per_language + 1}" if a.offset else "") + (

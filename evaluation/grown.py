@@ -87,6 +87,24 @@ def full_size_queries(shared: Path, store, half: str, k: int, seed: int = 0):
     return queries, used
 
 
+def half_queries(store, shared: Path, half: str, k: int, per_class: int, removed_limit: int, seed: int = 0,
+                 full_size: bool = False):
+    """(the queries of at most ``removed_limit`` classes of ``half``, seeded; the query photos the engine must leave
+    out): ``k`` tiny photos each, or with ``full_size`` ``k`` full-size ones."""
+    from evaluation.answers import photo_queries
+    from evaluation.splits import TINY_SET, is_selection_class, photos_of
+
+    left_out: set[str] = set()
+    if full_size:
+        queries, left_out = full_size_queries(shared, store, half, k, seed)
+    else:
+        queries = photo_queries(store, photos_of(shared, store, half)[TINY_SET], k, seed=seed, per_class=per_class)
+    keep = is_selection_class if half == "selection" else (lambda w: not is_selection_class(w))
+    queries = [q for q in queries if keep(q.name)]
+    classes = sorted({q.name for q in queries}, key=lambda w: random.Random(f"{seed}{w}").random())[:removed_limit]
+    return [q for q in queries if q.name in classes], left_out
+
+
 def run_half(store, shared: Path, half: str, per_class: int, removed_limit: int, seed: int = 0,
              words: bool = False, full_size: bool = False, k: int = K, oracle: bool = False,
              in_store: bool = False, margin: float = 0.0) -> list[dict]:
@@ -97,8 +115,7 @@ def run_half(store, shared: Path, half: str, per_class: int, removed_limit: int,
     candidate (in place of the last): the ceiling of the pictures' decision. With ``in_store`` the noun is not
     removed (what growth does to a noun the store has). ``margin``: how much nearer than every row a grown noun must
     be for the photos' "if taken" score (the library does not take it: :func:`visemb.growth.decide_again`)."""
-    from evaluation.answers import Runner, photo_queries
-    from evaluation.splits import TINY_SET, is_selection_class, photos_of
+    from evaluation.answers import Runner
     from visemb.answer import rule_for
     from visemb.encoder_spec import get_spec
     from visemb.growth import MAX_CANDIDATES, candidate_senses
@@ -111,15 +128,7 @@ def run_half(store, shared: Path, half: str, per_class: int, removed_limit: int,
         from visemb.translator import Translator
 
         translator = Translator(store)
-    left_out: set[str] = set()
-    if full_size:
-        queries, left_out = full_size_queries(shared, store, half, k, seed)
-    else:
-        queries = photo_queries(store, photos_of(shared, store, half)[TINY_SET], k, seed=seed, per_class=per_class)
-    keep = is_selection_class if half == "selection" else (lambda w: not is_selection_class(w))
-    queries = [q for q in queries if keep(q.name)]
-    classes = sorted({q.name for q in queries}, key=lambda w: random.Random(f"{seed}{w}").random())[:removed_limit]
-    queries = [q for q in queries if q.name in classes]
+    queries, left_out = half_queries(store, shared, half, k, per_class, removed_limit, seed, full_size)
     runner, rule = Runner(store), rule_for(store)
     spec = get_spec(store.encoder_spec.name)
     with tempfile.TemporaryDirectory(prefix="visemb-engine-") as tmp:
